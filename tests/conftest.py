@@ -1,0 +1,42 @@
+import pytest
+from django.db import connection
+
+import wagtail_crosspost
+
+pytest_plugins = ["tests.factories"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` run in the PostgreSQL legs of scripts/test only."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in engine:
+        return
+    keep, dropped = [], []
+    for item in items:
+        (dropped if item.get_closest_marker("postgres") else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+@pytest.fixture(autouse=True)
+def _empty_outbox():
+    wagtail_crosspost.outbox.clear()
+    yield
+    wagtail_crosspost.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_adapter_registry():
+    from wagtail_crosspost.adapters import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"

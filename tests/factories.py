@@ -1,0 +1,79 @@
+"""Factories and fixtures shared by the tests: a site with a home page, channels, articles."""
+
+from __future__ import annotations
+
+import io
+
+import factory
+import pytest
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+
+from tests.testapp.models import ArticlePage
+from wagtail_crosspost.models import Channel
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+
+    platform = "locmem"
+    name = factory.Sequence(lambda n: f"Channel {n}")
+    enabled = True
+
+
+def make_image(width=800, height=600, color=(200, 40, 40), fmt="JPEG", title="A red square"):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), color).save(buffer, fmt)
+    ext = {"JPEG": "jpg"}.get(fmt, fmt.lower())
+    return get_image_model().objects.create(
+        title=title,
+        description=f"Alt text for {title}",
+        file=ImageFile(io.BytesIO(buffer.getvalue()), name=f"test.{ext}"),
+    )
+
+
+@pytest.fixture
+def home(db):
+    root = Page.get_first_root_node()
+    site = Site.objects.get(is_default_site=True)
+    return site.root_page.specific if site.root_page_id else root
+
+
+@pytest.fixture
+def channel(db):
+    return ChannelFactory(name="Alpha")
+
+
+@pytest.fixture
+def channels(db):
+    return [ChannelFactory(name="Alpha"), ChannelFactory(name="Beta")]
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    return django_user_model.objects.create_superuser("admin", "admin@example.com", "password")
+
+
+@pytest.fixture
+def make_article(home):
+    def make(title="Hello world", intro="An intro.", channels=(), **kwargs):
+        from wagtail_crosspost.models import CrosspostRequest
+
+        page = ArticlePage(title=title, intro=intro, **kwargs)
+        home.add_child(instance=page)
+        for ch in channels:
+            page.crosspost_requests.add(CrosspostRequest(channel=ch, enabled=True))
+        page.save()
+        return page
+
+    return make
+
+
+def publish(page, user=None):
+    """Publish the page's newest state the way the editor does: a revision, then publish()."""
+    revision = page.save_revision(user=user)
+    revision.publish(user=user)
+    return revision

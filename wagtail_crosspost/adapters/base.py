@@ -1,0 +1,197 @@
+"""The adapter contract: what every platform module implements and the values it exchanges.
+
+Adapters do HTTP and nothing else. They never touch database rows: the outbox turns the errors
+raised here into publication states.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django import forms
+
+    from wagtail_crosspost.models import Channel
+
+
+# -- value objects -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageRules:
+    """What a platform accepts as an image."""
+
+    formats: tuple[str, ...] = ("JPEG", "PNG")  # Pillow format names, preferred first
+    max_bytes: int = 5_000_000
+    max_pixels: int | None = None  # width * height
+    max_width: int | None = None
+    max_height: int | None = None
+    min_width: int = 1
+    min_aspect: float | None = None  # width / height
+    max_aspect: float | None = None
+    max_images: int = 1
+    alt_text_limit: int | None = None  # None: the platform takes no alt text
+    needs_public_url: bool = False  # the platform fetches the file itself (Instagram, Threads)
+
+
+@dataclass(frozen=True)
+class PlatformRules:
+    """The text and image rules of one platform (numbers from shared/reference/platforms.md)."""
+
+    text_limit: int
+    counting: str = "characters"  # key understood by compose.length.measure
+    url_weight: int | None = None  # every URL counts this much (Mastodon, X); None: in full
+    byte_limit: int | None = None  # UTF-8 bytes (Bluesky)
+    max_hashtags: int | None = None
+    max_links: int | None = None
+    links_clickable: bool = True
+    link_card: bool = False  # the poster must build the card itself (Bluesky, LinkedIn)
+    caption_limit: int | None = None  # limit when the text is an image caption (Telegram)
+    image: ImageRules = field(default_factory=ImageRules)
+
+
+@dataclass(frozen=True)
+class Media:
+    """One prepared image: bytes ready to upload, or a public URL for platforms that fetch."""
+
+    content: bytes
+    mime_type: str
+    filename: str
+    width: int
+    height: int
+    alt_text: str = ""
+    url: str = ""  # absolute URL of the rendition (needed by platforms that fetch media)
+    focal_point: tuple[float, float] | None = None  # -1..1, Mastodon's "focus"
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-able record of what was sent, for the publication log."""
+        return {
+            "filename": self.filename,
+            "mime_type": self.mime_type,
+            "width": self.width,
+            "height": self.height,
+            "bytes": len(self.content),
+            "alt_text": self.alt_text,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True)
+class Post:
+    """Everything an adapter needs to publish; built by compose from the published revision."""
+
+    text: str
+    link: str = ""
+    title: str = ""
+    description: str = ""
+    media: tuple[Media, ...] = ()
+    language: str = ""
+    idempotency_key: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # platform-specific (facets, card)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the platform answered: enough to link to, edit or delete the remote post."""
+
+    remote_id: str
+    url: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    detail: str = ""
+    needs_reconnect: bool = False
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+class AdapterError(Exception):
+    """Base class. ``message`` is a sentence for an editor; ``raw`` the platform's answer."""
+
+    def __init__(self, message: str, *, raw: Any = None, status_code: int | None = None):
+        super().__init__(message)
+        self.message = str(message)
+        self.raw = raw
+        self.status_code = status_code
+
+
+class PermanentError(AdapterError):
+    """Retrying cannot help (validation, a refused file)."""
+
+
+class TransientError(AdapterError):
+    """Try again later; ``retry_after`` is the platform's own hint in seconds, if it gave one."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class AuthError(AdapterError):
+    """The credentials no longer work: the channel needs reconnecting."""
+
+
+class AmbiguousError(AdapterError):
+    """The request may have reached the platform (timeout after sending): do not blindly retry."""
+
+
+class ConfigurationError(AdapterError):
+    """The channel's options are incomplete or wrong."""
+
+
+# -- the adapter ---------------------------------------------------------------------------------
+
+
+class Adapter:
+    """Base class of every platform adapter.
+
+    Subclasses set ``key``, ``label``, ``rules`` and ``supports`` and implement ``publish`` (and
+    ``update``/``delete``/``check`` where the platform allows).
+    """
+
+    key: ClassVar[str] = ""
+    label: ClassVar[Any] = ""
+    rules: ClassVar[PlatformRules] = PlatformRules(text_limit=10_000)
+    supports: ClassVar[frozenset[str]] = frozenset()
+    #: True when retrying with the same ``Post.idempotency_key`` cannot create a second post.
+    idempotent: ClassVar[bool] = False
+    #: Names of the credential fields (stored encrypted) and the plain option fields.
+    credential_fields: ClassVar[tuple[str, ...]] = ()
+    option_fields: ClassVar[tuple[str, ...]] = ()
+    #: Extra fields for the channel form: name -> form field factory (called without arguments).
+    form_fields: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, channel: Channel):
+        self.channel = channel
+        self.options: dict[str, Any] = dict(channel.options or {})
+        self.credentials: dict[str, Any] = dict(channel.get_credentials() or {})
+
+    # Override where the platform publishes its own limits (Mastodon's /api/v2/instance).
+    def rules_for_channel(self) -> PlatformRules:
+        return self.rules
+
+    def publish(self, post: Post) -> Receipt:
+        raise NotImplementedError
+
+    def update(self, receipt: Receipt, post: Post) -> Receipt:
+        raise PermanentError(_("%(platform)s cannot edit posts.") % {"platform": self.label})
+
+    def delete(self, receipt: Receipt) -> None:
+        raise PermanentError(_("%(platform)s cannot delete posts.") % {"platform": self.label})
+
+    def check(self) -> Health:
+        return Health(ok=True, detail=str(_("Nothing to check for this platform.")))
+
+    @classmethod
+    def get_form_fields(cls) -> dict[str, forms.Field]:
+        return {name: factory() for name, factory in cls.form_fields.items()}
+
+    def __repr__(self) -> str:  # never includes credentials
+        return f"<{type(self).__name__} channel={getattr(self.channel, 'pk', None)}>"

@@ -1,0 +1,46 @@
+"""Tests: appends each post to ``wagtail_crosspost.outbox``, like Django's ``mail.outbox``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+import wagtail_crosspost
+
+from .base import Adapter, Health, PlatformRules, Post, Receipt
+
+
+@dataclass
+class SentPost:
+    channel: str
+    action: str  # "post", "update" or "delete"
+    remote_id: str
+    post: Post | None
+
+
+class LocmemAdapter(Adapter):
+    key = "locmem"
+    label = _("In-memory (tests)")
+    rules = PlatformRules(text_limit=500, counting="graphemes")
+    supports = frozenset({"update", "delete", "alt_text"})
+    idempotent = True
+
+    def publish(self, post: Post) -> Receipt:
+        remote_id = f"locmem-{len(wagtail_crosspost.outbox) + 1}"
+        wagtail_crosspost.outbox.append(SentPost(self.channel.name, "post", remote_id, post))
+        return Receipt(remote_id=remote_id, url=f"https://locmem.invalid/{remote_id}")
+
+    def update(self, receipt: Receipt, post: Post) -> Receipt:
+        wagtail_crosspost.outbox.append(
+            SentPost(self.channel.name, "update", receipt.remote_id, post)
+        )
+        return receipt
+
+    def delete(self, receipt: Receipt) -> None:
+        wagtail_crosspost.outbox.append(
+            SentPost(self.channel.name, "delete", receipt.remote_id, None)
+        )
+
+    def check(self) -> Health:
+        return Health(ok=True)

@@ -1,0 +1,65 @@
+"""Django system checks: misconfiguration is reported with a sentence that says how to fix it."""
+
+from __future__ import annotations
+
+from django.core.checks import Error, Warning, register
+
+from . import conf
+
+
+@register()
+def check_page_types_have_panel(app_configs, **kwargs):
+    if conf.get("AUTO_PANEL"):
+        return []
+    from wagtail.models import get_page_models
+
+    from .panels import page_has_crosspost_panel
+
+    warnings = []
+    for model in get_page_models():
+        if model._meta.abstract:
+            continue
+        try:
+            handler = model.get_edit_handler()
+        except Exception:  # noqa: S112 - a broken edit handler is Wagtail's check to report
+            continue
+        if not page_has_crosspost_panel(handler):
+            warnings.append(
+                Warning(
+                    f"{model._meta.label} has no “Publish to” panel, so editors cannot choose "
+                    "channels for its pages.",
+                    hint=(
+                        "Add `from wagtail_crosspost.panels import CrosspostPanel` and put "
+                        "`CrosspostPanel()` into the model's `settings_panels` (or any panel "
+                        "list), or set WAGTAILCROSSPOST_AUTO_PANEL = True."
+                    ),
+                    obj=model,
+                    id="wagtail_crosspost.W001",
+                )
+            )
+    return warnings
+
+
+@register()
+def check_adapters(app_configs, **kwargs):
+    from .adapters import InvalidAdapterError, clear_cache, get_adapters
+
+    clear_cache()
+    try:
+        get_adapters()
+    except InvalidAdapterError as exc:
+        return [Error(str(exc), id="wagtail_crosspost.E001")]
+    return []
+
+
+@register()
+def check_encryption_keys(app_configs, **kwargs):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from .crypto import get_fernet
+
+    try:
+        get_fernet()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="wagtail_crosspost.E002")]
+    return []

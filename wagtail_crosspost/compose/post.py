@@ -1,0 +1,76 @@
+"""Publication → Post: the published revision's content, adapted to the channel's platform."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wagtail_crosspost import conf
+from wagtail_crosspost.adapters.base import Adapter, Post
+
+from . import images, text
+
+
+def page_url(page: Any) -> str:
+    custom = conf.get("PAGE_URL")
+    if custom:
+        if isinstance(custom, str):
+            from django.utils.module_loading import import_string
+
+            custom = import_string(custom)
+        return custom(page)
+    return page.get_full_url() or ""
+
+
+def page_parts(page: Any, hashtag_limit: int | None = None) -> text.Parts:
+    intro = ""
+    for name in conf.get("INTRO_FIELD_NAMES"):
+        value = getattr(page, name, None)
+        if value:
+            intro = text.plain_text(value)
+            break
+    intro = intro or (page.search_description or "").strip()
+    tags = getattr(page, "tags", None)
+    tag_names = [t.name for t in tags.all()] if tags is not None and hasattr(tags, "all") else []
+    site = page.get_site() if getattr(page, "path", None) else None
+    return text.Parts(
+        title=page.title,
+        intro=intro,
+        url=page_url(page),
+        hashtags=text.hashtags(tag_names, hashtag_limit),
+        site_name=getattr(site, "site_name", "") or "",
+    )
+
+
+def build_post(publication: Any, adapter: Adapter) -> tuple[Post, list[str]]:
+    """The post for one outbox row, and notes (plain sentences) about what was left out."""
+    revision = publication.revision
+    page = revision.as_object() if revision is not None else publication.page.specific
+    rules = adapter.rules_for_channel()
+    parts = page_parts(page, rules.max_hashtags)
+    notes: list[str] = []
+    template = publication.message or adapter.options.get("template") or text.DEFAULT_TEMPLATE
+    if publication.message and "{url}" not in publication.message:
+        template = publication.message + "\n\n{url}"
+    body = text.fit_text(template, parts, adapter.key, rules.text_limit, rules=rules)
+
+    image = None
+    if publication.image_id_override:
+        from wagtail.images import get_image_model
+
+        image = get_image_model().objects.filter(pk=publication.image_id_override).first()
+    image = image or images.page_image(page)
+    media, note = images.prepare_media(image, rules.image)
+    if note:
+        notes.append(note)
+    return (
+        Post(
+            text=body,
+            link=parts.url,
+            title=parts.title,
+            description=parts.intro,
+            media=(media,) if media else (),
+            language=getattr(getattr(page, "locale", None), "language_code", "") or "",
+            idempotency_key=publication.idempotency_key,
+        ),
+        notes,
+    )

@@ -1,0 +1,32 @@
+"""Settings (``WAGTAILCROSSPOST_*``) with their defaults, read lazily on every access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "ADAPTERS": [],  # extra adapter classes by dotted path
+    "PLATFORMS": {},  # per-platform app credentials, e.g. {"linkedin": {"CLIENT_ID": ...}}
+    "DRY_RUN": False,
+    "TASK_BACKEND": "default",
+    "QUEUE": "default",
+    "ENCRYPTION_KEYS": None,  # list of Fernet keys; default derives one from SECRET_KEY
+    "PAGE_URL": None,  # callable(page, request=None) -> absolute URL, for headless front ends
+    "AUTO_PANEL": True,
+    "IMAGE_FIELD": None,  # name of the page's image field; default: first of IMAGE_FIELD_NAMES
+    "IMAGE_FIELD_NAMES": ("crosspost_image", "feed_image", "image", "header_image", "hero_image"),
+    "INTRO_FIELD_NAMES": ("intro", "summary", "excerpt", "lead"),
+    "BASE_URL": None,  # absolute base URL when a Site has no usable hostname (media for IG)
+    "MAX_ATTEMPTS": 8,
+    "RETRY_BASE_SECONDS": 30,
+    "RETRY_MAX_SECONDS": 6 * 3600,
+    "LEASE_SECONDS": 300,
+    "HTTP_TIMEOUT": (5, 30),  # (connect, read) seconds
+    "ALLOW_PRIVATE_URLS": False,  # allow webhook/server URLs on loopback or private networks
+}
+
+
+def get(name: str) -> Any:
+    return getattr(settings, f"WAGTAILCROSSPOST_{name}", DEFAULTS[name])

@@ -1,0 +1,311 @@
+"""Channel (a connected account), CrosspostRequest (the editor's choice, revisioned with the page)
+and Publication (the log and the outbox)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.images import get_image_model_string
+
+from .crypto import EncryptedJSONField
+
+# Wagtail 8 lets sites swap the page model (WAGTAIL_PAGE_MODEL); Wagtail 7 has no such setting.
+PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
+
+if TYPE_CHECKING:
+    from .adapters.base import Adapter
+
+
+class ChannelQuerySet(models.QuerySet):
+    def usable(self) -> ChannelQuerySet:
+        return self.filter(enabled=True)
+
+    def for_page(self, page: Any, site: Any = None) -> ChannelQuerySet:
+        """Enabled channels available to ``page``: its site (or all sites) and its locale."""
+        qs = self.usable()
+        if site is None and getattr(page, "pk", None) and getattr(page, "path", None):
+            site = page.get_site()
+        if site is not None:
+            qs = qs.filter(models.Q(site__isnull=True) | models.Q(site=site))
+        locale_id = getattr(page, "locale_id", None)
+        if locale_id:
+            qs = qs.filter(models.Q(locale__isnull=True) | models.Q(locale_id=locale_id))
+        return qs
+
+
+class Channel(models.Model):
+    class Status(models.TextChoices):
+        UNTESTED = "untested", _("Not tested yet")
+        OK = "ok", _("OK")
+        NEEDS_RECONNECT = "needs_reconnect", _("Needs reconnecting")
+        ERROR = "error", _("Error")
+
+    class OnUnpublish(models.TextChoices):
+        KEEP = "keep", _("Keep the posts")
+        DELETE = "delete", _("Delete the posts where the platform allows")
+
+    platform = models.CharField(_("platform"), max_length=50)
+    name = models.CharField(_("name"), max_length=255, help_text=_("Shown to editors."))
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Only pages of this site can post here. Leave empty for every site."),
+    )
+    locale = models.ForeignKey(
+        "wagtailcore.Locale",
+        verbose_name=_("locale"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Only pages in this language can post here. Leave empty for every language."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    selected_by_default = models.BooleanField(
+        _("ticked by default"),
+        default=False,
+        help_text=_("New pages have this channel ticked in the editor."),
+    )
+    dry_run = models.BooleanField(
+        _("dry run"),
+        default=False,
+        help_text=_("Record what would be posted, but send nothing."),
+    )
+    on_unpublish = models.CharField(
+        _("when a page is unpublished"),
+        max_length=20,
+        choices=OnUnpublish.choices,
+        default=OnUnpublish.KEEP,
+    )
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    credentials = EncryptedJSONField(_("credentials"), blank=True, default=dict, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.UNTESTED
+    )
+    status_detail = models.TextField(_("status detail"), blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChannelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("social channel")
+        verbose_name_plural = _("social channels")
+        ordering = ["name"]
+        permissions = [
+            ("crosspost_page", _("Can choose channels to post pages to")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.platform_label})"
+
+    @property
+    def platform_label(self) -> str:
+        from .adapters import get_adapter_class
+
+        try:
+            return str(get_adapter_class(self.platform).label)
+        except LookupError:
+            return self.platform
+
+    def get_credentials(self) -> dict[str, Any]:
+        return dict(self.credentials or {})
+
+    def set_credentials(self, values: dict[str, Any]) -> None:
+        self.credentials = values
+
+    def get_adapter(self) -> Adapter:
+        from .adapters import get_adapter_class
+
+        return get_adapter_class(self.platform)(self)
+
+    @property
+    def needs_reconnect(self) -> bool:
+        return self.status == self.Status.NEEDS_RECONNECT
+
+    def mark(self, status: str, detail: str = "") -> None:
+        self.status = status
+        self.status_detail = detail
+        self.checked_at = timezone.now()
+        self.save(update_fields=["status", "status_detail", "checked_at"])
+
+
+class CrosspostRequest(models.Model):
+    """The editor's choice for one channel; a child of the page, so each revision carries it."""
+
+    page = ParentalKey(
+        PAGE_MODEL, on_delete=models.CASCADE, related_name="crosspost_requests"
+    )
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
+    )
+    enabled = models.BooleanField(_("post to this channel"), default=False)
+    message = models.TextField(
+        _("custom text"),
+        blank=True,
+        help_text=_("Leave empty to use the channel's template."),
+    )
+    image = models.ForeignKey(
+        get_image_model_string(),
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    repost = models.BooleanField(
+        _("post again"),
+        default=False,
+        help_text=_("Post a new post on the next publish, even though this page was posted."),
+    )
+    update_existing = models.BooleanField(
+        _("update the existing post"),
+        default=False,
+        help_text=_("Edit the post on the platform on the next publish (where it can edit)."),
+    )
+
+    class Meta:
+        verbose_name = _("crosspost choice")
+        verbose_name_plural = _("crosspost choices")
+
+    def __str__(self) -> str:
+        return f"{self.page_id} → {self.channel_id}"
+
+
+class PublicationQuerySet(models.QuerySet):
+    def due(self, now=None) -> PublicationQuerySet:
+        now = now or timezone.now()
+        return self.filter(
+            models.Q(status=Publication.Status.PENDING, next_attempt_at__lte=now)
+            | models.Q(status=Publication.Status.SENDING, lease_until__lt=now)
+        )
+
+    def active(self) -> PublicationQuerySet:
+        """Rows that stand for a post that exists or is on its way."""
+        return self.filter(status__in=Publication.ACTIVE_STATUSES)
+
+
+class Publication(models.Model):
+    """One post (or update, or delete) of one page on one channel: the log and the outbox row."""
+
+    class Action(models.TextChoices):
+        POST = "post", _("Post")
+        UPDATE = "update", _("Update")
+        DELETE = "delete", _("Delete")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Queued")
+        SENDING = "sending", _("Sending")
+        POSTED = "posted", _("Posted")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Unknown — check")
+        SKIPPED = "skipped", _("Skipped")
+        DELETED = "deleted", _("Deleted")
+
+    ACTIVE_STATUSES = (Status.PENDING, Status.SENDING, Status.POSTED, Status.UNKNOWN)
+
+    page = models.ForeignKey(
+        PAGE_MODEL,
+        verbose_name=_("page"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="crosspost_publications",
+    )
+    page_title = models.CharField(_("page title"), max_length=255, blank=True)
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("revision"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="publications"
+    )
+    action = models.CharField(
+        _("action"), max_length=10, choices=Action.choices, default=Action.POST
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    # Which post this row is: the first post of a page on a channel is generation 0, each
+    # explicit "post again" adds one. The unique constraint makes a second post impossible.
+    generation = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=64, default="", blank=True)
+    message = models.TextField(blank=True)  # the editor's override, copied from the request
+    image_id_override = models.PositiveIntegerField(null=True, blank=True)
+    target = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For update and delete: the publication whose remote post is changed.",
+    )
+    remote_id = models.CharField(_("remote id"), max_length=255, blank=True)
+    remote_url = models.URLField(_("link"), max_length=2000, blank=True)
+    sent_text = models.TextField(_("text sent"), blank=True)
+    sent_media = models.JSONField(_("media sent"), default=list, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    error = models.TextField(_("error"), blank=True)
+    raw_response = models.JSONField(_("platform answer"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "channel", "generation"],
+                condition=models.Q(action="post"),
+                name="crosspost_one_post_per_generation",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="crosspost_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.page_title} → {self.channel}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.idempotency_key:
+            self.idempotency_key = uuid.uuid4().hex
+        super().save(*args, **kwargs)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (
+            self.Status.POSTED,
+            self.Status.FAILED,
+            self.Status.SKIPPED,
+            self.Status.DELETED,
+        )

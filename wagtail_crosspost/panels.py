@@ -1,0 +1,166 @@
+"""The "Publish to" panel: one row per channel available to the page, stored as CrosspostRequest
+children of the page so that every revision (including a scheduled one) carries its own choices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.forms import BaseChildFormSet
+from wagtail.admin.panels import Panel
+
+from .models import Channel, CrosspostRequest
+
+RELATION_NAME = "crosspost_requests"
+PERMISSION = "wagtail_crosspost.crosspost_page"
+
+
+def user_can_crosspost(user: Any) -> bool:
+    return bool(user and user.is_active and user.has_perm(PERMISSION))
+
+
+class CrosspostRequestForm(forms.ModelForm):
+    """One channel's row. Users without the permission get disabled fields: Django then ignores
+    whatever a forged form submits for them."""
+
+    class Meta:
+        model = CrosspostRequest
+        fields = ["channel", "enabled", "message", "repost", "update_existing"]
+        widgets = {
+            "channel": forms.HiddenInput(),
+            "message": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, for_user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.for_user = for_user
+        # "post again" and "update" apply to the next publish only: never carry them over.
+        self.initial["repost"] = False
+        self.initial["update_existing"] = False
+        if not user_can_crosspost(for_user):
+            for field in self.fields.values():
+                field.disabled = True
+
+    @cached_property
+    def channel_obj(self) -> Channel | None:
+        channel_id = self.initial.get("channel") or getattr(self.instance, "channel_id", None)
+        return Channel.objects.filter(pk=channel_id).first() if channel_id else None
+
+
+class CrosspostFormSet(BaseChildFormSet):
+    """Adds one unsaved form per available channel that the page has no choice for yet."""
+
+    inherit_kwargs = ["for_user"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        existing = {obj.channel_id for obj in self.get_queryset()}
+        channels = [c for c in Channel.objects.for_page(self.instance) if c.pk not in existing]
+        self.extra = len(channels)
+        self.initial_extra = [
+            {"channel": c.pk, "enabled": c.selected_by_default} for c in channels
+        ]
+        self.available_channels = {c.pk: c for c in Channel.objects.for_page(self.instance)}
+
+
+class CrosspostPanel(Panel):
+    """Add to a page type's panels by hand when ``WAGTAILCROSSPOST_AUTO_PANEL = False``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("heading", _("Publish to"))
+        super().__init__(*args, **kwargs)
+
+    def get_form_options(self) -> dict[str, Any]:
+        return {
+            "formsets": {
+                RELATION_NAME: {
+                    "form": CrosspostRequestForm,
+                    "formset": CrosspostFormSet,
+                    "fields": CrosspostRequestForm.Meta.fields,
+                    "widgets": CrosspostRequestForm.Meta.widgets,
+                    "extra": 0,
+                    "can_delete": False,
+                }
+            }
+        }
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "wagtail_crosspost/panels/publish_to.html"
+
+        def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
+            from .views.status import publications_by_channel
+
+            context = super().get_context_data(parent_context)
+            formset = self.form.formsets[RELATION_NAME]
+            rows, hidden = [], []
+            history = publications_by_channel(self.instance)
+            for form in formset.forms:
+                channel = formset.available_channels.get(
+                    form.initial.get("channel") or form.instance.channel_id
+                )
+                if channel is None:
+                    hidden.append(form)  # a channel since disabled: keep its saved choice
+                    continue
+                rows.append(
+                    {
+                        "form": form,
+                        "channel": channel,
+                        "history": history.get(channel.pk, []),
+                        "can_update": "update" in channel.get_adapter().supports,
+                    }
+                )
+            context.update(
+                {
+                    "formset": formset,
+                    "rows": rows,
+                    "hidden_forms": hidden,
+                    "can_crosspost": user_can_crosspost(self.request.user),
+                }
+            )
+            return context
+
+
+def page_has_crosspost_panel(edit_handler: Any) -> bool:
+    if isinstance(edit_handler, CrosspostPanel):
+        return True
+    return any(page_has_crosspost_panel(c) for c in getattr(edit_handler, "children", ()))
+
+
+def with_crosspost_tab(edit_handler: Any) -> Any:
+    """The page type's edit handler plus a "Publish to" tab (unbound; bind it to the model)."""
+    from wagtail.admin.panels import ObjectList, TabbedInterface
+
+    tab = ObjectList([CrosspostPanel()], heading=_("Publish to"))
+    if isinstance(edit_handler, TabbedInterface):
+        kwargs = edit_handler.clone_kwargs()
+        kwargs["children"] = [*edit_handler.children, tab]
+        return type(edit_handler)(**kwargs)
+    return TabbedInterface(
+        [ObjectList(list(edit_handler.children), heading=_("Content")), tab],
+        base_form_class=getattr(edit_handler, "base_form_class", None),
+    )
+
+
+def install_auto_panel() -> None:
+    """Give every page type the panel without touching its model: wrap the function behind
+    ``Page.get_edit_handler`` (wagtail.admin assigns it in its own ready())."""
+    from wagtail.admin.panels import page_utils
+
+    from . import conf
+
+    cached = page_utils._get_page_edit_handler
+    original = cached.fn
+    if getattr(original, "_crosspost_wrapped", False):
+        return
+
+    def get_edit_handler(cls: Any) -> Any:
+        handler = original(cls)
+        if not conf.get("AUTO_PANEL") or page_has_crosspost_panel(handler):
+            return handler
+        return with_crosspost_tab(handler).bind_to_model(cls)
+
+    get_edit_handler._crosspost_wrapped = True  # type: ignore[attr-defined]
+    cached.fn = get_edit_handler
+    cached.clear()

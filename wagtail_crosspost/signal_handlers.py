@@ -1,0 +1,48 @@
+"""Page lifecycle → outbox. Handlers only write rows and enqueue; they never talk to platforms."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from wagtail.signals import page_published, page_unpublished
+
+from . import delivery
+
+logger = logging.getLogger("wagtail_crosspost")
+
+
+def on_page_published(sender: Any, instance: Any, revision: Any = None, **kwargs: Any) -> None:
+    # Aliases mirror their original, which posts by itself.
+    if kwargs.get("alias") or getattr(instance, "alias_of_id", None):
+        return
+    # Scheduling a never-published page sends this signal with live=False: post when it goes
+    # live (publish_scheduled sends it again), never at scheduling time.
+    if revision is None or not instance.live or instance.live_revision_id != revision.pk:
+        return
+    try:
+        with transaction.atomic():
+            rows = delivery.plan_publications(instance, revision, user=revision.user)
+    except Exception:
+        # Publishing the page matters more than the posts: log loudly, never break it.
+        logger.exception("Could not plan crossposts for page %s", instance.pk)
+        return
+    delivery.enqueue(rows)
+
+
+def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if getattr(instance, "alias_of_id", None):
+        return
+    try:
+        with transaction.atomic():
+            rows = delivery.plan_deletions(instance)
+    except Exception:
+        logger.exception("Could not plan deletion of crossposts for page %s", instance.pk)
+        return
+    delivery.enqueue(rows)
+
+
+def connect() -> None:
+    page_published.connect(on_page_published, dispatch_uid="wagtail_crosspost_published")
+    page_unpublished.connect(on_page_unpublished, dispatch_uid="wagtail_crosspost_unpublished")

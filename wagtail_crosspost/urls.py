@@ -1,0 +1,12 @@
+"""Admin URLs (mounted under the Wagtail admin by wagtail_hooks)."""
+
+from django.urls import path
+
+from .views import actions, status
+
+app_name = "wagtail_crosspost"
+urlpatterns = [
+    path("pages/<int:page_id>/status/", status.page_status, name="page_status"),
+    path("publications/<int:pk>/retry/", actions.retry, name="retry"),
+    path("channels/<int:pk>/test/", actions.test_connection, name="test_connection"),
+]

@@ -1,0 +1,60 @@
+"""State-changing admin actions: POST only, CSRF-protected, permission-checked."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.admin import messages
+
+from .. import delivery
+from ..models import Channel, Publication
+from ..panels import user_can_crosspost
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@require_POST
+def retry(request, pk: int):
+    publication = get_object_or_404(Publication, pk=pk)
+    if not user_can_crosspost(request.user):
+        raise PermissionDenied
+    if publication.page and not publication.page.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    if delivery.retry(publication, user=request.user):
+        messages.success(
+            request,
+            _("Queued again for %(channel)s.") % {"channel": publication.channel.name},
+        )
+    else:
+        messages.warning(request, _("Only failed or unknown posts can be retried."))
+    return _back(request, "wagtail_crosspost_log:index")
+
+
+@require_POST
+def test_connection(request, pk: int):
+    if not request.user.has_perm("wagtail_crosspost.change_channel"):
+        raise PermissionDenied
+    channel = get_object_or_404(Channel, pk=pk)
+    from ..health import check_channel
+
+    health = check_channel(channel)
+    if health.ok:
+        messages.success(
+            request,
+            _("%(channel)s is connected. %(detail)s")
+            % {"channel": channel.name, "detail": health.detail},
+        )
+    else:
+        messages.error(
+            request,
+            _("%(channel)s: %(detail)s") % {"channel": channel.name, "detail": health.detail},
+        )
+    return _back(request, "wagtail_crosspost_channels:index")

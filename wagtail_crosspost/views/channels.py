@@ -1,0 +1,102 @@
+"""Settings → Social channels: connect accounts, see their health, test the connection."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column, StatusTagColumn
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.views import generic
+
+from ..adapters import get_adapter_class, get_adapters
+from ..forms import channel_form_class
+from ..models import Channel
+
+STATUS_COLORS = {"ok": "success", "needs_reconnect": "critical", "error": "critical"}
+
+
+class PlatformFormMixin:
+    def get_panel(self):
+        return None
+
+    def get_platform(self) -> str:
+        raise NotImplementedError
+
+    def get_form_class(self):
+        try:
+            return channel_form_class(self.get_platform())
+        except LookupError:
+            raise Http404(_("Unknown platform.")) from None
+
+
+class ChannelCreateView(PlatformFormMixin, generic.CreateView):
+    def get_platform(self) -> str:
+        return self.request.GET.get("platform", "")
+
+    def get_page_subtitle(self):
+        return str(get_adapter_class(self.get_platform()).label)
+
+    def get_add_url(self):
+        return super().get_add_url() + f"?platform={self.get_platform()}"
+
+    def get(self, request, *args, **kwargs):
+        if not self.get_platform():
+            return self.choose_platform(request)
+        return super().get(request, *args, **kwargs)
+
+    def choose_platform(self, request):
+        from django.template.response import TemplateResponse
+
+        platforms = [
+            {"key": key, "label": cls.label, "url": f"{request.path}?platform={key}"}
+            for key, cls in sorted(get_adapters().items(), key=lambda kv: str(kv[1].label))
+        ]
+        return TemplateResponse(
+            request,
+            "wagtail_crosspost/channels/choose_platform.html",
+            {"platforms": platforms, "page_title": _("Add a channel")},
+        )
+
+
+class ChannelEditView(PlatformFormMixin, generic.EditView):
+    def get_platform(self) -> str:
+        return self.object.platform
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["test_url"] = reverse("wagtail_crosspost:test_connection", args=[self.object.pk])
+        return context
+
+
+class ChannelViewSet(ModelViewSet):
+    model = Channel
+    icon = "link"
+    menu_label = _("Social channels")
+    add_to_settings_menu = True
+    add_view_class = ChannelCreateView
+    edit_view_class = ChannelEditView
+    copy_view_enabled = False
+    form_fields = ["name"]
+    list_filter = ["platform", "status", "enabled"]
+    search_fields = ["name"]
+    edit_template_name = "wagtail_crosspost/channels/edit.html"
+
+    @property
+    def list_display(self):
+        return [
+            "name",
+            Column("platform_label", label=_("Platform")),
+            StatusTagColumn(
+                "status",
+                label=_("Status"),
+                accessor="get_status_display",
+                primary=lambda c: c.status == Channel.Status.OK,
+            ),
+            "status_detail",
+            "enabled",
+            "dry_run",
+        ]
+
+
+channel_viewset = ChannelViewSet("wagtail_crosspost_channels")

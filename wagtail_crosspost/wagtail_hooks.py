@@ -1,0 +1,57 @@
+"""Registers the admin screens, URLs and page-history actions."""
+
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from . import urls
+from .views.channels import channel_viewset
+from .views.log import publication_viewset, register_policy
+
+register_policy()
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return [channel_viewset, publication_viewset]
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("crosspost/", include(urls, namespace="wagtail_crosspost"))]
+
+
+@hooks.register("register_permissions")
+def register_permissions():
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(
+        content_type__app_label="wagtail_crosspost",
+        codename__in=["crosspost_page", "view_publication"],
+    )
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    def message(verb):
+        def fmt(log_entry):
+            data = log_entry.data or {}
+            text = verb % {"channel": data.get("channel", "?")}
+            if data.get("dry_run"):
+                text += " " + str(_("(dry run)"))
+            return text
+
+        return fmt
+
+    actions.register_action(
+        "wagtail_crosspost.posted", _("Crossposted"), message(_("Posted to %(channel)s"))
+    )
+    actions.register_action(
+        "wagtail_crosspost.updated", _("Crosspost updated"), message(_("Updated on %(channel)s"))
+    )
+    actions.register_action(
+        "wagtail_crosspost.deleted", _("Crosspost deleted"), message(_("Deleted from %(channel)s"))
+    )
+    actions.register_action(
+        "wagtail_crosspost.failed", _("Crosspost failed"), message(_("Posting to %(channel)s failed"))
+    )
