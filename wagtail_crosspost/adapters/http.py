@@ -1,0 +1,306 @@
+"""Shared HTTP plumbing: one session per adapter, timeouts, and the mapping of answers to errors.
+
+Each platform module says only what differs (where the error text is, which rate-limit header it
+sends); the translation of status codes and network failures into the adapter error classes lives
+here once.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json
+import socket
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.utils.translation import gettext as _
+
+from wagtail_crosspost import __version__, conf
+
+from .base import AmbiguousError, AuthError, ConfigurationError, PermanentError, TransientError
+
+USER_AGENT = f"wagtail-crosspost/{__version__} (+https://pypi.org/project/wagtail-crosspost/)"
+RAW_LIMIT = 4000  # characters of a platform answer kept for the log
+
+# Headers that carry the moment or the delay after which a rate limit lifts, in the order tried.
+RATE_LIMIT_HEADERS = (
+    "Retry-After",
+    "x-rate-limit-reset",  # X: epoch seconds
+    "RateLimit-Reset",  # Bluesky: epoch seconds
+    "X-RateLimit-Reset",  # Mastodon: ISO 8601 timestamp
+)
+
+
+def new_session() -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def parse_retry_after(headers: Any, now: float | None = None) -> float | None:
+    """Seconds to wait, from whichever rate-limit header the platform sent.
+
+    Accepts delta seconds, epoch seconds, HTTP dates and ISO 8601 timestamps.
+    """
+    now = time.time() if now is None else now
+    for name in RATE_LIMIT_HEADERS:
+        value = headers.get(name) if headers is not None else None
+        if value in (None, ""):
+            continue
+        seconds = _seconds_from(str(value).strip(), now)
+        if seconds is not None:
+            return max(0.0, seconds)
+    return None
+
+
+def _seconds_from(value: str, now: float) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is not None:
+        # A number this large is an epoch timestamp, not a delay.
+        return number - now if number > 1_000_000_000 else number
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return parsed.timestamp() - now
+    except (TypeError, ValueError, IndexError):
+        pass
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:  # a timestamp without offset is UTC on the wire, not local time
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp() - now
+
+
+def check_public_url(url: str, *, allow_private: bool | None = None) -> str:
+    """Return ``url`` if it is an http(s) address of a public host; raise ConfigurationError.
+
+    Refuses hosts that resolve to loopback, private, link-local or otherwise non-public
+    addresses (so a channel cannot make the server call itself or its network), unless
+    ``WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS`` (or ``allow_private``) is true. A host that cannot be
+    resolved right now passes: the request itself will then fail and be retried.
+    """
+    parts = urlsplit(str(url or "").strip())
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:  # a port that is not a number or out of range
+        port = None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port is None:
+        raise ConfigurationError(
+            _("“%(url)s” is not a web address: it must start with https:// and name a server.")
+            % {"url": url}
+        )
+    if allow_private is None:
+        allow_private = bool(conf.get("ALLOW_PRIVATE_URLS"))
+    if allow_private:
+        return url
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError, ValueError):
+        return url
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            raise ConfigurationError(
+                _(
+                    "“%(url)s” points to this machine or a private network (%(address)s); "
+                    "wagtail-crosspost only connects to public servers. To allow it, set "
+                    "WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True."
+                )
+                % {"url": url, "address": address}
+            )
+    return url
+
+
+def trim(raw: Any) -> Any:
+    """Keep a platform answer small enough for the log."""
+    text = raw if isinstance(raw, str) else json.dumps(raw, default=str)
+    if len(text) <= RAW_LIMIT:
+        return raw
+    return text[:RAW_LIMIT] + "…"
+
+
+def response_body(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return trim(response.text)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+class HTTPClient:
+    """Performs requests for one adapter and raises the contract's errors.
+
+    ``error_text`` extracts the platform's own message from an error body; ``secrets`` are
+    scrubbed from every message and raw answer that leaves this class.
+    """
+
+    def __init__(
+        self,
+        platform_label: str,
+        *,
+        error_text: Callable[[Any], str] | None = None,
+        secrets: Iterable[str] = (),
+        timeout: tuple[float, float] | None = None,
+        auth_statuses: tuple[int, ...] = (401,),
+    ):
+        self.platform = str(platform_label)
+        self.session = new_session()
+        self.error_text = error_text or default_error_text
+        self.secrets = [s for s in secrets if s]
+        self.timeout = timeout or tuple(conf.get("HTTP_TIMEOUT"))
+        self.auth_statuses = auth_statuses
+
+    def request(self, method: str, url: str, *, idempotent: bool = False, **kwargs: Any):
+        """Send a request; return the response for 2xx, raise an adapter error otherwise.
+
+        ``idempotent``: the request is safe to repeat (GET, DELETE, or a write carrying an
+        idempotency key), so a timeout after sending is transient rather than ambiguous.
+        """
+        kwargs.setdefault("timeout", self.timeout)
+        safe = idempotent or method.upper() in ("GET", "HEAD", "OPTIONS", "DELETE")
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except requests.exceptions.ConnectTimeout as exc:
+            raise TransientError(
+                _("%(platform)s did not answer in time; nothing was sent.")
+                % {"platform": self.platform},
+                raw=self._scrub(str(exc)),
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            # A refused connection never reached the server; a reset after sending may have.
+            if _never_sent(exc) or safe:
+                raise TransientError(
+                    _("Could not reach %(platform)s. It will be tried again.")
+                    % {"platform": self.platform},
+                    raw=self._scrub(str(exc)),
+                ) from None
+            raise AmbiguousError(
+                _(
+                    "The connection to %(platform)s broke after the post was sent; it may or may "
+                    "not have been published. Check the account before posting again."
+                )
+                % {"platform": self.platform},
+                raw=self._scrub(str(exc)),
+            ) from None
+        except requests.exceptions.Timeout as exc:
+            if safe:
+                raise TransientError(
+                    _("%(platform)s took too long to answer. It will be tried again.")
+                    % {"platform": self.platform},
+                    raw=self._scrub(str(exc)),
+                ) from None
+            raise AmbiguousError(
+                _(
+                    "%(platform)s did not answer in time after the post was sent; it may or may "
+                    "not have been published. Check the account before posting again."
+                )
+                % {"platform": self.platform},
+                raw=self._scrub(str(exc)),
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise PermanentError(
+                _("The request to %(platform)s could not be made: %(error)s")
+                % {"platform": self.platform, "error": self._scrub(str(exc))},
+            ) from None
+        if response.status_code < 400:
+            return response
+        self.raise_for_status(response)
+        return response  # pragma: no cover - raise_for_status always raises here
+
+    def raise_for_status(self, response: requests.Response) -> None:
+        body = response_body(response)
+        detail = self._scrub(self.error_text(body) or response.reason or "")
+        raw = {"status": response.status_code, "body": self._scrub_raw(body)}
+        status = response.status_code
+        params = {"platform": self.platform, "status": status, "detail": detail}
+        if status in self.auth_statuses:
+            raise AuthError(
+                _(
+                    "%(platform)s refused the channel's credentials (%(detail)s). "
+                    "Reconnect the channel in Settings → Social channels."
+                )
+                % params,
+                raw=raw,
+                status_code=status,
+            )
+        if status == 429:
+            raise TransientError(
+                _("%(platform)s asks us to slow down (rate limit). It will be tried again.")
+                % params,
+                retry_after=parse_retry_after(response.headers),
+                raw=raw,
+                status_code=status,
+            )
+        if status >= 500 or status in (408, 425):
+            raise TransientError(
+                _("%(platform)s had a problem (HTTP %(status)s: %(detail)s). It will be tried again.")
+                % params,
+                retry_after=parse_retry_after(response.headers),
+                raw=raw,
+                status_code=status,
+            )
+        raise PermanentError(
+            _("%(platform)s refused the post (HTTP %(status)s): %(detail)s") % params,
+            raw=raw,
+            status_code=status,
+        )
+
+    def _scrub(self, text: str) -> str:
+        return redact(str(text), self.secrets)
+
+    def _scrub_raw(self, body: Any) -> Any:
+        if not self.secrets:
+            return trim(body)
+        text = json.dumps(body, default=str) if not isinstance(body, str) else body
+        cleaned = redact(text, self.secrets)
+        if isinstance(body, str):
+            return trim(cleaned)
+        try:
+            return trim(json.loads(cleaned))
+        except ValueError:
+            return trim(cleaned)
+
+
+def default_error_text(body: Any) -> str:
+    if isinstance(body, dict):
+        for key in ("error_description", "message", "error", "detail", "description"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, dict) and isinstance(value.get("message"), str):
+                return value["message"]
+    if isinstance(body, str):
+        return body[:300]
+    return ""
+
+
+def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
+    text = repr(exc)
+    return any(
+        marker in text
+        for marker in (
+            "NewConnectionError",
+            "Connection refused",
+            "Name or service not known",
+            "Failed to resolve",
+            "NameResolutionError",
+        )
+    )
