@@ -148,3 +148,53 @@ def test_dry_run_records_and_sends_nothing(
     row = Publication.objects.get(page=page)
     assert row.status == "posted" and row.dry_run
     assert "Hello world" in row.sent_text
+
+
+def test_workflow_approval_posts(make_article, channel, admin_user, django_capture_on_commit_callbacks):
+    from wagtail.models import Workflow, WorkflowPage, WorkflowTask
+    from wagtail.models import GroupApprovalTask
+    from django.contrib.auth.models import Group
+
+    moderators = Group.objects.get(name="Moderators")
+    task = GroupApprovalTask.objects.create(name="Review")
+    task.groups.set([moderators])
+    workflow = Workflow.objects.create(name="Review first")
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    page = make_article(channels=[channel], live=False)
+    WorkflowPage.objects.create(workflow=workflow, page=page.get_parent())
+    page.save_revision(user=admin_user)
+    state = workflow.start(page, admin_user)
+    assert wagtail_crosspost.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        state.current_task_state.approve(user=admin_user)
+    page.refresh_from_db()
+    assert page.live
+    assert [p.channel for p in wagtail_crosspost.outbox] == [channel.name]
+
+
+def test_bulk_publish_action_posts(make_article, channel, admin_client, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    pages = [make_article(title=f"Bulk {i}", channels=[channel], live=False) for i in range(2)]
+    for page in pages:
+        page.save_revision()
+    url = (
+        reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+        + "?"
+        + "&".join(f"id={p.pk}" for p in pages)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url)
+    assert response.status_code == 302
+    assert sorted(p.post.title for p in wagtail_crosspost.outbox) == ["Bulk 0", "Bulk 1"]
+
+
+def test_copy_of_a_page_does_not_inherit_sent_state(
+    make_article, channel, home, django_capture_on_commit_callbacks
+):
+    page = make_article(channels=[channel])
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(page)
+        copy = page.copy(update_attrs={"slug": "copy", "title": "Copy"})
+    assert not Publication.objects.filter(page=copy).exists()
+    assert len(wagtail_crosspost.outbox) == 1

@@ -16,3 +16,14 @@ class WagtailCrosspostConfig(AppConfig):
 
         connect()
         install_auto_panel()
+        exclude_choices_from_copies()
+
+
+def exclude_choices_from_copies() -> None:
+    """A copy, alias or translation starts with no channels ticked: the editor chooses anew."""
+    from wagtail.models import Page
+
+    from .panels import RELATION_NAME
+
+    if RELATION_NAME not in Page.default_exclude_fields_in_copy:
+        Page.default_exclude_fields_in_copy = [*Page.default_exclude_fields_in_copy, RELATION_NAME]

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.forms import BaseChildFormSet
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import Panel
 
 from .models import Channel, CrosspostRequest
@@ -21,7 +22,7 @@ def user_can_crosspost(user: Any) -> bool:
     return bool(user and user.is_active and user.has_perm(PERMISSION))
 
 
-class CrosspostRequestForm(forms.ModelForm):
+class CrosspostRequestForm(WagtailAdminModelForm):
     """One channel's row. Users without the permission get disabled fields: Django then ignores
     whatever a forged form submits for them."""
 
@@ -34,8 +35,7 @@ class CrosspostRequestForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, for_user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.for_user = for_user
+        super().__init__(*args, for_user=for_user, **kwargs)
         # "post again" and "update" apply to the next publish only: never carry them over.
         self.initial["repost"] = False
         self.initial["update_existing"] = False
@@ -51,8 +51,6 @@ class CrosspostRequestForm(forms.ModelForm):
 
 class CrosspostFormSet(BaseChildFormSet):
     """Adds one unsaved form per available channel that the page has no choice for yet."""
-
-    inherit_kwargs = ["for_user"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -82,6 +80,7 @@ class CrosspostPanel(Panel):
                     "widgets": CrosspostRequestForm.Meta.widgets,
                     "extra": 0,
                     "can_delete": False,
+                    "inherit_kwargs": ["for_user"],  # the factory overrides the class attribute
                 }
             }
         }

@@ -251,7 +251,10 @@ class HTTPClient:
             )
         if status >= 500 or status in (408, 425):
             raise TransientError(
-                _("%(platform)s had a problem (HTTP %(status)s: %(detail)s). It will be tried again.")
+                _(
+                    "%(platform)s had a problem (HTTP %(status)s: %(detail)s). "
+                    "It will be tried again."
+                )
                 % params,
                 retry_after=parse_retry_after(response.headers),
                 raw=raw,

@@ -1,0 +1,179 @@
+"""The delivery state machine: what each adapter outcome does to the row and the channel."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests import scripted
+from tests.factories import ChannelFactory, publish
+from wagtail_crosspost import delivery
+from wagtail_crosspost.adapters.base import (
+    AmbiguousError,
+    AuthError,
+    PermanentError,
+    TransientError,
+)
+from wagtail_crosspost.models import Channel, Publication
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def scripted_adapters(settings):
+    settings.WAGTAILCROSSPOST_ADAPTERS = [
+        "tests.scripted.ScriptedAdapter",
+        "tests.scripted.IdempotentScriptedAdapter",
+    ]
+    scripted.SCRIPT.clear()
+    scripted.CALLS.clear()
+    yield
+
+
+def planned_row(make_article, platform="scripted"):
+    channel = ChannelFactory(platform=platform, name="Scripted")
+    page = make_article(channels=[channel])
+    publish(page)  # no on_commit execution: the row is planned but not delivered
+    return Publication.objects.get(page=page)
+
+
+def test_success_records_what_was_sent(make_article):
+    row = planned_row(make_article)
+    assert delivery.deliver(row.pk) == "posted"
+    row.refresh_from_db()
+    assert row.remote_id == "s1" and row.remote_url == "https://scripted.invalid/1"
+    assert "Hello world" in row.sent_text
+    assert row.attempts == 1 and row.sent_at is not None and row.lease_until is None
+
+
+def test_transient_error_retries_later_with_the_platforms_hint(make_article):
+    row = planned_row(make_article)
+    scripted.SCRIPT.append(TransientError("Slow down", retry_after=600))
+    before = timezone.now()
+    assert delivery.deliver(row.pk) == "pending"
+    row.refresh_from_db()
+    assert row.status == "pending" and row.error == "Slow down"
+    assert row.next_attempt_at >= before + timedelta(seconds=600)
+    # Not due yet: a sweep leaves it alone; once due, it goes out.
+    assert delivery.deliver(row.pk) is None
+    Publication.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    assert delivery.deliver(row.pk) == "posted"
+
+
+def test_transient_errors_give_up_after_max_attempts(make_article, settings):
+    settings.WAGTAILCROSSPOST_MAX_ATTEMPTS = 2
+    row = planned_row(make_article)
+    scripted.SCRIPT.extend([TransientError("down"), TransientError("still down")])
+    delivery.deliver(row.pk)
+    Publication.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    assert delivery.deliver(row.pk) == "failed"
+    row.refresh_from_db()
+    assert "Gave up after 2 attempts" in row.error and "still down" in row.error
+
+
+def test_permanent_error_fails_with_reason(make_article):
+    row = planned_row(make_article)
+    scripted.SCRIPT.append(PermanentError("Text too long", raw={"error": "too long"}))
+    assert delivery.deliver(row.pk) == "failed"
+    row.refresh_from_db()
+    assert row.error == "Text too long" and row.raw_response == {"error": "too long"}
+
+
+def test_auth_error_marks_channel_and_holds_the_post(make_article):
+    row = planned_row(make_article)
+    scripted.SCRIPT.append(AuthError("Token expired"))
+    assert delivery.deliver(row.pk) == "pending"
+    row.refresh_from_db()
+    assert row.channel.status == Channel.Status.NEEDS_RECONNECT
+    assert "needs to be reconnected" in row.error
+    assert row.attempts == 0
+    # Reconnecting makes the held post due again, and it goes out.
+    row.channel.mark(Channel.Status.OK)
+    delivery.resume_channel(row.channel)
+    assert delivery.deliver(row.pk) == "posted"
+
+
+def test_ambiguous_error_without_idempotency_becomes_unknown(make_article):
+    row = planned_row(make_article)
+    scripted.SCRIPT.append(AmbiguousError("Timed out after sending"))
+    assert delivery.deliver(row.pk) == "unknown"
+    # Nothing retries it by itself; the editor's Retry does.
+    Publication.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    assert delivery.deliver_due() == {}
+    row.refresh_from_db()
+    assert delivery.retry(row)
+    assert delivery.deliver(row.pk) == "posted"
+    assert len(scripted.CALLS) == 2
+
+
+def test_ambiguous_error_with_idempotency_retries(make_article):
+    row = planned_row(make_article, platform="scripted_idem")
+    scripted.SCRIPT.append(AmbiguousError("Timed out after sending"))
+    assert delivery.deliver(row.pk) == "pending"
+
+
+def test_unexpected_exception_fails_cleanly(make_article):
+    row = planned_row(make_article)
+    scripted.SCRIPT.append(ZeroDivisionError("boom"))
+    assert delivery.deliver(row.pk) == "failed"
+    row.refresh_from_db()
+    assert "ZeroDivisionError" in row.error
+
+
+def test_only_one_claim_wins(make_article):
+    row = planned_row(make_article)
+    first = delivery.claim(row.pk)
+    assert first is not None and first.status == "sending"
+    assert delivery.claim(row.pk) is None
+
+
+def test_expired_lease_of_non_idempotent_platform_becomes_unknown(make_article):
+    row = planned_row(make_article)
+    assert delivery.claim(row.pk) is not None  # a worker takes it ... and dies
+    Publication.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert delivery.deliver(row.pk) is None
+    row.refresh_from_db()
+    assert row.status == "unknown" and "worker stopped" in row.error
+    assert scripted.CALLS == []
+
+
+def test_expired_lease_of_idempotent_platform_is_sent_again(make_article):
+    row = planned_row(make_article, platform="scripted_idem")
+    assert delivery.claim(row.pk) is not None
+    Publication.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert delivery.deliver(row.pk) == "posted"
+    assert scripted.CALLS[0].idempotency_key == row.idempotency_key
+
+
+def test_disabled_channel_skips(make_article):
+    row = planned_row(make_article)
+    Channel.objects.filter(pk=row.channel_id).update(enabled=False)
+    assert delivery.deliver(row.pk) == "skipped"
+
+
+def test_sweep_delivers_every_due_row(make_article):
+    rows = [planned_row(make_article) for _ in range(3)]
+    assert delivery.deliver_due() == {"posted": 3}
+    assert set(Publication.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)) == {"posted"}
+
+
+def test_backoff_grows_and_honours_hints(settings):
+    settings.WAGTAILCROSSPOST_RETRY_BASE_SECONDS = 10
+    assert 5 <= delivery.backoff(1) <= 10
+    assert all(delivery.backoff(6) <= 320 for _ in range(20))
+    assert max(delivery.backoff(6) for _ in range(50)) > 40
+    assert delivery.backoff(1, retry_after=900) >= 900
+
+
+def test_republish_after_failure_tries_again(make_article, django_capture_on_commit_callbacks):
+    channel = ChannelFactory(platform="scripted", name="Scripted")
+    page = make_article(channels=[channel])
+    scripted.SCRIPT.append(PermanentError("Rejected"))
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(page)
+    assert Publication.objects.get(page=page).status == "failed"
+    page.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(page)
+    row = Publication.objects.get(page=page)
+    assert row.status == "posted" and len(scripted.CALLS) == 2

@@ -1,0 +1,136 @@
+"""The editor's path: the "Publish to" panel on an ordinary page type, Publish in the admin."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+from wagtail.models import GroupPagePermission, Page
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+
+import wagtail_crosspost
+from tests.factories import ChannelFactory
+from tests.testapp.models import ArticlePage, SimplePage
+from wagtail_crosspost.models import CrosspostRequest, Publication
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_form(page, requests, title=None, action="action-publish"):
+    data = nested_form_data(
+        {
+            "title": title or page.title,
+            "slug": page.slug,
+            "intro": getattr(page, "intro", ""),
+            "body": rich_text("<p>Body</p>"),
+            "tags": "",
+            "comments": inline_formset([]),
+            "crosspost_requests": inline_formset(requests, initial=0),
+        }
+    )
+    data[action] = "1"
+    return data
+
+
+def request_row(channel, enabled=True, message="", **kw):
+    return {"id": "", "channel": channel.pk, "enabled": enabled, "message": message, **kw}
+
+
+def test_every_page_type_gets_the_panel(admin_client, home, channels):
+    page = SimplePage(title="Plain")
+    home.add_child(instance=page)
+    response = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Publish to" in html
+    for channel in channels:
+        assert channel.name in html
+    assert 'name="crosspost_requests-TOTAL_FORMS" value="2"' in html
+
+
+def test_editor_publishes_with_two_channels_ticked(
+    admin_client, home, channels, django_capture_on_commit_callbacks
+):
+    page = ArticlePage(title="Open house", intro="Visit our factory.", live=False)
+    home.add_child(instance=page)
+    data = edit_form(page, [request_row(channels[0]), request_row(channels[1], message="Our own words")])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    posted = {p.channel: p.post.text for p in wagtail_crosspost.outbox}
+    assert set(posted) == {"Alpha", "Beta"}
+    assert posted["Beta"].startswith("Our own words")
+    assert "Open house" in posted["Alpha"]
+    # The choices are stored with the page (and its revision).
+    assert CrosspostRequest.objects.filter(page=page, enabled=True).count() == 2
+
+
+def test_saving_a_draft_posts_nothing(admin_client, home, channel, django_capture_on_commit_callbacks):
+    page = ArticlePage(title="Draft", live=False)
+    home.add_child(instance=page)
+    data = edit_form(page, [request_row(channel)], action="action-save")
+    data.pop("action-save")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+    assert response.status_code == 302
+    assert wagtail_crosspost.outbox == []
+    assert not Publication.objects.exists()
+
+
+@pytest.fixture
+def editor_without_crosspost(db, django_user_model, home):
+    group = Group.objects.create(name="Plain editors")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    for perm in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.create(
+            group=group, page=home, permission=Permission.objects.get(codename=perm)
+        )
+    user = django_user_model.objects.create_user("plain", "plain@example.com", "pw")
+    user.groups.add(group)
+    return user
+
+
+def test_editor_without_permission_sees_panel_read_only(client, editor_without_crosspost, home, channel):
+    page = ArticlePage(title="Read only", live=False)
+    home.add_child(instance=page)
+    client.force_login(editor_without_crosspost)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert "do not have permission to choose channels" in html
+    assert "disabled" in html
+
+
+def test_forged_form_cannot_crosspost_without_permission(
+    client, editor_without_crosspost, home, channel, django_capture_on_commit_callbacks
+):
+    page = ArticlePage(title="Forged", live=False)
+    home.add_child(instance=page)
+    client.force_login(editor_without_crosspost)
+    data = edit_form(page, [request_row(channel)])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+    assert response.status_code == 302
+    assert Page.objects.get(pk=page.pk).live  # the page itself published
+    assert wagtail_crosspost.outbox == []
+    assert not Publication.objects.exists()
+
+
+def test_channel_of_another_site_is_not_offered(admin_client, home):
+    from wagtail.models import Site
+
+    other_root = Page.get_first_root_node().add_child(instance=SimplePage(title="Other"))
+    other = Site.objects.create(hostname="other.example", root_page=other_root)
+    ChannelFactory(name="Ours")
+    ChannelFactory(name="Theirs", site=other)
+    page = SimplePage(title="Mine")
+    home.add_child(instance=page)
+    html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert "Ours" in html and "Theirs" not in html
+
+
+def test_title_with_script_is_escaped_in_panel(admin_client, home, channel, django_capture_on_commit_callbacks):
+    page = ArticlePage(title="<script>alert(1)</script>", live=False)
+    home.add_child(instance=page)
+    data = edit_form(page, [request_row(channel, message="<script>alert(2)</script>")])
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+    html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert "<script>alert(2)</script>" not in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html

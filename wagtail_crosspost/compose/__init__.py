@@ -1,0 +1,1 @@
+"""Compose: turn a published page into platform-ready text and images (pure, no database)."""

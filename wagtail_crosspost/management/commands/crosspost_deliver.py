@@ -1,0 +1,34 @@
+"""Deliver every due publication: once (for cron) or in a loop (as a small worker)."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from wagtail_crosspost import delivery
+
+
+class Command(BaseCommand):
+    help = "Deliver every due crosspost. Safe to run from cron, or with --loop as a worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="Keep delivering until stopped.")
+        parser.add_argument(
+            "--interval", type=float, default=5.0, help="Seconds between sweeps with --loop."
+        )
+        parser.add_argument("--batch", type=int, default=50, help="Rows per sweep.")
+        parser.add_argument(
+            "--max-sweeps", type=int, default=0, help="Stop after this many sweeps (0: never)."
+        )
+
+    def handle(self, *args, loop=False, interval=5.0, batch=50, max_sweeps=0, **options):
+        sweeps = 0
+        while True:
+            counts = delivery.deliver_due(limit=batch)
+            sweeps += 1
+            if counts or not loop:
+                summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+                self.stdout.write(summary or "Nothing due.")
+            if not loop or (max_sweeps and sweeps >= max_sweeps):
+                return
+            if sum(counts.values()) < batch:  # a full batch means more may be due right now
+                time.sleep(interval)

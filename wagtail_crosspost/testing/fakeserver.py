@@ -1,0 +1,516 @@
+"""A strict fake platform server for adapter tests: real HTTP on 127.0.0.1, in a background thread.
+
+Adapters are tested over a real socket (real ``requests`` session, real timeouts and resets)
+against a server that answers only what a test routed and records everything it received::
+
+    with FakeServer() as server:
+        server.add_route("POST", r"/api/posts", lambda request: Response.json({"id": "1"}))
+        server.fail(status=503, times=1)            # the next request answers 503
+        server.drop(process=True)                   # handle the next one, then hang up
+        ...
+        assert server.requests[-1].json == {...}
+
+Anything not routed answers 404 (unknown path) or 405 (known path, other method) and, in strict
+mode, makes ``stop()`` raise, so a test cannot pass while the adapter called the wrong endpoint.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import re
+import socket
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = [
+    "Fault",
+    "FakeServer",
+    "Headers",
+    "RecordedRequest",
+    "Response",
+    "UploadedFile",
+    "server_fixture",
+]
+
+
+class Headers(dict):
+    """Request headers; look-ups ignore case, like HTTP does."""
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()):
+        super().__init__()
+        for name, value in items:
+            self[name] = value
+
+    def __setitem__(self, key: str, value: str) -> None:
+        super().__setitem__(key.lower(), value)
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(key.lower(), default)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """One file part of a multipart body."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class RecordedRequest:
+    """Everything the server received in one request."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: Headers
+    body: bytes
+    json: Any = None  # parsed body when it was JSON
+    form: dict[str, list[str]] = field(default_factory=dict)  # urlencoded or multipart fields
+    files: dict[str, list[UploadedFile]] = field(default_factory=dict)
+    fault: str = ""  # the injected fault this request met, if any
+    status: int | None = None  # what the server answered (None: connection dropped)
+
+    def value(self, name: str, default: str | None = None) -> str | None:
+        """The first value of a form or query field."""
+        values = self.form.get(name) or self.query.get(name)
+        return values[0] if values else default
+
+    def values(self, name: str) -> list[str]:
+        return list(self.form.get(name) or self.query.get(name) or [])
+
+    def file(self, name: str) -> UploadedFile | None:
+        files = self.files.get(name)
+        return files[0] if files else None
+
+    @property
+    def bearer_token(self) -> str:
+        auth = self.headers.get("Authorization", "")
+        return auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+
+
+@dataclass
+class Response:
+    """What a route answers. Use the ``json``/``text`` constructors for the common cases."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None):
+        return cls(
+            status,
+            json.dumps(data).encode(),
+            {"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+        )
+
+    @classmethod
+    def text(cls, text: str, status: int = 200, headers: dict[str, str] | None = None):
+        return cls(
+            status, text.encode(), {"Content-Type": "text/plain; charset=utf-8", **(headers or {})}
+        )
+
+
+@dataclass
+class Fault:
+    """An injected misbehaviour for the next ``times`` matching requests.
+
+    ``kind``: "respond" (answer ``response`` instead of the route), "delay" (wait ``seconds``,
+    then behave normally), "drop" (read the request, optionally run the route when ``process``,
+    then close the connection without answering).
+    """
+
+    kind: str
+    times: int = 1
+    method: str | None = None
+    path: str | None = None  # regex, full match
+    response: Response | None = None
+    seconds: float = 0.0
+    process: bool = False
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method and self.method.upper() != method:
+            return False
+        return not self.path or re.fullmatch(self.path, path) is not None
+
+
+Handler = Callable[..., Any]
+
+
+@dataclass
+class _Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+
+
+class FakeServer:
+    """A routed HTTP server on 127.0.0.1 with a random free port, recording every request.
+
+    Route handlers receive the :class:`RecordedRequest` and the regex's named groups and return a
+    :class:`Response`, a ``dict``/``list`` (JSON, 200) or a ``(status, data)`` tuple. Handlers run
+    one at a time (under a lock), so a fake can keep its state in plain attributes.
+    """
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, strict: bool = True):
+        self.host = host
+        self.port = port
+        self.strict = strict
+        self.requests: list[RecordedRequest] = []
+        self.unrouted: list[RecordedRequest] = []
+        self.errors: list[str] = []  # tracebacks of handlers that raised
+        self._routes: list[_Route] = []
+        self._faults: list[Fault] = []
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- routing ---------------------------------------------------------------------------------
+
+    def add_route(self, method: str, pattern: str, handler: Handler) -> None:
+        self._routes.append(_Route(method.upper(), re.compile(pattern), handler))
+
+    def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
+        """Decorator form of :meth:`add_route`."""
+
+        def decorator(handler: Handler) -> Handler:
+            self.add_route(method, pattern, handler)
+            return handler
+
+        return decorator
+
+    # -- faults ----------------------------------------------------------------------------------
+
+    def fail(
+        self,
+        status: int = 500,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> Fault:
+        """Answer the next ``times`` matching requests with ``status`` (``body``: JSON or bytes)."""
+        if isinstance(body, bytes | str):
+            raw = body.encode() if isinstance(body, str) else body
+            response = Response(status, raw, dict(headers or {}))
+        else:
+            response = Response.json(
+                body if body is not None else {"error": "fault"}, status, headers
+            )
+        return self._add_fault(Fault("respond", times, method, path, response=response))
+
+    def delay(
+        self, seconds: float, *, times: int = 1, method: str | None = None, path: str | None = None
+    ) -> Fault:
+        """Wait ``seconds`` before handling the next ``times`` matching requests."""
+        return self._add_fault(Fault("delay", times, method, path, seconds=seconds))
+
+    def drop(
+        self,
+        *,
+        times: int = 1,
+        process: bool = False,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> Fault:
+        """Close the connection without answering after reading the request.
+
+        ``process=True`` runs the route first: the request took effect but the client never
+        learns it (a timeout or reset after sending).
+        """
+        return self._add_fault(Fault("drop", times, method, path, process=process))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def _add_fault(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.times > 0 and fault.matches(method, path):
+                    fault.times -= 1
+                    if fault.times == 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    # -- inspection ------------------------------------------------------------------------------
+
+    def requests_to(
+        self, method: str | None = None, path: str | None = None
+    ) -> list[RecordedRequest]:
+        """Recorded requests, filtered by method and path regex (full match)."""
+        return [
+            r
+            for r in list(self.requests)
+            if (method is None or r.method == method.upper())
+            and (path is None or re.fullmatch(path, r.path))
+        ]
+
+    def reset(self) -> None:
+        """Forget recorded requests, unrouted requests, errors and faults (routes stay)."""
+        with self._lock:
+            self.requests.clear()
+            self.unrouted.clear()
+            self.errors.clear()
+            self._faults.clear()
+
+    @property
+    def url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("The fake server is not running; call start() or use `with`.")
+        return f"http://{self.host}:{self._httpd.server_address[1]}"
+
+    def url_for(self, path: str) -> str:
+        return self.url + (path if path.startswith("/") else "/" + path)
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def start(self) -> FakeServer:
+        server = self
+
+        class _Handler(_RequestHandler):
+            fake = server
+
+        self._stopping.clear()
+        self._httpd = _HTTPServer((self.host, self.port), _Handler)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},  # shutdown() waits up to one interval
+            name=type(self).__name__,
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Shut down; in strict mode raise if a request was unrouted or a handler failed."""
+        self._stopping.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.check()
+
+    def check(self) -> None:
+        """Raise AssertionError for unrouted requests or handler errors (strict mode only)."""
+        if not self.strict:
+            return
+        problems = [f"unrouted request: {r.method} {r.path}" for r in self.unrouted]
+        problems += [f"handler error:\n{error}" for error in self.errors]
+        if problems:
+            raise AssertionError(f"{type(self).__name__}: " + "\n".join(problems))
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is not None:
+            # Do not hide the test's own failure behind a strictness complaint.
+            self.strict, strict = False, self.strict
+            try:
+                self.stop()
+            finally:
+                self.strict = strict
+        else:
+            self.stop()
+
+    # -- dispatch (called from the request threads) ----------------------------------------------
+
+    def _dispatch(self, request: RecordedRequest) -> Response | None:
+        """The response for ``request``; None means hang up without answering."""
+        with self._lock:
+            self.requests.append(request)
+        fault = self._take_fault(request.method, request.path)
+        if fault is not None:
+            request.fault = fault.kind
+            if fault.kind == "respond":
+                return fault.response
+            if fault.kind == "delay":
+                self._stopping.wait(fault.seconds)
+            elif fault.kind == "drop":
+                if fault.process:
+                    self._handle(request)
+                return None
+        return self._handle(request)
+
+    def _handle(self, request: RecordedRequest) -> Response:
+        path_matches = [r for r in self._routes if r.pattern.fullmatch(request.path)]
+        route = next((r for r in path_matches if r.method == request.method), None)
+        if route is None:
+            with self._lock:
+                self.unrouted.append(request)
+            if path_matches:
+                allowed = ", ".join(sorted({r.method for r in path_matches}))
+                return Response.json(
+                    {"error": f"Method {request.method} not allowed on {request.path}"},
+                    405,
+                    {"Allow": allowed},
+                )
+            return Response.json({"error": f"No route for {request.method} {request.path}"}, 404)
+        match = route.pattern.fullmatch(request.path)
+        assert match is not None
+        try:
+            with self._lock:
+                result = route.handler(request, **match.groupdict())
+        except Exception:
+            with self._lock:
+                self.errors.append(traceback.format_exc())
+            return Response.json({"error": "The fake server's handler raised"}, 500)
+        return _as_response(result)
+
+
+def _as_response(result: Any) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        status, data = result[0], result[1]
+        headers = result[2] if len(result) > 2 else None
+        return Response.json(data, status, headers)
+    return Response.json(result)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hung up (a timeout test) is expected; anything else is reported.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    fake: FakeServer
+    protocol_version = "HTTP/1.1"  # keep-alive, like real servers: connections get reused
+    disable_nagle_algorithm = True  # headers and body go out in two writes
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        request = parse_request(self.command, self.path, list(self.headers.items()), body)
+        response = self.fake._dispatch(request)
+        if response is None:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        request.status = response.status
+        self.send_response(response.status)
+        headers = Headers(response.headers.items())
+        for name, value in response.headers.items():
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        if "content-type" not in headers and response.body:
+            self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+
+def parse_request(
+    method: str, target: str, header_items: list[tuple[str, str]], body: bytes
+) -> RecordedRequest:
+    """Build a :class:`RecordedRequest`, parsing JSON, urlencoded and multipart bodies."""
+    parts = urlsplit(target)
+    headers = Headers(header_items)
+    request = RecordedRequest(
+        method=method.upper(),
+        path=parts.path,
+        query=parse_qs(parts.query, keep_blank_values=True),
+        headers=headers,
+        body=body,
+    )
+    content_type = headers.get("Content-Type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        try:
+            request.json = json.loads(body or b"null")
+        except ValueError:
+            request.json = None
+    elif media_type == "application/x-www-form-urlencoded":
+        request.form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    elif media_type == "multipart/form-data":
+        request.form, request.files = parse_multipart(content_type, body)
+    return request
+
+
+def parse_multipart(
+    content_type: str, body: bytes
+) -> tuple[dict[str, list[str]], dict[str, list[UploadedFile]]]:
+    """Split a multipart/form-data body into text fields and files (stdlib ``email`` parser)."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    form: dict[str, list[str]] = {}
+    files: dict[str, list[UploadedFile]] = {}
+    if not message.is_multipart():
+        return form, files
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            payload = b""
+        filename = part.get_filename()
+        if filename is not None:
+            files.setdefault(str(name), []).append(
+                UploadedFile(str(filename), part.get_content_type(), payload)
+            )
+        else:
+            charset = part.get_content_charset() or "utf-8"
+            form.setdefault(str(name), []).append(payload.decode(charset, "replace"))
+    return form, files
+
+
+def server_fixture(
+    factory: Callable[..., FakeServer] = FakeServer, *, scope: Any = "function", **kwargs: Any
+):
+    """Make a pytest fixture that runs a fresh fake server for each test.
+
+    ``fake_api = server_fixture(MyFakePlatform, strict=True)`` at module level (or in a
+    conftest) gives tests a running ``fake_api`` argument.
+    """
+    import pytest
+
+    @pytest.fixture(scope=scope)
+    def _fixture():
+        with factory(**kwargs) as server:
+            yield server
+
+    return _fixture
