@@ -154,7 +154,9 @@ def test_disabled_channel_skips(make_article):
 def test_sweep_delivers_every_due_row(make_article):
     rows = [planned_row(make_article) for _ in range(3)]
     assert delivery.deliver_due() == {"posted": 3}
-    assert set(Publication.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)) == {"posted"}
+    assert set(
+        Publication.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True)
+    ) == {"posted"}
 
 
 def test_backoff_grows_and_honours_hints(settings):

@@ -51,7 +51,9 @@ def test_editor_publishes_with_two_channels_ticked(
 ):
     page = ArticlePage(title="Open house", intro="Visit our factory.", live=False)
     home.add_child(instance=page)
-    data = edit_form(page, [request_row(channels[0]), request_row(channels[1], message="Our own words")])
+    data = edit_form(
+        page, [request_row(channels[0]), request_row(channels[1], message="Our own words")]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -63,7 +65,9 @@ def test_editor_publishes_with_two_channels_ticked(
     assert CrosspostRequest.objects.filter(page=page, enabled=True).count() == 2
 
 
-def test_saving_a_draft_posts_nothing(admin_client, home, channel, django_capture_on_commit_callbacks):
+def test_saving_a_draft_posts_nothing(
+    admin_client, home, channel, django_capture_on_commit_callbacks
+):
     page = ArticlePage(title="Draft", live=False)
     home.add_child(instance=page)
     data = edit_form(page, [request_row(channel)], action="action-save")
@@ -88,7 +92,9 @@ def editor_without_crosspost(db, django_user_model, home):
     return user
 
 
-def test_editor_without_permission_sees_panel_read_only(client, editor_without_crosspost, home, channel):
+def test_editor_without_permission_sees_panel_read_only(
+    client, editor_without_crosspost, home, channel
+):
     page = ArticlePage(title="Read only", live=False)
     home.add_child(instance=page)
     client.force_login(editor_without_crosspost)
@@ -125,7 +131,9 @@ def test_channel_of_another_site_is_not_offered(admin_client, home):
     assert "Ours" in html and "Theirs" not in html
 
 
-def test_title_with_script_is_escaped_in_panel(admin_client, home, channel, django_capture_on_commit_callbacks):
+def test_title_with_script_is_escaped_in_panel(
+    admin_client, home, channel, django_capture_on_commit_callbacks
+):
     page = ArticlePage(title="<script>alert(1)</script>", live=False)
     home.add_child(instance=page)
     data = edit_form(page, [request_row(channel, message="<script>alert(2)</script>")])

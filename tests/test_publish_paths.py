@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def sent_texts():
-    return [(p.channel, p.action, p.post.text if p.post else None) for p in wagtail_crosspost.outbox]
+    return [
+        (p.channel, p.action, p.post.text if p.post else None) for p in wagtail_crosspost.outbox
+    ]
 
 
 def test_publishing_posts_to_each_ticked_channel_once(
@@ -30,7 +32,10 @@ def test_publishing_posts_to_each_ticked_channel_once(
     assert page.full_url in text
     rows = Publication.objects.filter(page=page)
     assert {r.status for r in rows} == {"posted"}
-    assert {r.remote_url for r in rows} == {"https://locmem.invalid/locmem-1", "https://locmem.invalid/locmem-2"}
+    assert {r.remote_url for r in rows} == {
+        "https://locmem.invalid/locmem-1",
+        "https://locmem.invalid/locmem-2",
+    }
 
     # Publishing again (an edit) posts nothing new.
     page.title = "Spring fair (updated)"
@@ -59,7 +64,9 @@ def test_post_again_posts_a_second_time(make_article, channel, django_capture_on
         publish(page)
     assert [p.action for p in wagtail_crosspost.outbox] == ["post", "post"]
     assert list(
-        Publication.objects.filter(page=page).order_by("generation").values_list("generation", flat=True)
+        Publication.objects.filter(page=page)
+        .order_by("generation")
+        .values_list("generation", flat=True)
     ) == [0, 1]
 
 
@@ -129,7 +136,9 @@ def test_unpublish_deletes_posts_when_channel_says_so(
     assert post.status == "deleted"
 
 
-def test_unpublish_keeps_posts_by_default(make_article, channel, django_capture_on_commit_callbacks):
+def test_unpublish_keeps_posts_by_default(
+    make_article, channel, django_capture_on_commit_callbacks
+):
     page = make_article(channels=[channel])
     with django_capture_on_commit_callbacks(execute=True):
         publish(page)
@@ -150,10 +159,11 @@ def test_dry_run_records_and_sends_nothing(
     assert "Hello world" in row.sent_text
 
 
-def test_workflow_approval_posts(make_article, channel, admin_user, django_capture_on_commit_callbacks):
-    from wagtail.models import Workflow, WorkflowPage, WorkflowTask
-    from wagtail.models import GroupApprovalTask
+def test_workflow_approval_posts(
+    make_article, channel, admin_user, django_capture_on_commit_callbacks
+):
     from django.contrib.auth.models import Group
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
     moderators = Group.objects.get(name="Moderators")
     task = GroupApprovalTask.objects.create(name="Review")
@@ -172,7 +182,9 @@ def test_workflow_approval_posts(make_article, channel, admin_user, django_captu
     assert [p.channel for p in wagtail_crosspost.outbox] == [channel.name]
 
 
-def test_bulk_publish_action_posts(make_article, channel, admin_client, django_capture_on_commit_callbacks):
+def test_bulk_publish_action_posts(
+    make_article, channel, admin_client, django_capture_on_commit_callbacks
+):
     from django.urls import reverse
 
     pages = [make_article(title=f"Bulk {i}", channels=[channel], live=False) for i in range(2)]

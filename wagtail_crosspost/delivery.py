@@ -174,14 +174,11 @@ def claim(pk: int, now=None) -> Publication | None:
         status=Status.SENDING, lease_until__lt=now
     )
     previous_status = row.status
-    won = (
-        Publication.objects.filter(due, pk=pk, status=previous_status)
-        .update(
-            status=Status.SENDING,
-            lease_until=lease,
-            attempts=F("attempts") + 1,
-            updated_at=now,
-        )
+    won = Publication.objects.filter(due, pk=pk, status=previous_status).update(
+        status=Status.SENDING,
+        lease_until=lease,
+        attempts=F("attempts") + 1,
+        updated_at=now,
     )
     if not won:
         return None
@@ -271,12 +268,15 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
     if row.action == Action.DELETE:
         if not dry_run:
             adapter.delete(_receipt_of(row.target))
-        if row.target is not None:
+        if row.target_id is not None:
             Publication.objects.filter(pk=row.target_id).update(status=Status.DELETED)
         return _finish(row, Status.POSTED, dry_run=dry_run)
 
     post, notes = build_post(row, adapter)
-    sent = {"sent_text": post.text, "sent_media": [m.describe() for m in post.media]}
+    sent: dict[str, Any] = {
+        "sent_text": post.text,
+        "sent_media": [m.describe() for m in post.media],
+    }
     if dry_run:
         return _finish(row, Status.POSTED, dry_run=True, notes=notes, **sent)
     if row.action == Action.UPDATE:
@@ -398,7 +398,7 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
 
 # -- page history --------------------------------------------------------------------------------
 
-LOG_ACTIONS = {
+LOG_ACTIONS: dict[tuple[str, str], str] = {
     (Action.POST, Status.POSTED): "wagtail_crosspost.posted",
     (Action.UPDATE, Status.POSTED): "wagtail_crosspost.updated",
     (Action.DELETE, Status.POSTED): "wagtail_crosspost.deleted",
@@ -410,7 +410,7 @@ def _log_on_page(row: Publication) -> None:
 
     if row.page_id is None:
         return
-    action = LOG_ACTIONS.get((row.action, row.status))
+    action = LOG_ACTIONS.get((str(row.action), str(row.status)))
     if action is None and row.status in (Status.FAILED, Status.UNKNOWN):
         action = "wagtail_crosspost.failed"
     if action is None:

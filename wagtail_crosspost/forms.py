@@ -14,7 +14,15 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from .adapters import get_adapter_class
 from .models import Channel
 
-COMMON_FIELDS = ["name", "site", "locale", "enabled", "selected_by_default", "dry_run", "on_unpublish"]
+COMMON_FIELDS = [
+    "name",
+    "site",
+    "locale",
+    "enabled",
+    "selected_by_default",
+    "dry_run",
+    "on_unpublish",
+]
 
 
 class ChannelForm(WagtailAdminModelForm):
@@ -30,7 +38,9 @@ class ChannelForm(WagtailAdminModelForm):
         custom = adapter.get_form_fields()
         creating = not self.instance.pk
         for name in adapter.option_fields:
-            field = custom.get(name) or forms.CharField(label=name.replace("_", " "), required=False)
+            field = custom.get(name) or forms.CharField(
+                label=name.replace("_", " "), required=False
+            )
             field.initial = (self.instance.options or {}).get(name, field.initial)
             self.fields[f"option_{name}"] = field
         stored = self.instance.get_credentials() if self.instance.pk else {}
@@ -39,7 +49,9 @@ class ChannelForm(WagtailAdminModelForm):
             field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
             field.required = creating or name not in stored
             if not creating and name in stored:
-                field.help_text = _("Stored. Leave empty to keep it; type a new value to replace it.")
+                field.help_text = _(
+                    "Stored. Leave empty to keep it; type a new value to replace it."
+                )
             self.fields[f"credential_{name}"] = field
 
     def save(self, commit: bool = True) -> Channel:

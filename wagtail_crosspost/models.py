@@ -120,10 +120,10 @@ class Channel(models.Model):
             return self.platform
 
     def get_credentials(self) -> dict[str, Any]:
-        return dict(self.credentials or {})
+        return dict(self.credentials or {})  # type: ignore[arg-type]
 
     def set_credentials(self, values: dict[str, Any]) -> None:
-        self.credentials = values
+        self.credentials = values  # type: ignore[assignment]
 
     def get_adapter(self) -> Adapter:
         from .adapters import get_adapter_class
@@ -144,9 +144,7 @@ class Channel(models.Model):
 class CrosspostRequest(models.Model):
     """The editor's choice for one channel; a child of the page, so each revision carries it."""
 
-    page = ParentalKey(
-        PAGE_MODEL, on_delete=models.CASCADE, related_name="crosspost_requests"
-    )
+    page = ParentalKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="crosspost_requests")
     channel = models.ForeignKey(
         Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
     )

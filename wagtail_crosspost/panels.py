@@ -57,9 +57,7 @@ class CrosspostFormSet(BaseChildFormSet):
         existing = {obj.channel_id for obj in self.get_queryset()}
         channels = [c for c in Channel.objects.for_page(self.instance) if c.pk not in existing]
         self.extra = len(channels)
-        self.initial_extra = [
-            {"channel": c.pk, "enabled": c.selected_by_default} for c in channels
-        ]
+        self.initial_extra = [{"channel": c.pk, "enabled": c.selected_by_default} for c in channels]
         self.available_channels = {c.pk: c for c in Channel.objects.for_page(self.instance)}
 
 

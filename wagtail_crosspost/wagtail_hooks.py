@@ -53,5 +53,7 @@ def register_log_actions(actions):
         "wagtail_crosspost.deleted", _("Crosspost deleted"), message(_("Deleted from %(channel)s"))
     )
     actions.register_action(
-        "wagtail_crosspost.failed", _("Crosspost failed"), message(_("Posting to %(channel)s failed"))
+        "wagtail_crosspost.failed",
+        _("Crosspost failed"),
+        message(_("Posting to %(channel)s failed")),
     )

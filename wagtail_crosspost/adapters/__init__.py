@@ -70,9 +70,7 @@ def get_adapter_class(key: str) -> type[Adapter]:
     try:
         return get_adapters()[key]
     except KeyError:
-        raise LookupError(
-            f"No crosspost adapter is registered for the platform {key!r}."
-        ) from None
+        raise LookupError(f"No crosspost adapter is registered for the platform {key!r}.") from None
 
 
 def clear_cache() -> None:

@@ -33,5 +33,7 @@ class ConsoleAdapter(Adapter):
 
     def _write(self, verb: str, remote_id: str, post: Post) -> None:
         lines = [f"[crosspost:{self.channel.name}] {verb} {remote_id}", post.text]
-        lines += [f"  image: {m.filename} {m.width}×{m.height} alt={m.alt_text!r}" for m in post.media]
+        lines += [
+            f"  image: {m.filename} {m.width}×{m.height} alt={m.alt_text!r}" for m in post.media
+        ]
         sys.stdout.write("\n".join(lines) + "\n")

@@ -1,0 +1,152 @@
+"""Settings → Social channels and Reports → Publication log, as an administrator uses them."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ChannelFactory, publish
+from wagtail_crosspost.models import Channel, Publication
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "tok-SUPER-SECRET-123456"
+
+
+def test_add_channel_asks_for_the_platform_first(admin_client):
+    response = admin_client.get(reverse("wagtail_crosspost_channels:add"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Mastodon" in html and "?platform=mastodon" in html
+
+
+def test_connect_mastodon_channel_stores_token_encrypted_and_never_shows_it(admin_client):
+    url = reverse("wagtail_crosspost_channels:add") + "?platform=mastodon"
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(
+        url,
+        {
+            "name": "Our Mastodon",
+            "enabled": "on",
+            "on_unpublish": "keep",
+            "option_server_url": "https://social.example",
+            "option_visibility": "public",
+            "credential_access_token": SECRET,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    channel = Channel.objects.get(name="Our Mastodon")
+    assert channel.platform == "mastodon"
+    assert channel.get_credentials() == {"access_token": SECRET}
+    assert channel.options["server_url"] == "https://social.example"
+    # Encrypted at rest: the raw column does not contain the token.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT credentials FROM wagtail_crosspost_channel WHERE id = %s", [channel.pk]
+        )
+        raw = cursor.fetchone()[0]
+    assert SECRET not in raw
+    # Never rendered back into the form, the list or the debug repr.
+    edit = admin_client.get(reverse("wagtail_crosspost_channels:edit", args=[channel.pk]))
+    assert SECRET not in edit.content.decode()
+    assert "Leave empty to keep it" in edit.content.decode()
+    assert (
+        SECRET not in admin_client.get(reverse("wagtail_crosspost_channels:index")).content.decode()
+    )
+    assert SECRET not in repr(channel.credentials)
+
+
+def test_editing_without_retyping_the_token_keeps_it(admin_client):
+    channel = ChannelFactory(
+        platform="mastodon", name="M", options={"server_url": "https://a.example"}
+    )
+    channel.set_credentials({"access_token": SECRET})
+    channel.save()
+    response = admin_client.post(
+        reverse("wagtail_crosspost_channels:edit", args=[channel.pk]),
+        {
+            "name": "M renamed",
+            "enabled": "on",
+            "on_unpublish": "keep",
+            "option_server_url": "https://a.example",
+            "option_visibility": "public",
+            "credential_access_token": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    channel.refresh_from_db()
+    assert channel.name == "M renamed"
+    assert channel.get_credentials() == {"access_token": SECRET}
+
+
+def test_test_connection_records_health(admin_client, channel):
+    response = admin_client.post(reverse("wagtail_crosspost:test_connection", args=[channel.pk]))
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert channel.status == Channel.Status.OK and channel.checked_at is not None
+
+
+def test_test_connection_needs_post_and_permission(client, channel, django_user_model):
+    url = reverse("wagtail_crosspost:test_connection", args=[channel.pk])
+    assert client.post(url).status_code in (302, 403)  # anonymous: to the login page
+    channel.refresh_from_db()
+    assert channel.checked_at is None
+
+
+def test_publication_log_lists_posts_and_exports(
+    admin_client, make_article, channel, django_capture_on_commit_callbacks
+):
+    page = make_article(title="Logged article", channels=[channel])
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(page)
+    index = admin_client.get(reverse("wagtail_crosspost_log:index"))
+    html = index.content.decode()
+    assert index.status_code == 200
+    assert (
+        "Logged article" in html and "Posted" in html and "https://locmem.invalid/locmem-1" in html
+    )
+    row = Publication.objects.get()
+    inspect = admin_client.get(reverse("wagtail_crosspost_log:inspect", args=[row.pk]))
+    assert inspect.status_code == 200 and "Logged article" in inspect.content.decode()
+    csv = admin_client.get(reverse("wagtail_crosspost_log:index") + "?export=csv")
+    assert csv.status_code == 200 and b"Logged article" in b"".join(csv.streaming_content)
+    # Read-only: no add/edit/delete screens.
+    assert admin_client.get(reverse("wagtail_crosspost_log:edit", args=[row.pk])).status_code in (
+        302,
+        403,
+    )
+
+
+def test_retry_requeues_a_failed_post(
+    admin_client, make_article, channel, django_capture_on_commit_callbacks
+):
+    page = make_article(channels=[channel])
+    publish(page)
+    row = Publication.objects.get()
+    Publication.objects.filter(pk=row.pk).update(status="failed", error="Boom")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("wagtail_crosspost:retry", args=[row.pk]))
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == "posted"
+
+
+def test_page_status_endpoint(
+    admin_client, make_article, channel, django_capture_on_commit_callbacks
+):
+    page = make_article(channels=[channel])
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(page)
+    data = admin_client.get(reverse("wagtail_crosspost:page_status", args=[page.pk])).json()
+    assert data["pending"] is False
+    assert data["publications"][0]["status"] == "posted"
+
+
+def test_page_history_shows_the_post(
+    admin_client, make_article, channel, django_capture_on_commit_callbacks
+):
+    page = make_article(channels=[channel])
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(page)
+    html = admin_client.get(reverse("wagtailadmin_pages:history", args=[page.pk])).content.decode()
+    assert "Crossposted" in html
