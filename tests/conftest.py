@@ -3,7 +3,7 @@ from django.db import connection
 
 import wagtail_crosspost
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.servers.fixtures"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -110,6 +110,10 @@ class CrosspostPanel(Panel):
                 )
             context.update(
                 {
+                    "has_pending": any(
+                        p.status in ("pending", "sending") for rows in history.values() for p in rows
+                    ),
+                    "scheduled_at": _scheduled_at(self.instance),
                     "formset": formset,
                     "rows": rows,
                     "hidden_forms": hidden,
@@ -117,6 +121,14 @@ class CrosspostPanel(Panel):
                 }
             )
             return context
+
+
+def _scheduled_at(page: Any) -> Any:
+    """When a scheduled revision of this page goes live (its posts go out then)."""
+    if not getattr(page, "pk", None):
+        return None
+    revision = page.revisions.filter(approved_go_live_at__isnull=False).first()
+    return revision.approved_go_live_at if revision else None
 
 
 def page_has_crosspost_panel(edit_handler: Any) -> bool:

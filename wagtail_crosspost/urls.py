@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from .views import actions, status
+from .views import actions, preview, status
 
 app_name = "wagtail_crosspost"
 urlpatterns = [
     path("pages/<int:page_id>/status/", status.page_status, name="page_status"),
+    path("preview/", preview.preview, name="preview"),
     path("publications/<int:pk>/retry/", actions.retry, name="retry"),
     path("channels/<int:pk>/test/", actions.test_connection, name="test_connection"),
 ]

@@ -1,0 +1,1 @@
+"""Real servers the integration tests run locally (the reference Bluesky PDS, ...)."""

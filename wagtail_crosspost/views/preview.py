@@ -1,0 +1,101 @@
+"""Live preview for the editor: the post exactly as it would be sent, counted by the same code
+that sends it (one source of truth for the counter), and the image variant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from wagtail.models import Page
+
+from ..compose import images, text
+from ..compose.length import limit_for, measure, overruns
+from ..compose.post import page_parts
+from ..models import Channel
+
+WARN_RATIO = 0.9  # the counter turns amber at 90 % of the limit
+
+
+@require_POST
+def preview(request) -> JsonResponse:
+    channel = get_object_or_404(Channel, pk=request.POST.get("channel"))
+    page = _page_for(request)
+    adapter = channel.get_adapter()
+    rules = adapter.rules  # never a network call while the editor types
+    parts = page_parts(page, rules.max_hashtags) if page is not None else text.Parts()
+    parts = text.Parts(
+        title=request.POST.get("title", parts.title),
+        intro=text.plain_text(request.POST.get("intro", "")) or parts.intro,
+        url=parts.url or "https://example.com/" + _("your-page") + "/",
+        hashtags=parts.hashtags,
+        site_name=parts.site_name,
+    )
+    message = request.POST.get("message", "")
+    template = message or adapter.options.get("template") or text.DEFAULT_TEMPLATE
+    if message and "{url}" not in message:
+        template = message + "\n\n{url}"
+    platform = adapter.key
+    limit = limit_for(platform, rules=rules)
+    raw = text.render(template, parts)
+    raw_count = measure(raw, platform, rules=rules)
+    final = text.fit_text(template, parts, platform, rules.text_limit, rules=rules)
+    data: dict[str, Any] = {
+        "channel": channel.pk,
+        "platform": platform,
+        "text": final,
+        "count": raw_count,
+        "final_count": measure(final, platform, rules=rules),
+        "limit": limit,
+        "state": _state(raw_count, limit),
+        "shortened": final != raw,
+        "problems": overruns(raw, platform, rules=rules),
+        "image": None,
+        "notes": [],
+    }
+    image = _image_for(request, page)
+    if image is not None:
+        media, note = images.prepare_media(image, rules.image)
+        if media is not None:
+            data["image"] = {
+                "url": media.url,
+                "width": media.width,
+                "height": media.height,
+                "alt": media.alt_text,
+                "bytes": len(media.content),
+            }
+        if note:
+            data["notes"].append(note)
+    return JsonResponse(data)
+
+
+def _state(count: int, limit: int) -> str:
+    if count > limit:
+        return "over"
+    if count >= limit * WARN_RATIO:
+        return "near"
+    return "ok"
+
+
+def _page_for(request) -> Any:
+    page_id = request.POST.get("page")
+    if not page_id:
+        if not request.user.has_perm("wagtail_crosspost.crosspost_page"):
+            raise PermissionDenied
+        return None
+    page = get_object_or_404(Page, pk=page_id).specific
+    if not page.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    return page
+
+
+def _image_for(request, page: Any) -> Any:
+    from wagtail.images import get_image_model
+
+    image_id = request.POST.get("image")
+    if image_id and str(image_id).isdigit():
+        return get_image_model().objects.filter(pk=image_id).first()
+    return images.page_image(page) if page is not None else None
