@@ -1,0 +1,60 @@
+"""The editor's live counter and preview come from the server's own counting code."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ChannelFactory, make_image
+from wagtail_crosspost.compose.length import measure
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mastodon_channel():
+    return ChannelFactory(platform="mastodon", name="M", options={"server_url": "https://m.example"})
+
+
+def preview(client, **data):
+    return client.post(reverse("wagtail_crosspost:preview"), data)
+
+
+def test_counter_counts_like_the_platform(admin_client, make_article, mastodon_channel):
+    page = make_article(title="Title")
+    message = "👩‍👩‍👧‍👦 Visit https://example.com/" + "x" * 200 + " now {url}"
+    data = preview(admin_client, channel=mastodon_channel.pk, page=page.pk, message=message).json()
+    assert data["limit"] == 500
+    # Mastodon: the family emoji is one grapheme, each URL counts 23.
+    rendered = message.replace("{url}", page.full_url)
+    assert data["count"] == measure(rendered, "mastodon") == len("x Visit  now ") + 23 * 2
+    assert data["state"] == "ok" and data["text"] == rendered
+
+
+def test_over_limit_warns_and_preview_shows_the_shortened_post(admin_client, make_article, mastodon_channel):
+    page = make_article(title="Title")
+    data = preview(admin_client, channel=mastodon_channel.pk, page=page.pk, message="word " * 200).json()
+    assert data["state"] == "over" and data["count"] > 500
+    assert data["shortened"] and measure(data["text"], "mastodon") <= 500
+    assert data["text"].endswith(page.full_url)
+
+
+def test_preview_includes_the_image_variant(admin_client, make_article, channel):
+    image = make_image(1200, 800, title="Workshop")
+    page = make_article(title="With image", image=image)
+    data = preview(admin_client, channel=channel.pk, page=page.pk).json()
+    assert data["image"]["alt"] == "Alt text for Workshop"
+    assert data["image"]["url"]
+
+
+def test_preview_needs_edit_permission(client, django_user_model, make_article, channel):
+    page = make_article()
+    user = django_user_model.objects.create_user("nobody", "n@example.com", "pw")
+    client.force_login(user)
+    response = preview(client, channel=channel.pk, page=page.pk)
+    assert response.status_code in (302, 403)
+
+
+def test_preview_text_is_json_not_html(admin_client, make_article, channel):
+    page = make_article(title="<script>alert(1)</script>")
+    response = preview(admin_client, channel=channel.pk, page=page.pk, title=page.title)
+    assert response["Content-Type"] == "application/json"
+    assert "<script>alert(1)</script>" in response.json()["text"]  # shown with textContent
