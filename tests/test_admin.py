@@ -150,3 +150,19 @@ def test_page_history_shows_the_post(
         publish(page)
     html = admin_client.get(reverse("wagtailadmin_pages:history", args=[page.pk])).content.decode()
     assert "Crossposted" in html
+
+
+def test_dashboard_shows_failures_and_reconnects(admin_client, make_article, channel):
+    page = make_article(title="Broken post", channels=[channel])
+    publish(page)
+    Publication.objects.update(status="failed", error="The platform said no")
+    channel.mark(Channel.Status.NEEDS_RECONNECT, "expired")
+    html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Social posts that need attention" in html
+    assert "Broken post" in html and "The platform said no" in html
+    assert "Channels that need reconnecting" in html and channel.name in html
+
+
+def test_dashboard_is_quiet_when_all_is_well(admin_client, channel):
+    html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Social posts that need attention" not in html

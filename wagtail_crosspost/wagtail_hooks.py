@@ -21,6 +21,13 @@ def register_admin_urls():
     return [path("crosspost/", include(urls, namespace="wagtail_crosspost"))]
 
 
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panel(request, panels):
+    from .views.dashboard import CrosspostSummaryPanel
+
+    panels.append(CrosspostSummaryPanel(request))
+
+
 @hooks.register("register_permissions")
 def register_permissions():
     from django.contrib.auth.models import Permission
