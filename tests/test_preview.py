@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def mastodon_channel():
-    return ChannelFactory(platform="mastodon", name="M", options={"server_url": "https://m.example"})
+    return ChannelFactory(
+        platform="mastodon", name="M", options={"server_url": "https://m.example"}
+    )
 
 
 def preview(client, **data):
@@ -29,9 +31,13 @@ def test_counter_counts_like_the_platform(admin_client, make_article, mastodon_c
     assert data["state"] == "ok" and data["text"] == rendered
 
 
-def test_over_limit_warns_and_preview_shows_the_shortened_post(admin_client, make_article, mastodon_channel):
+def test_over_limit_warns_and_preview_shows_the_shortened_post(
+    admin_client, make_article, mastodon_channel
+):
     page = make_article(title="Title")
-    data = preview(admin_client, channel=mastodon_channel.pk, page=page.pk, message="word " * 200).json()
+    data = preview(
+        admin_client, channel=mastodon_channel.pk, page=page.pk, message="word " * 200
+    ).json()
     assert data["state"] == "over" and data["count"] > 500
     assert data["shortened"] and measure(data["text"], "mastodon") <= 500
     assert data["text"].endswith(page.full_url)

@@ -38,25 +38,35 @@ def requests_of(revision: Any) -> list[CrosspostRequest]:
     return [r for r in page.crosspost_requests.all() if r.enabled]
 
 
-def plan_publications(page: Any, revision: Any, user: Any = None) -> list[Publication]:
+def plan_publications(
+    page: Any,
+    revision: Any,
+    user: Any = None,
+    *,
+    choices: Iterable[CrosspostRequest] | None = None,
+    explicit: bool = False,
+    dry_run: bool = False,
+) -> list[Publication]:
     """Create the outbox rows a publish of ``revision`` calls for. Returns the new rows.
 
     A page is posted to a channel once; a later publish posts again only when the editor ticked
     "post again", and edits the existing post only when they ticked "update the existing post".
+    ``choices`` replaces the choices stored in the revision (the Python API); ``explicit`` says
+    they were made just now, so "post again" applies even to the same revision.
     """
     created: list[Publication] = []
     available = {c.pk: c for c in Channel.objects.for_page(page)}
-    for request in requests_of(revision):
+    for request in requests_of(revision) if choices is None else choices:
         channel = available.get(request.channel_id)
         if channel is None:
             continue
-        row = _plan_one(page, revision, channel, request, user)
+        row = _plan_one(page, revision, channel, request, user, explicit, dry_run)
         if row is not None:
             created.append(row)
     return created
 
 
-def _plan_one(page, revision, channel, request, user) -> Publication | None:
+def _plan_one(page, revision, channel, request, user, explicit, dry_run) -> Publication | None:
     posts = Publication.objects.filter(page=page, channel=channel, action=Action.POST)
     latest = posts.order_by("-generation").first()
     fields = {
@@ -65,9 +75,11 @@ def _plan_one(page, revision, channel, request, user) -> Publication | None:
         "requested_by": user,
         "message": request.message,
         "image_id_override": request.image_id,
+        "dry_run": dry_run,
     }
-    fresh_choice = latest is None or (
-        latest.revision_id != revision.pk and revision.created_at > latest.created_at
+    fresh_choice = explicit or (
+        latest is None
+        or (latest.revision_id != revision.pk and revision.created_at > latest.created_at)
     )
     if latest is None:
         return _create_post(page, channel, 0, fields)
@@ -264,7 +276,7 @@ def deliver(pk: int) -> str | None:
 def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
     from .compose.post import build_post
 
-    dry_run = bool(conf.get("DRY_RUN") or row.channel.dry_run)
+    dry_run = bool(conf.get("DRY_RUN") or row.channel.dry_run or row.dry_run)
     if row.action == Action.DELETE:
         if not dry_run:
             adapter.delete(_receipt_of(row.target))

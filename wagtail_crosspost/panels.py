@@ -111,7 +111,9 @@ class CrosspostPanel(Panel):
             context.update(
                 {
                     "has_pending": any(
-                        p.status in ("pending", "sending") for rows in history.values() for p in rows
+                        p.status in ("pending", "sending")
+                        for rows in history.values()
+                        for p in rows
                     ),
                     "scheduled_at": _scheduled_at(self.instance),
                     "formset": formset,
