@@ -179,3 +179,50 @@ def test_republish_after_failure_tries_again(make_article, django_capture_on_com
         publish(page)
     row = Publication.objects.get(page=page)
     assert row.status == "posted" and len(scripted.CALLS) == 2
+
+
+def test_quota_paces_instead_of_failing(make_article, monkeypatch):
+    monkeypatch.setattr(
+        scripted.ScriptedAdapter,
+        "rules",
+        scripted.ScriptedAdapter.rules.__class__(text_limit=100, quota=(2, 300)),
+    )
+    channel = ChannelFactory(platform="scripted", name="Paced")
+    rows = []
+    for i in range(3):
+        page = make_article(title=f"Paced {i}", channels=[channel])
+        publish(page)
+        rows.append(Publication.objects.get(page=page))
+    assert [delivery.deliver(r.pk) for r in rows] == ["posted", "posted", "pending"]
+    held = Publication.objects.get(pk=rows[2].pk)
+    assert "posting limit (2 posts per 5 minutes)" in held.error
+    assert held.attempts == 0 and held.next_attempt_at > timezone.now() + timedelta(seconds=250)
+    assert len(scripted.CALLS) == 2
+    # When the window has passed, it goes out.
+    Publication.objects.filter(channel=channel, status="posted").update(
+        sent_at=timezone.now() - timedelta(seconds=301)
+    )
+    Publication.objects.filter(pk=held.pk).update(next_attempt_at=timezone.now())
+    assert delivery.deliver(held.pk) == "posted"
+
+
+def test_circuit_breaker_pauses_a_failing_channel(make_article, settings):
+    settings.WAGTAILCROSSPOST_BREAKER_THRESHOLD = 2
+    rows = [planned_row(make_article) for _ in range(3)]
+    Publication.objects.update(channel=rows[0].channel)
+    scripted.SCRIPT.extend([TransientError("down"), TransientError("down")])
+    delivery.deliver(rows[0].pk)
+    delivery.deliver(rows[1].pk)
+    channel = Channel.objects.get(pk=rows[0].channel_id)
+    assert channel.paused_until is not None and channel.status == "error"
+    assert "Paused after 2 failed attempts" in channel.status_detail
+    # The next row waits for the pause instead of hammering the platform.
+    assert delivery.deliver(rows[2].pk) == "pending"
+    assert "rests until" in Publication.objects.get(pk=rows[2].pk).error
+    assert len(scripted.CALLS) == 2
+    # After the pause a success resets the streak.
+    Channel.objects.filter(pk=channel.pk).update(paused_until=timezone.now() - timedelta(seconds=1))
+    Publication.objects.filter(pk=rows[2].pk).update(next_attempt_at=timezone.now())
+    assert delivery.deliver(rows[2].pk) == "posted"
+    channel.refresh_from_db()
+    assert channel.failure_streak == 0 and channel.paused_until is None

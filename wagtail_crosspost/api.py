@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from . import delivery
+from . import planning
 from .models import Channel, CrosspostRequest, Publication
 
 
@@ -53,7 +53,7 @@ def crosspost(
         raise CrosspostError(f"“{page.title}” is not live; only published pages can be posted.")
     revision = page.live_revision
     if channels is None:
-        choices = delivery.requests_of(revision)
+        choices = planning.requests_of(revision)
         if message or repost:
             for choice in choices:
                 choice.message = message or choice.message
@@ -64,8 +64,8 @@ def crosspost(
             for channel in resolve_channels(channels)
         ]
     with transaction.atomic():
-        rows = delivery.plan_publications(
+        rows = planning.plan_publications(
             page, revision, user=user, choices=choices, explicit=True, dry_run=dry_run
         )
-        delivery.enqueue(rows)
+        planning.enqueue(rows)
     return rows

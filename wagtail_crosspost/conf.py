@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "RETRY_BASE_SECONDS": 30,
     "RETRY_MAX_SECONDS": 6 * 3600,
     "LEASE_SECONDS": 300,
+    "BREAKER_THRESHOLD": 5,  # consecutive failed attempts before a channel pauses
+    "BREAKER_PAUSE_SECONDS": 15 * 60,
     "HTTP_TIMEOUT": (5, 30),  # (connect, read) seconds
     "ALLOW_PRIVATE_URLS": False,  # allow webhook/server URLs on loopback or private networks
 }

@@ -1,4 +1,6 @@
-"""The outbox state machine: plan, claim, deliver, retry. It knows nothing about HTTP.
+"""The outbox state machine: claim, deliver, retry, pace. It knows nothing about HTTP.
+
+Planning the rows lives in ``planning``.
 
 Every state change of a ``Publication`` happens here. The task queue only wakes ``deliver``; the
 ``crosspost_deliver`` sweep finds every due row by itself, so a lost message loses nothing.
@@ -8,11 +10,10 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,155 +22,12 @@ from . import conf, signals
 from .adapters import base as adapter_base
 from .adapters.base import Receipt
 from .adapters.http import trim
-from .models import Channel, CrosspostRequest, Publication
+from .models import Channel, Publication
 
 logger = logging.getLogger("wagtail_crosspost")
 
 Status = Publication.Status
 Action = Publication.Action
-
-
-# -- plan ----------------------------------------------------------------------------------------
-
-
-def requests_of(revision: Any) -> list[CrosspostRequest]:
-    """The crosspost choices stored in a revision (the page as it was published)."""
-    page = revision.as_object()
-    return [r for r in page.crosspost_requests.all() if r.enabled]
-
-
-def plan_publications(
-    page: Any,
-    revision: Any,
-    user: Any = None,
-    *,
-    choices: Iterable[CrosspostRequest] | None = None,
-    explicit: bool = False,
-    dry_run: bool = False,
-) -> list[Publication]:
-    """Create the outbox rows a publish of ``revision`` calls for. Returns the new rows.
-
-    A page is posted to a channel once; a later publish posts again only when the editor ticked
-    "post again", and edits the existing post only when they ticked "update the existing post".
-    ``choices`` replaces the choices stored in the revision (the Python API); ``explicit`` says
-    they were made just now, so "post again" applies even to the same revision.
-    """
-    created: list[Publication] = []
-    available = {c.pk: c for c in Channel.objects.for_page(page)}
-    for request in requests_of(revision) if choices is None else choices:
-        channel = available.get(request.channel_id)
-        if channel is None:
-            continue
-        row = _plan_one(page, revision, channel, request, user, explicit, dry_run)
-        if row is not None:
-            created.append(row)
-    return created
-
-
-def _plan_one(page, revision, channel, request, user, explicit, dry_run) -> Publication | None:
-    posts = Publication.objects.filter(page=page, channel=channel, action=Action.POST)
-    latest = posts.order_by("-generation").first()
-    fields = {
-        "page_title": page.title[:255],
-        "revision": revision,
-        "requested_by": user,
-        "message": request.message,
-        "image_id_override": request.image_id,
-        "dry_run": dry_run,
-    }
-    fresh_choice = explicit or (
-        latest is None
-        or (latest.revision_id != revision.pk and revision.created_at > latest.created_at)
-    )
-    if latest is None:
-        return _create_post(page, channel, 0, fields)
-    if latest.status in (Status.FAILED, Status.SKIPPED) and fresh_choice:
-        # The editor publishes again after a failure: try once more with the new content.
-        updated = Publication.objects.filter(pk=latest.pk, status=latest.status).update(
-            status=Status.PENDING,
-            attempts=0,
-            next_attempt_at=timezone.now(),
-            error="",
-            **fields,
-        )
-        return Publication.objects.get(pk=latest.pk) if updated else None
-    if latest.status == Status.DELETED or (request.repost and fresh_choice):
-        return _create_post(page, channel, latest.generation + 1, fields)
-    if request.update_existing and fresh_choice and latest.status == Status.POSTED:
-        if "update" not in channel.get_adapter().supports:
-            return None
-        already = Publication.objects.filter(
-            target=latest, action=Action.UPDATE, revision=revision
-        ).exists()
-        if already:
-            return None
-        return Publication.objects.create(
-            page=page, channel=channel, action=Action.UPDATE, target=latest, **fields
-        )
-    return None
-
-
-def _create_post(page, channel, generation, fields) -> Publication | None:
-    try:
-        with transaction.atomic():
-            return Publication.objects.create(
-                page=page, channel=channel, action=Action.POST, generation=generation, **fields
-            )
-    except IntegrityError:
-        # Another publish of the same page planned this post a moment ago: never twice.
-        return None
-
-
-def plan_deletions(page: Any, user: Any = None) -> list[Publication]:
-    """Delete rows for the page's posts on channels whose policy is to delete on unpublish."""
-    created = []
-    posted = Publication.objects.filter(
-        page=page,
-        action=Action.POST,
-        status=Status.POSTED,
-        dry_run=False,
-        channel__on_unpublish=Channel.OnUnpublish.DELETE,
-    ).select_related("channel")
-    for target in posted:
-        if "delete" not in target.channel.get_adapter().supports:
-            continue
-        pending = Publication.objects.filter(
-            target=target, action=Action.DELETE, status__in=Publication.ACTIVE_STATUSES
-        )
-        if pending.exists():
-            continue
-        created.append(
-            Publication.objects.create(
-                page=page,
-                page_title=target.page_title,
-                channel=target.channel,
-                action=Action.DELETE,
-                target=target,
-                requested_by=user,
-            )
-        )
-    return created
-
-
-def enqueue(publications: Iterable[Publication]) -> None:
-    """Wake a worker for each row once the surrounding transaction has committed."""
-    pks = [p.pk for p in publications]
-    if not pks:
-        return
-
-    def send() -> None:
-        from .tasks import deliver_publication
-
-        for pk in pks:
-            try:
-                deliver_publication.using(
-                    backend=conf.get("TASK_BACKEND"), queue_name=conf.get("QUEUE")
-                ).enqueue(pk)
-            except Exception:
-                # The sweep delivers the row anyway; a broken queue must not break publishing.
-                logger.exception("Could not enqueue publication %s; the sweep will deliver it", pk)
-
-    transaction.on_commit(send)
 
 
 # -- claim ---------------------------------------------------------------------------------------
@@ -250,15 +108,20 @@ def deliver(pk: int) -> str | None:
             error=_("No adapter is installed for the platform “%(platform)s”.")
             % {"platform": channel.platform},
         )
+    wait = _wait_for_channel(row, adapter)
+    if wait is not None:
+        return wait
     try:
-        return _deliver_with(row, adapter)
+        status = _deliver_with(row, adapter)
     except adapter_base.AuthError as exc:
         channel.mark(Channel.Status.NEEDS_RECONNECT, exc.message)
         return _hold_for_reconnect(row, exc)
     except adapter_base.TransientError as exc:
+        _count_failure(channel)
         return _retry_later(row, exc, exc.retry_after)
     except adapter_base.AmbiguousError as exc:
         if adapter.idempotent:
+            _count_failure(channel)
             return _retry_later(row, exc, None)
         return _finish(row, Status.UNKNOWN, error=exc.message, raw=exc.raw)
     except adapter_base.AdapterError as exc:
@@ -270,6 +133,82 @@ def deliver(pk: int) -> str | None:
             Status.FAILED,
             error=_("An unexpected error stopped this post (%(error)s). See the server log.")
             % {"error": type(exc).__name__},
+        )
+    if channel.failure_streak or channel.paused_until:
+        Channel.objects.filter(pk=channel.pk).update(failure_streak=0, paused_until=None)
+    return status
+
+
+# -- pacing and the circuit breaker --------------------------------------------------------------
+
+
+def _wait_for_channel(row: Publication, adapter: adapter_base.Adapter) -> str | None:
+    """Hold the row (not an attempt) while its channel is paused or at its posting quota."""
+    now = timezone.now()
+    channel = row.channel
+    if channel.paused_until and channel.paused_until > now:
+        return _hold(
+            row,
+            channel.paused_until,
+            _(
+                "Paused: “%(channel)s” failed %(n)s times in a row, so it rests until %(time)s "
+                "and then tries again by itself."
+            )
+            % {
+                "channel": channel.name,
+                "n": channel.failure_streak,
+                "time": timezone.localtime(channel.paused_until).strftime("%H:%M"),
+            },
+        )
+    quota = adapter.rules.quota
+    if quota is None or row.action == Action.DELETE:
+        return None
+    limit, window = quota
+    since = now - timedelta(seconds=window)
+    sent = Publication.objects.filter(
+        channel=channel, sent_at__gte=since, dry_run=False, status=Status.POSTED
+    )
+    if sent.count() < limit:
+        return None
+    oldest = sent.order_by("sent_at").values_list("sent_at", flat=True).first() or now
+    resume = oldest + timedelta(seconds=window) + timedelta(seconds=random.uniform(0, 5))
+    return _hold(
+        row,
+        resume,
+        _(
+            "Waiting for %(platform)s's posting limit (%(limit)s posts per %(minutes)s minutes); "
+            "goes out at %(time)s."
+        )
+        % {
+            "platform": adapter.label,
+            "limit": limit,
+            "minutes": max(1, window // 60),
+            "time": timezone.localtime(resume).strftime("%H:%M"),
+        },
+    )
+
+
+def _hold(row: Publication, until, message: str) -> str:
+    Publication.objects.filter(pk=row.pk).update(
+        status=Status.PENDING,
+        attempts=F("attempts") - 1,
+        next_attempt_at=until,
+        lease_until=None,
+        error=message,
+    )
+    return Status.PENDING
+
+
+def _count_failure(channel: Channel) -> None:
+    Channel.objects.filter(pk=channel.pk).update(failure_streak=F("failure_streak") + 1)
+    channel.refresh_from_db(fields=["failure_streak"])
+    if channel.failure_streak >= conf.get("BREAKER_THRESHOLD"):
+        until = timezone.now() + timedelta(seconds=conf.get("BREAKER_PAUSE_SECONDS"))
+        Channel.objects.filter(pk=channel.pk).update(
+            paused_until=until,
+            status=Channel.Status.ERROR,
+            status_detail=_("Paused after %(n)s failed attempts in a row; tries again at %(time)s.")
+            % {"n": channel.failure_streak, "time": timezone.localtime(until).strftime("%H:%M")},
         )
 
 
@@ -356,23 +295,22 @@ def _retry_later(row: Publication, exc: adapter_base.AdapterError, retry_after) 
 
 def _hold_for_reconnect(row: Publication, exc: adapter_base.AdapterError | None = None) -> str:
     # Not an attempt: the post waits until the channel is reconnected, then goes out by itself.
-    Publication.objects.filter(pk=row.pk).update(
-        status=Status.PENDING,
-        attempts=F("attempts") - 1,
-        next_attempt_at=timezone.now() + timedelta(minutes=15),
-        lease_until=None,
-        error=_(
+    if exc is not None and exc.raw is not None:
+        Publication.objects.filter(pk=row.pk).update(raw_response=trim(exc.raw))
+    return _hold(
+        row,
+        timezone.now() + timedelta(minutes=15),
+        _(
             "Waiting: the channel “%(channel)s” needs to be reconnected in Settings → Social "
             "channels. The post goes out once it is."
         )
         % {"channel": row.channel.name},
-        raw_response=trim(exc.raw) if exc is not None and exc.raw is not None else None,
     )
-    return Status.PENDING
 
 
 def resume_channel(channel: Channel) -> int:
-    """After reconnecting: rows held for this channel become due now."""
+    """After reconnecting (or a successful test): rows held for this channel become due now."""
+    Channel.objects.filter(pk=channel.pk).update(failure_streak=0, paused_until=None)
     return Publication.objects.filter(channel=channel, status=Status.PENDING).update(
         next_attempt_at=timezone.now()
     )
@@ -394,6 +332,8 @@ def retry(publication: Publication, user: Any = None) -> bool:
         pk=publication.pk, status__in=(Status.FAILED, Status.UNKNOWN)
     ).update(status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), error="")
     if updated:
+        from .planning import enqueue
+
         enqueue([publication])
     return bool(updated)
 

@@ -95,6 +95,9 @@ class Channel(models.Model):
     status_detail = models.TextField(_("status detail"), blank=True)
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)
+    # Circuit breaker: consecutive failed attempts, and the pause they caused.
+    failure_streak = models.PositiveIntegerField(default=0, editable=False)
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ChannelQuerySet.as_manager()

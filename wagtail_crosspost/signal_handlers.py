@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from wagtail.signals import page_published, page_unpublished
 
-from . import delivery
+from . import planning
 
 logger = logging.getLogger("wagtail_crosspost")
 
@@ -23,12 +23,12 @@ def on_page_published(sender: Any, instance: Any, revision: Any = None, **kwargs
         return
     try:
         with transaction.atomic():
-            rows = delivery.plan_publications(instance, revision, user=revision.user)
+            rows = planning.plan_publications(instance, revision, user=revision.user)
     except Exception:
         # Publishing the page matters more than the posts: log loudly, never break it.
         logger.exception("Could not plan crossposts for page %s", instance.pk)
         return
-    delivery.enqueue(rows)
+    planning.enqueue(rows)
 
 
 def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -36,11 +36,11 @@ def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
         return
     try:
         with transaction.atomic():
-            rows = delivery.plan_deletions(instance)
+            rows = planning.plan_deletions(instance)
     except Exception:
         logger.exception("Could not plan deletion of crossposts for page %s", instance.pk)
         return
-    delivery.enqueue(rows)
+    planning.enqueue(rows)
 
 
 def connect() -> None:

@@ -35,6 +35,7 @@ class ImageRules:
     max_images: int = 1
     alt_text_limit: int | None = None  # None: the platform takes no alt text
     needs_public_url: bool = False  # the platform fetches the file itself (Instagram, Threads)
+    max_dimension_sum: int | None = None  # width + height in pixels (Telegram: 10,000)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class PlatformRules:
     link_card: bool = False  # the poster must build the card itself (Bluesky, LinkedIn)
     caption_limit: int | None = None  # limit when the text is an image caption (Telegram)
     image: ImageRules = field(default_factory=ImageRules)
+    # At most ``quota[0]`` posts per ``quota[1]`` seconds per channel: the outbox paces itself
+    # (schedules the next attempt) instead of running into the platform's rate limit.
+    quota: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
