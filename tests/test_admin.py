@@ -149,7 +149,7 @@ def test_page_history_shows_the_post(
     with django_capture_on_commit_callbacks(execute=True):
         publish(page)
     html = admin_client.get(reverse("wagtailadmin_pages:history", args=[page.pk])).content.decode()
-    assert "Crossposted" in html
+    assert "Crossposted" in html and "Posted to Alpha" in html
 
 
 def test_dashboard_shows_failures_and_reconnects(admin_client, make_article, channel):
@@ -166,3 +166,38 @@ def test_dashboard_shows_failures_and_reconnects(admin_client, make_article, cha
 def test_dashboard_is_quiet_when_all_is_well(admin_client, channel):
     html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Social posts that need attention" not in html
+
+
+def test_new_credentials_release_posts_held_for_reconnect(
+    admin_client, make_article, django_capture_on_commit_callbacks
+):
+    channel = ChannelFactory(platform="locmem", name="Held")
+    page = make_article(channels=[channel])
+    publish(page)
+    channel.mark(Channel.Status.NEEDS_RECONNECT, "expired")
+    from wagtail_crosspost.delivery import deliver
+
+    row = Publication.objects.get()
+    assert deliver(row.pk) == "pending"  # held while the channel needs reconnecting
+    from wagtail_crosspost.adapters.locmem import LocmemAdapter
+
+    # Give the in-memory platform a credential so the form has one to replace.
+    LocmemAdapter.credential_fields = ("token",)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(
+                reverse("wagtail_crosspost_channels:edit", args=[channel.pk]),
+                {
+                    "name": "Held",
+                    "enabled": "on",
+                    "on_unpublish": "keep",
+                    "credential_token": "new",
+                },
+            )
+    finally:
+        LocmemAdapter.credential_fields = ()
+    assert response.status_code == 302, response.content.decode()[:1500]
+    channel.refresh_from_db()
+    assert channel.status == Channel.Status.UNTESTED
+    row.refresh_from_db()
+    assert row.status == "posted"

@@ -226,3 +226,37 @@ def test_circuit_breaker_pauses_a_failing_channel(make_article, settings):
     assert delivery.deliver(rows[2].pk) == "posted"
     channel.refresh_from_db()
     assert channel.failure_streak == 0 and channel.paused_until is None
+
+
+def test_a_raising_signal_receiver_does_not_fail_the_post(make_article):
+    from wagtail_crosspost.signals import publication_finished
+
+    def broken(sender, publication, **kwargs):
+        raise RuntimeError("integrator bug")
+
+    publication_finished.connect(broken)
+    try:
+        row = planned_row(make_article)
+        assert delivery.deliver(row.pk) == "posted"
+    finally:
+        publication_finished.disconnect(broken)
+
+
+def test_failed_attempt_keeps_the_text_it_tried_to_send(make_article):
+    row = planned_row(make_article)
+    scripted.SCRIPT.append(PermanentError("Rejected"))
+    delivery.deliver(row.pk)
+    row.refresh_from_db()
+    assert row.status == "failed" and "Hello world" in row.sent_text
+
+
+def test_dry_run_delete_leaves_the_real_post_alone(make_article, settings):
+    row = planned_row(make_article)
+    delivery.deliver(row.pk)
+    settings.WAGTAILCROSSPOST_DRY_RUN = True
+    delete = Publication.objects.create(
+        page=row.page, channel=row.channel, action="delete", target=row
+    )
+    assert delivery.deliver(delete.pk) == "posted"
+    row.refresh_from_db()
+    assert row.status == "posted"

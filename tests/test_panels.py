@@ -142,3 +142,60 @@ def test_title_with_script_is_escaped_in_panel(
     html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
     assert "<script>alert(2)</script>" not in html
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+
+
+def test_channel_ticked_by_default_is_posted(
+    admin_client, home, django_capture_on_commit_callbacks
+):
+    default = ChannelFactory(name="Default on", selected_by_default=True)
+    page = ArticlePage(title="Defaults", live=False)
+    home.add_child(instance=page)
+    html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert (
+        'name="crosspost_requests-0-enabled" id="id_crosspost_requests-0-enabled" checked' in html
+    )
+    # The browser submits the box as it was shown: ticked, untouched.
+    data = edit_form(page, [request_row(default, enabled=True)])
+    data["crosspost_requests-INITIAL_FORMS"] = "0"
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+    assert [p.channel for p in wagtail_crosspost.outbox] == ["Default on"]
+
+
+def test_post_again_applies_to_one_publish_only(
+    admin_client, home, channel, django_capture_on_commit_callbacks
+):
+    page = ArticlePage(title="Again", live=False)
+    home.add_child(instance=page)
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, edit_form(page, [request_row(channel)]))
+    saved = CrosspostRequest.objects.get(page=page)
+
+    def existing(**kw):
+        row = {"id": saved.pk, "channel": channel.pk, "enabled": True, "message": "", **kw}
+        return edit_form(page, [row]) | {"crosspost_requests-INITIAL_FORMS": "1"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, existing(repost=True))
+    assert len(wagtail_crosspost.outbox) == 2
+    # The box shows unticked again; publishing once more does not post a third time.
+    html = admin_client.get(url).content.decode()
+    assert (
+        'name="crosspost_requests-0-repost" id="id_crosspost_requests-0-repost" checked' not in html
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, existing())
+    assert len(wagtail_crosspost.outbox) == 2
+    assert CrosspostRequest.objects.get(page=page).repost is False
+
+
+def test_panel_polls_the_status_of_a_saved_page(admin_client, make_article, channel):
+    page = make_article()
+    html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert reverse("wagtail_crosspost:page_status", args=[page.pk]) in html
+
+
+def test_publication_log_is_in_the_reports_menu(admin_client):
+    html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse("wagtail_crosspost_log:index") in html

@@ -134,8 +134,10 @@ def deliver(pk: int) -> str | None:
             error=_("An unexpected error stopped this post (%(error)s). See the server log.")
             % {"error": type(exc).__name__},
         )
-    if channel.failure_streak or channel.paused_until:
-        Channel.objects.filter(pk=channel.pk).update(failure_streak=0, paused_until=None)
+    if channel.failure_streak or channel.paused_until or channel.status == Channel.Status.ERROR:
+        Channel.objects.filter(pk=channel.pk).update(
+            failure_streak=0, paused_until=None, status=Channel.Status.OK, status_detail=""
+        )
     return status
 
 
@@ -219,8 +221,8 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
     if row.action == Action.DELETE:
         if not dry_run:
             adapter.delete(_receipt_of(row.target))
-        if row.target_id is not None:
-            Publication.objects.filter(pk=row.target_id).update(status=Status.DELETED)
+            if row.target_id is not None:
+                Publication.objects.filter(pk=row.target_id).update(status=Status.DELETED)
         return _finish(row, Status.POSTED, dry_run=dry_run)
 
     post, notes = build_post(row, adapter)
@@ -230,6 +232,8 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
     }
     if dry_run:
         return _finish(row, Status.POSTED, dry_run=True, notes=notes, **sent)
+    # Recorded before sending, so the log shows what a failed attempt tried to send.
+    Publication.objects.filter(pk=row.pk).update(**sent)
     if row.action == Action.UPDATE:
         receipt = adapter.update(_receipt_of(row.target), post)
     else:
@@ -248,7 +252,8 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
 def _receipt_of(target: Publication | None) -> Receipt:
     if target is None or not target.remote_id:
         raise adapter_base.PermanentError(_("The original post has no remote id to change."))
-    return Receipt(remote_id=target.remote_id, url=target.remote_url)
+    raw = target.raw_response if isinstance(target.raw_response, dict) else {}
+    return Receipt(remote_id=target.remote_id, url=target.remote_url, raw=raw)
 
 
 def _finish(row: Publication, status: str, *, error: str = "", raw: Any = None, notes=(), **kw):
@@ -268,7 +273,12 @@ def _finish(row: Publication, status: str, *, error: str = "", raw: Any = None, 
     Publication.objects.filter(pk=row.pk).update(**fields)
     for name, value in fields.items():
         setattr(row, name, value)
-    signals.publication_finished.send(sender=Publication, publication=row)
+    # A receiver that raises must not turn a sent post into a failed one (and a repost).
+    for receiver, result in signals.publication_finished.send_robust(
+        sender=Publication, publication=row
+    ):
+        if isinstance(result, Exception):
+            logger.error("publication_finished receiver %r raised %r", receiver, result)
     _log_on_page(row)
     return status
 
@@ -310,10 +320,14 @@ def _hold_for_reconnect(row: Publication, exc: adapter_base.AdapterError | None 
 
 def resume_channel(channel: Channel) -> int:
     """After reconnecting (or a successful test): rows held for this channel become due now."""
+    from .planning import enqueue
+
     Channel.objects.filter(pk=channel.pk).update(failure_streak=0, paused_until=None)
-    return Publication.objects.filter(channel=channel, status=Status.PENDING).update(
-        next_attempt_at=timezone.now()
-    )
+    held = Publication.objects.filter(channel=channel, status=Status.PENDING)
+    rows = list(held)
+    count = held.update(next_attempt_at=timezone.now())
+    enqueue(rows)
+    return count
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:

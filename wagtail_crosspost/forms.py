@@ -14,6 +14,40 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from .adapters import get_adapter_class
 from .models import Channel
 
+# Labels for the adapters' option and credential names, so every form field is translated.
+FIELD_LABELS = {
+    "access_token": _("Access token"),
+    "access_token_secret": _("Access token secret"),
+    "api_base": _("API address"),
+    "api_version": _("API version"),
+    "app_password": _("App password"),
+    "auth": _("Authentication method"),
+    "author_urn": _("Post as (URN of the member or organization)"),
+    "bot_token": _("Bot token"),
+    "chat_id": _("Channel or chat (@name or id)"),
+    "consumer_key": _("API key (consumer key)"),
+    "consumer_secret": _("API key secret (consumer secret)"),
+    "graph_url": _("Graph API address"),
+    "handle": _("Handle"),
+    "ig_user_id": _("Instagram account id"),
+    "image_max_bytes": _("Largest image in bytes"),
+    "language": _("Language of the posts"),
+    "link_card": _("Show a link card"),
+    "link_preview": _("Show a link preview"),
+    "linkedin_version": _("LinkedIn API version"),
+    "max_characters": _("Longest post (characters)"),
+    "page_access_token": _("Page access token"),
+    "page_id": _("Page id"),
+    "prefer_link_card": _("Prefer a link card over images"),
+    "refresh_token": _("Refresh token"),
+    "secret": _("Signing secret"),
+    "server_url": _("Server address"),
+    "service": _("Server (PDS) address"),
+    "url": _("Address (URL)"),
+    "user_id": _("User id"),
+    "visibility": _("Visibility"),
+}
+
 COMMON_FIELDS = [
     "name",
     "site",
@@ -23,6 +57,10 @@ COMMON_FIELDS = [
     "dry_run",
     "on_unpublish",
 ]
+
+
+def label_for(name: str) -> Any:
+    return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
 class ChannelForm(WagtailAdminModelForm):
@@ -43,11 +81,24 @@ class ChannelForm(WagtailAdminModelForm):
             )
             field.initial = (self.instance.options or {}).get(name, field.initial)
             self.fields[f"option_{name}"] = field
+        self.fields["option_template"] = forms.CharField(
+            label=_("Text template"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            initial=(self.instance.options or {}).get("template", ""),
+            help_text=_(
+                "Placeholders: {title}, {intro}, {url}, {hashtags}, {site_name}. "
+                "Leave empty for the default (title, intro, link, hashtags)."
+            ),
+        )
+        # A platform's warning for the admin (X: posts with links cost more on the paid API).
+        self.platform_notice = getattr(adapter, "form_help", "")
         stored = self.instance.get_credentials() if self.instance.pk else {}
         for name in adapter.credential_fields:
-            field = custom.get(name) or forms.CharField(label=name.replace("_", " "))
+            field = custom.get(name) or forms.CharField(label=label_for(name))
             field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
-            field.required = creating or name not in stored
+            optional = getattr(adapter, "optional_credential_fields", ())
+            field.required = (creating or name not in stored) and name not in optional
             if not creating and name in stored:
                 field.help_text = _(
                     "Stored. Leave empty to keep it; type a new value to replace it."
@@ -58,17 +109,28 @@ class ChannelForm(WagtailAdminModelForm):
         channel = super().save(commit=False)
         channel.platform = self.adapter_class.key
         options = dict(channel.options or {})
-        for name in self.adapter_class.option_fields:
+        for name in (*self.adapter_class.option_fields, "template"):
             options[name] = self.cleaned_data.get(f"option_{name}")
         channel.options = options
         credentials = channel.get_credentials()
+        replaced = False
         for name in self.adapter_class.credential_fields:
             value = self.cleaned_data.get(f"credential_{name}")
             if value:
                 credentials[name] = value
+                replaced = True
         channel.set_credentials(credentials)
+        held = replaced and channel.needs_reconnect
+        if held:
+            # New credentials: try again rather than keep the posts waiting.
+            channel.status = Channel.Status.UNTESTED
+            channel.status_detail = ""
         if commit:
             channel.save()
+            if held:
+                from .delivery import resume_channel
+
+                resume_channel(channel)
         return channel
 
 

@@ -43,6 +43,11 @@ class CrosspostRequestForm(WagtailAdminModelForm):
             for field in self.fields.values():
                 field.disabled = True
 
+    def has_changed(self) -> bool:
+        # Django's formset skips "unchanged" rows: a channel ticked by default would never be
+        # saved, and a saved row whose one-shot flags were reset above would keep them.
+        return user_can_crosspost(self.for_user) or super().has_changed()
+
     @cached_property
     def channel_obj(self) -> Channel | None:
         channel_id = self.initial.get("channel") or getattr(self.instance, "channel_id", None)
@@ -110,6 +115,7 @@ class CrosspostPanel(Panel):
                 )
             context.update(
                 {
+                    "instance": self.instance,
                     "has_pending": any(
                         p.status in ("pending", "sending")
                         for rows in history.values()

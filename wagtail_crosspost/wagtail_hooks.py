@@ -40,27 +40,24 @@ def register_permissions():
 
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
-    def message(verb):
-        def fmt(log_entry):
-            data = log_entry.data or {}
-            text = verb % {"channel": data.get("channel", "?")}
-            if data.get("dry_run"):
-                text += " " + str(_("(dry run)"))
-            return text
+    from wagtail.log_actions import LogFormatter
 
-        return fmt
+    def formatter(label, verb):
+        class CrosspostLogFormatter(LogFormatter):
+            def format_message(self, log_entry):
+                data = log_entry.data or {}
+                text = verb % {"channel": data.get("channel", "?")}
+                if data.get("dry_run"):
+                    text += " " + str(_("(dry run)"))
+                return text
 
-    actions.register_action(
-        "wagtail_crosspost.posted", _("Crossposted"), message(_("Posted to %(channel)s"))
-    )
-    actions.register_action(
-        "wagtail_crosspost.updated", _("Crosspost updated"), message(_("Updated on %(channel)s"))
-    )
-    actions.register_action(
-        "wagtail_crosspost.deleted", _("Crosspost deleted"), message(_("Deleted from %(channel)s"))
-    )
-    actions.register_action(
-        "wagtail_crosspost.failed",
-        _("Crosspost failed"),
-        message(_("Posting to %(channel)s failed")),
-    )
+        CrosspostLogFormatter.label = label
+        return CrosspostLogFormatter
+
+    for action, label, verb in [
+        ("wagtail_crosspost.posted", _("Crossposted"), _("Posted to %(channel)s")),
+        ("wagtail_crosspost.updated", _("Crosspost updated"), _("Updated on %(channel)s")),
+        ("wagtail_crosspost.deleted", _("Crosspost deleted"), _("Deleted from %(channel)s")),
+        ("wagtail_crosspost.failed", _("Crosspost failed"), _("Posting to %(channel)s failed")),
+    ]:
+        actions.register_action(action)(formatter(label, verb))

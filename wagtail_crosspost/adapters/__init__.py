@@ -17,6 +17,10 @@ from .base import Adapter
 
 BUILTIN_ADAPTERS = (
     "wagtail_crosspost.adapters.mastodon.MastodonAdapter",
+    "wagtail_crosspost.adapters.linkedin.LinkedInAdapter",
+    "wagtail_crosspost.adapters.x.XAdapter",
+    "wagtail_crosspost.adapters.telegram.TelegramAdapter",
+    "wagtail_crosspost.adapters.webhook.WebhookAdapter",
     "wagtail_crosspost.adapters.console.ConsoleAdapter",
     "wagtail_crosspost.adapters.locmem.LocmemAdapter",
 )

@@ -307,3 +307,20 @@ def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
             "NameResolutionError",
         )
     )
+
+
+def check_api_base(value: Any, default: str) -> str:
+    """The platform's API base URL: ``default``, or a channel's ``api_base`` override.
+
+    An override (a proxy, a test server) must be https, and public, unless
+    ``WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS`` is set; a trailing slash is dropped.
+    """
+    url = str(value or "").strip().rstrip("/")
+    if not url:
+        return default
+    allow_private = bool(conf.get("ALLOW_PRIVATE_URLS"))
+    if urlsplit(url).scheme.lower() != "https" and not allow_private:
+        raise ConfigurationError(
+            _("The API address “%(url)s” must start with https://.") % {"url": url}
+        )
+    return check_public_url(url, allow_private=allow_private)

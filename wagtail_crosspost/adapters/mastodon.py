@@ -236,15 +236,25 @@ class MastodonAdapter(Adapter):
 
     # -- limits ------------------------------------------------------------------------------
 
-    def rules_for_channel(self) -> PlatformRules:
-        """The server's own limits from ``/api/v2/instance`` (v1 on older servers), cached."""
+    def _rules_cache_key(self) -> str | None:
         try:
             server = self.server_url
         except ConfigurationError:
+            return None
+        return "wagtail_crosspost:mastodon:instance:" + hashlib.sha256(server.encode()).hexdigest()
+
+    def cached_rules(self) -> PlatformRules:
+        """The server's limits if they were read before; the defaults otherwise (no request)."""
+        key = self._rules_cache_key()
+        cached = cache.get(key) if key else None
+        return rules_from_instance(cached) if cached else self.rules
+
+    def rules_for_channel(self) -> PlatformRules:
+        """The server's own limits from ``/api/v2/instance`` (v1 on older servers), cached."""
+        cache_key = self._rules_cache_key()
+        if cache_key is None:
             return self.rules
-        cache_key = (
-            "wagtail_crosspost:mastodon:instance:" + hashlib.sha256(server.encode()).hexdigest()
-        )
+        server = self.server_url
         cached = cache.get(cache_key)
         if cached is not None:
             return rules_from_instance(cached)

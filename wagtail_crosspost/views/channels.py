@@ -81,6 +81,7 @@ class ChannelViewSet(ModelViewSet):
     list_filter = ["platform", "status", "enabled"]
     search_fields = ["name"]
     edit_template_name = "wagtail_crosspost/channels/edit.html"
+    create_template_name = "wagtail_crosspost/channels/create.html"
 
     @property
     def list_display(self):

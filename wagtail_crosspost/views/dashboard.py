@@ -38,6 +38,13 @@ class CrosspostSummaryPanel(Component):
         }
 
     def render_html(self, parent_context=None):
+        user = self.request.user
+        if not (
+            user.has_perm("wagtail_crosspost.crosspost_page")
+            or user.has_perm("wagtail_crosspost.view_publication")
+            or user.has_perm("wagtail_crosspost.change_channel")
+        ):
+            return ""
         context = self.get_context_data(parent_context)
         if not context["failed_count"] and not context["reconnect"]:
             return ""

@@ -28,7 +28,7 @@ class PublicationViewSet(ModelViewSet):
     icon = "list-ul"
     menu_label = _("Publication log")
     menu_order = 900
-    add_to_reports_menu = True
+    menu_hook = "register_reports_menu_item"
     inspect_view_enabled = True
     form_fields = ["page_title"]  # required by ModelViewSet; the policy forbids editing
     copy_view_enabled = False

@@ -25,7 +25,7 @@ def preview(request) -> JsonResponse:
     channel = get_object_or_404(Channel, pk=request.POST.get("channel"))
     page = _page_for(request)
     adapter = channel.get_adapter()
-    rules = adapter.rules  # never a network call while the editor types
+    rules = adapter.cached_rules()  # never a network call while the editor types
     parts = page_parts(page, rules.max_hashtags) if page is not None else text.Parts()
     parts = text.Parts(
         title=request.POST.get("title", parts.title),

@@ -20,8 +20,8 @@
         this.onInput = this.onInput.bind(this);
         this.element.addEventListener('input', this.onInput);
         this.element.addEventListener('change', this.onInput);
-        const title = this.form && this.form.querySelector('[name="title"]');
-        if (title) title.addEventListener('input', this.onInput);
+        this.title = this.form && this.form.querySelector('[name="title"]');
+        if (this.title) this.title.addEventListener('input', this.onInput);
         this.refreshAll();
         if (this.pendingValue) this.poll();
       }
@@ -29,6 +29,7 @@
       disconnect() {
         this.element.removeEventListener('input', this.onInput);
         this.element.removeEventListener('change', this.onInput);
+        if (this.title) this.title.removeEventListener('input', this.onInput);
         clearTimeout(this.timer);
         clearTimeout(this.pollTimer);
       }
@@ -69,6 +70,9 @@
         body.append('image', this.field('image'));
         const message = row.querySelector('textarea[name$="-message"]');
         body.append('message', message ? message.value : '');
+        // Answers may arrive out of order while the editor types: only the newest one counts.
+        const seq = (this.seq = (this.seq || 0) + 1);
+        row.dataset.crosspostSeq = seq;
         let data;
         try {
           const response = await fetch(this.previewUrlValue, {
@@ -79,6 +83,7 @@
         } catch (e) {
           return;
         }
+        if (row.dataset.crosspostSeq !== String(seq)) return;
         const counter = row.querySelector('[data-crosspost-counter]');
         if (counter) {
           counter.textContent = `${data.count} / ${data.limit}`;
