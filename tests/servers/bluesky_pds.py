@@ -169,7 +169,8 @@ class BlueskyPDS:
             self.admin_password = info["admin_password"]
             self.pid = info["pid"]
             self.version = info.get("version", "")
-            self._wait_healthy(self._t0)
+            # Count from now: the launch may have been long ago (early start at collection).
+            self._wait_healthy(time.monotonic())
         except BaseException:
             self.stop()
             raise

@@ -17,6 +17,10 @@ from .base import Adapter
 
 BUILTIN_ADAPTERS = (
     "wagtail_crosspost.adapters.mastodon.MastodonAdapter",
+    "wagtail_crosspost.adapters.bluesky.BlueskyAdapter",
+    "wagtail_crosspost.adapters.facebook.FacebookAdapter",
+    "wagtail_crosspost.adapters.instagram.InstagramAdapter",
+    "wagtail_crosspost.adapters.threads.ThreadsAdapter",
     "wagtail_crosspost.adapters.linkedin.LinkedInAdapter",
     "wagtail_crosspost.adapters.x.XAdapter",
     "wagtail_crosspost.adapters.telegram.TelegramAdapter",

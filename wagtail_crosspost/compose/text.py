@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .length import measure
+from .length import fits, measure
 
 DEFAULT_TEMPLATE = "{title}\n\n{intro}\n\n{url}\n\n{hashtags}"
 ELLIPSIS = "…"
@@ -82,32 +82,34 @@ def fit_text(template: str, parts: Parts, platform: str, limit: int, rules=None)
     Shortens, in order: hashtags (dropped from the end), the intro, then the title.
     """
 
-    def size(p: Parts) -> int:
-        return measure(render(template, p), platform, rules=rules)
+    def ok(p: Parts) -> bool:
+        # Every limit of the platform: length, UTF-8 bytes (Bluesky), hashtags, links.
+        text = render(template, p)
+        return measure(text, platform, rules=rules) <= limit and fits(text, platform, rules=rules)
 
-    if size(parts) <= limit:
+    if ok(parts):
         return render(template, parts)
     tags = parts.hashtags.split()
-    while tags and size(parts) > limit:
+    while tags and not ok(parts):
         tags.pop()
         parts = Parts(parts.title, parts.intro, parts.url, " ".join(tags), parts.site_name)
     for field in ("intro", "title"):
         value = getattr(parts, field)
         low, high = 0, len(regex.findall(r"\X", value))
-        if size(parts) <= limit:
+        if ok(parts):
             break
         best = ""
         while low <= high:  # longest cut that fits
             middle = (low + high) // 2
             candidate = cut_words(value, middle)
             trial = _replace(parts, field, candidate)
-            if size(trial) <= limit:
+            if ok(trial):
                 best, low = candidate, middle + 1
             else:
                 high = middle - 1
         parts = _replace(parts, field, best)
     text = render(template, parts)
-    if measure(text, platform, rules=rules) > limit:
+    if not ok(parts):
         # Even the bare link does not fit the template: send the link alone.
         text = parts.url
     return text
