@@ -201,3 +201,91 @@ def test_new_credentials_release_posts_held_for_reconnect(
     assert channel.status == Channel.Status.UNTESTED
     row.refresh_from_db()
     assert row.status == "posted"
+
+
+def test_log_filters_and_xlsx_export(
+    admin_client, make_article, channels, django_capture_on_commit_callbacks
+):
+    page = make_article(title="Filter me", channels=channels)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(page)
+    Publication.objects.filter(channel=channels[1]).update(status="failed", error="Nope")
+    url = reverse("wagtail_crosspost_log:index")
+    failed = admin_client.get(url + "?status=failed").content.decode()
+    assert "Nope" in failed and "locmem-1" not in failed
+    by_channel = admin_client.get(url + f"?channel={channels[0].pk}").content.decode()
+    assert "locmem-1" in by_channel and "Nope" not in by_channel
+    by_platform = admin_client.get(url + "?platform=mastodon").content.decode()
+    assert "Filter me" not in by_platform
+    today = Publication.objects.first().created_at.date().isoformat()
+    dated = admin_client.get(url + f"?created_at_from={today}&created_at_to={today}")
+    assert "Filter me" in dated.content.decode()
+    xlsx = admin_client.get(url + "?export=xlsx")
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_delete_remote_post_after_confirmation(
+    admin_client, make_article, channel, django_capture_on_commit_callbacks
+):
+    import wagtail_crosspost
+
+    page = make_article(channels=[channel])
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(page)
+    post = Publication.objects.get()
+    inspect = admin_client.get(reverse("wagtail_crosspost_log:inspect", args=[post.pk]))
+    assert reverse("wagtail_crosspost:delete_remote", args=[post.pk]) in inspect.content.decode()
+    url = reverse("wagtail_crosspost:delete_remote", args=[post.pk])
+    confirm = admin_client.get(url)
+    assert "cannot be undone" in confirm.content.decode()
+    assert [p.action for p in wagtail_crosspost.outbox] == ["post"]  # nothing deleted on GET
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url)
+    assert [p.action for p in wagtail_crosspost.outbox] == ["post", "delete"]
+    post.refresh_from_db()
+    assert post.status == "deleted"
+
+
+def test_state_changing_views_refuse_anonymous_and_unprivileged(
+    client, django_user_model, make_article, channel
+):
+    page = make_article(channels=[channel])
+    publish(page)
+    row = Publication.objects.get()
+    Publication.objects.filter(pk=row.pk).update(status="failed")
+    urls = [
+        reverse("wagtail_crosspost:retry", args=[row.pk]),
+        reverse("wagtail_crosspost:delete_remote", args=[row.pk]),
+        reverse("wagtail_crosspost:test_connection", args=[channel.pk]),
+    ]
+    for url in urls:
+        response = client.post(url)
+        assert response.status_code == 302 and "/login/" in response["Location"], url
+    from django.contrib.auth.models import Permission
+
+    editor = django_user_model.objects.create_user("ed", "ed@example.com", "pw")
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    for url in urls:
+        response = client.post(url)
+        # Wagtail's admin turns PermissionDenied into a redirect to the dashboard with a message.
+        assert response.status_code == 302 and response["Location"] == "/admin/", url
+    row.refresh_from_db()
+    channel.refresh_from_db()
+    assert channel.checked_at is None
+    assert row.status == "failed"
+
+
+def test_state_changing_views_need_csrf(make_article, channel, admin_user):
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(admin_user)
+    page = make_article(channels=[channel])
+    publish(page)
+    row = Publication.objects.get()
+    Publication.objects.filter(pk=row.pk).update(status="failed")
+    assert csrf_client.post(reverse("wagtail_crosspost:retry", args=[row.pk])).status_code == 403
+    row.refresh_from_db()
+    assert row.status == "failed"

@@ -97,3 +97,15 @@ def test_check_command_reports_each_channel(capsys):
     call_command("crosspost_check")
     assert "OK   Good one (locmem)" in capsys.readouterr().out
     assert Channel.objects.get().status == "ok"
+
+
+@pytest.mark.django_db
+def test_debug_with_live_channels_warns(settings):
+    settings.DEBUG = True
+    ChannelFactory(platform="console", name="Harmless")
+    assert checks.check_debug_with_live_channels(None) == []
+    ChannelFactory(platform="mastodon", name="Real Mastodon")
+    [warning] = checks.check_debug_with_live_channels(None)
+    assert "Real Mastodon" in warning.msg and warning.id == "wagtail_crosspost.W002"
+    settings.WAGTAILCROSSPOST_DRY_RUN = True
+    assert checks.check_debug_with_live_channels(None) == []

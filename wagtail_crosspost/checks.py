@@ -63,3 +63,37 @@ def check_encryption_keys(app_configs, **kwargs):
     except ImproperlyConfigured as exc:
         return [Error(str(exc), id="wagtail_crosspost.E002")]
     return []
+
+
+@register()
+def check_debug_with_live_channels(app_configs, **kwargs):
+    """A development or staging site (DEBUG on) that would really post is usually a mistake."""
+    from django.conf import settings
+    from django.db import DatabaseError
+
+    from .adapters import get_adapters
+    from .models import Channel
+
+    if not settings.DEBUG or conf.get("DRY_RUN"):
+        return []
+    offline = [key for key, cls in get_adapters().items() if cls.offline]
+    try:
+        live = list(
+            Channel.objects.filter(enabled=True, dry_run=False)
+            .exclude(platform__in=offline)
+            .values_list("name", flat=True)[:5]
+        )
+    except DatabaseError:  # not migrated yet
+        return []
+    if not live:
+        return []
+    return [
+        Warning(
+            "DEBUG is on and these channels post for real: " + ", ".join(live) + ".",
+            hint=(
+                "On a development or staging copy set WAGTAILCROSSPOST_DRY_RUN = True (posts are "
+                "recorded, not sent), or tick 'dry run' on the channels."
+            ),
+            id="wagtail_crosspost.W002",
+        )
+    ]

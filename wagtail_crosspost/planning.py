@@ -124,24 +124,31 @@ def plan_deletions(page: Any, user: Any = None) -> list[Publication]:
         channel__on_unpublish=Channel.OnUnpublish.DELETE,
     ).select_related("channel")
     for target in posted:
-        if "delete" not in target.channel.get_adapter().supports:
-            continue
-        pending = Publication.objects.filter(
-            target=target, action=Action.DELETE, status__in=Publication.ACTIVE_STATUSES
-        )
-        if pending.exists():
-            continue
-        created.append(
-            Publication.objects.create(
-                page=page,
-                page_title=target.page_title,
-                channel=target.channel,
-                action=Action.DELETE,
-                target=target,
-                requested_by=user,
-            )
-        )
+        row = plan_delete(target, user)
+        if row is not None:
+            created.append(row)
     return created
+
+
+def plan_delete(target: Publication, user: Any = None) -> Publication | None:
+    """A delete row for one posted publication, unless one is already on its way."""
+    if target.action == Action.DELETE or target.status != Status.POSTED or not target.remote_id:
+        return None
+    if "delete" not in target.channel.get_adapter().supports:
+        return None
+    pending = Publication.objects.filter(
+        target=target, action=Action.DELETE, status__in=Publication.ACTIVE_STATUSES
+    )
+    if pending.exists():
+        return None
+    return Publication.objects.create(
+        page=target.page,
+        page_title=target.page_title,
+        channel=target.channel,
+        action=Action.DELETE,
+        target=target,
+        requested_by=user,
+    )
 
 
 def enqueue(publications: Iterable[Publication]) -> None:

@@ -9,5 +9,6 @@ urlpatterns = [
     path("pages/<int:page_id>/status/", status.page_status, name="page_status"),
     path("preview/", preview.preview, name="preview"),
     path("publications/<int:pk>/retry/", actions.retry, name="retry"),
+    path("publications/<int:pk>/delete-remote/", actions.delete_remote, name="delete_remote"),
     path("channels/<int:pk>/test/", actions.test_connection, name="test_connection"),
 ]

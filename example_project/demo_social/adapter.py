@@ -32,6 +32,7 @@ class DemoWallAdapter(Adapter):
     )
     supports = frozenset({"update", "delete", "alt_text"})
     idempotent = True  # the idempotency key is a unique column
+    offline = True  # posts to this demo site only, never to the internet
 
     def publish(self, post: Post) -> Receipt:
         from .models import WallPost

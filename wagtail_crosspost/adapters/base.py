@@ -166,6 +166,8 @@ class Adapter:
     supports: ClassVar[frozenset[str]] = frozenset()
     #: True when retrying with the same ``Post.idempotency_key`` cannot create a second post.
     idempotent: ClassVar[bool] = False
+    #: True for adapters that never leave the machine (console, locmem, demos).
+    offline: ClassVar[bool] = False
     #: Names of the credential fields (stored encrypted) and the plain option fields.
     credential_fields: ClassVar[tuple[str, ...]] = ()
     option_fields: ClassVar[tuple[str, ...]] = ()

@@ -15,6 +15,7 @@ class ConsoleAdapter(Adapter):
     rules = PlatformRules(text_limit=500, counting="graphemes")
     supports = frozenset({"update", "delete", "alt_text"})
     idempotent = True
+    offline = True
 
     def publish(self, post: Post) -> Receipt:
         remote_id = post.idempotency_key or "console"

@@ -25,6 +25,7 @@ class LocmemAdapter(Adapter):
     rules = PlatformRules(text_limit=500, counting="graphemes")
     supports = frozenset({"update", "delete", "alt_text"})
     idempotent = True
+    offline = True
 
     def publish(self, post: Post) -> Receipt:
         remote_id = f"locmem-{len(wagtail_crosspost.outbox) + 1}"

@@ -38,6 +38,35 @@ def retry(request, pk: int):
     return _back(request, "wagtail_crosspost_log:index")
 
 
+def delete_remote(request, pk: int):
+    """Confirm, then delete the post on the platform (where the platform can)."""
+    from django.template.response import TemplateResponse
+
+    from ..planning import enqueue, plan_delete
+
+    publication = get_object_or_404(Publication.objects.select_related("channel"), pk=pk)
+    if not user_can_crosspost(request.user):
+        raise PermissionDenied
+    if publication.page and not publication.page.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    if request.method == "POST":
+        row = plan_delete(publication, user=request.user)
+        if row is None:
+            messages.warning(request, _("This post cannot be deleted (or is being deleted)."))
+        else:
+            enqueue([row])
+            messages.success(
+                request,
+                _("The post on %(channel)s will be deleted.") % {"channel": publication.channel},
+            )
+        return redirect("wagtail_crosspost_log:index")
+    return TemplateResponse(
+        request,
+        "wagtail_crosspost/log/confirm_delete_remote.html",
+        {"publication": publication, "page_title": _("Delete the post on the platform?")},
+    )
+
+
 @require_POST
 def test_connection(request, pk: int):
     if not request.user.has_perm("wagtail_crosspost.change_channel"):

@@ -2,12 +2,47 @@
 
 from __future__ import annotations
 
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from ..models import Publication
+from ..models import Channel, Publication
+
+
+def platform_choices():
+    from ..adapters import get_adapters
+
+    return sorted(
+        ((key, str(cls.label)) for key, cls in get_adapters().items()), key=lambda c: c[1]
+    )
+
+
+class PublicationFilterSet(WagtailFilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=Publication.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=Publication.Action.choices)
+    channel = django_filters.ModelChoiceFilter(label=_("Channel"), queryset=Channel.objects.all())
+    platform = django_filters.ChoiceFilter(
+        label=_("Platform"), field_name="channel__platform", choices=platform_choices
+    )
+    created_at = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+    page_title = django_filters.CharFilter(label=_("Page"), lookup_expr="icontains")
+    requested_by = django_filters.ModelChoiceFilter(
+        label=_("Requested by"),
+        queryset=lambda request: get_user_model().objects.filter(
+            pk__in=Publication.objects.exclude(requested_by=None).values("requested_by")
+        ),
+    )
+
+    class Meta:
+        model = Publication
+        fields = ["status", "action", "channel", "platform", "created_at", "page_title"]
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -32,7 +67,7 @@ class PublicationViewSet(ModelViewSet):
     inspect_view_enabled = True
     form_fields = ["page_title"]  # required by ModelViewSet; the policy forbids editing
     copy_view_enabled = False
-    list_filter = ["status", "action", "channel", "channel__platform", "created_at"]
+    filterset_class = PublicationFilterSet
     search_fields = ["page_title", "sent_text", "error"]
     list_export = [
         "created_at",
@@ -76,6 +111,8 @@ class PublicationViewSet(ModelViewSet):
         Column("error", label=_("Error")),
         DateColumn("created_at", label=_("Created")),
     ]
+
+    inspect_template_name = "wagtail_crosspost/log/inspect.html"
 
     def get_queryset(self, request):
         return Publication.objects.select_related("channel")
