@@ -17,11 +17,11 @@ from wagtail_crosspost.adapters.base import (
     TransientError,
 )
 from wagtail_crosspost.adapters.facebook import FacebookAdapter
+from wagtail_crosspost.adapters.http import RedactURLSecrets
 from wagtail_crosspost.adapters.instagram import InstagramAdapter
 from wagtail_crosspost.adapters.meta import (
     DEFAULT_RATE_LIMIT_WAIT,
     ERROR_CODES,
-    RedactAccessTokens,
     meta_error,
     public_media_url,
     rules_with_options,
@@ -194,7 +194,7 @@ def test_log_filter_redacts_access_tokens_in_any_url():
         ("https://graph.facebook.com:443", "/v25.0/1?fields=x&access_token=abc123&y=2"),
         None,
     )
-    RedactAccessTokens().filter(record)
+    RedactURLSecrets().filter(record)
     assert record.getMessage().endswith(
         '"GET /v25.0/1?fields=x&access_token=[redacted]&y=2 HTTP/1.1"'
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import json
+import logging
+import re
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -324,3 +326,39 @@ def check_api_base(value: Any, default: str) -> str:
             _("The API address “%(url)s” must start with https://.") % {"url": url}
         )
     return check_public_url(url, allow_private=allow_private)
+
+
+# -- secrets in third-party log lines ------------------------------------------------------------
+
+_URL_SECRETS = (
+    (re.compile(r"(access_token=)[^&\s\"']+"), r"\1[redacted]"),  # Meta: token in the query
+    (re.compile(r"/bot[^/\s\"']+/"), "/bot[redacted]/"),  # Telegram: token in the path
+)
+
+
+class RedactURLSecrets(logging.Filter):
+    """urllib3 logs every request URL at DEBUG; some platforms put the token in it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is not ours to fix
+            return True
+        cleaned = message
+        for pattern, replacement in _URL_SECRETS:
+            cleaned = pattern.sub(replacement, cleaned)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+def install_log_redaction() -> None:
+    """Attach the filter to urllib3's loggers (filters on the emitting logger run first)."""
+    names = [n for n in logging.root.manager.loggerDict if n.startswith("urllib3")]
+    for name in {"urllib3", "urllib3.connectionpool", *names}:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, RedactURLSecrets) for f in target.filters):
+            target.addFilter(RedactURLSecrets())
+
+
+install_log_redaction()

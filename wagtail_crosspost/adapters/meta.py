@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -47,26 +46,6 @@ from .http import (
 
 logger = logging.getLogger(__name__)
 
-
-class RedactAccessTokens(logging.Filter):
-    """Hide ``access_token=…`` in urllib3's debug lines, which print every request URL."""
-
-    pattern = re.compile(r"(access_token=)[^&\s\"']+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "access_token=" in message:
-            record.msg, record.args = self.pattern.sub(r"\1[redacted]", message), ()
-        return True
-
-
-def _install_log_filter() -> None:
-    urllib3_logger = logging.getLogger("urllib3.connectionpool")
-    if not any(isinstance(f, RedactAccessTokens) for f in urllib3_logger.filters):
-        urllib3_logger.addFilter(RedactAccessTokens())
-
-
-_install_log_filter()
 
 # -- Meta's error body → the contract's errors ---------------------------------------------------
 

@@ -7,7 +7,7 @@ to post messages.
 
 The token is part of every URL (``/bot<token>/<method>``), so it could leak through anything
 that prints a URL: error messages (scrubbed by ``HTTPClient``), ``requests``/``urllib3``
-exceptions (scrubbed too) and urllib3's DEBUG log lines (see ``_HideBotTokens`` below).
+exceptions (scrubbed too) and urllib3's DEBUG log lines (see ``http.RedactURLSecrets``).
 
 A post's ``remote_id`` is ``"<chat id>:<message id>"``: a message id alone means nothing in
 another chat, and the outbox rebuilds receipts from ``remote_id`` and ``url`` only.
@@ -47,35 +47,6 @@ DEFAULT_API_BASE = "https://api.telegram.org"  # platforms.md 8: /bot<token>/<me
 # platforms.md 8: "deleteMessage only for messages < 48 h old".
 DELETE_WINDOW_SECONDS = 48 * 3600
 CHAT_ID_RE = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-?\d+)$")
-
-
-class _HideBotTokens(logging.Filter):
-    """Blank ``/bot<token>/`` in urllib3's log lines (it logs every request path at DEBUG)."""
-
-    pattern = re.compile(r"/bot[^/\s\"']+/")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is not ours to fix
-            return True
-        if "/bot" in message:
-            cleaned = self.pattern.sub("/bot[redacted]/", message)
-            if cleaned != message:
-                record.msg, record.args = cleaned, ()
-        return True
-
-
-def _install_log_filter() -> None:
-    # Filters on the logger that creates a record apply before any handler sees it.
-    names = [n for n in logging.root.manager.loggerDict if n.startswith("urllib3")]
-    for name in {"urllib3", "urllib3.connectionpool", *names}:
-        target = logging.getLogger(name)
-        if not any(isinstance(f, _HideBotTokens) for f in target.filters):
-            target.addFilter(_HideBotTokens())
-
-
-_install_log_filter()
 
 
 def telegram_error_text(body: Any) -> str:
