@@ -37,6 +37,20 @@ def _fresh_adapter_registry():
     clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_image_caches():
+    # Wagtail caches renditions by image id, and ids repeat after a test's rollback; the image
+    # engine keeps the last decoded source for the page's next channel.
+    from wagtail.images.models import Rendition
+
+    from wagtail_crosspost.compose import images
+
+    Rendition.cache_backend.clear()
+    images.forget_sources()
+    yield
+    images.forget_sources()
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

@@ -77,3 +77,32 @@ def publish(page, user=None):
     revision = page.save_revision(user=user)
     revision.publish(user=user)
     return revision
+
+
+def make_image_from_bytes(content, name="upload.bin", title="An image", description=None):
+    """A Wagtail image whose stored file holds exactly ``content`` (which may be broken).
+
+    A readable file is stored as an upload would be. One that Wagtail cannot even measure is
+    stored over a valid placeholder, as a damaged upload or a storage fault would leave it.
+    """
+    from django.db import transaction
+
+    fields = {
+        "title": title,
+        "description": f"Alt text for {title}" if description is None else description,
+    }
+    try:
+        with transaction.atomic():
+            return get_image_model().objects.create(
+                file=ImageFile(io.BytesIO(content), name=name), **fields
+            )
+    except Exception:  # noqa: BLE001, S110 - whatever Wagtail raises for a broken file
+        pass
+    placeholder = io.BytesIO()
+    PILImage.new("RGB", (8, 8)).save(placeholder, "PNG")
+    image = get_image_model().objects.create(
+        file=ImageFile(io.BytesIO(placeholder.getvalue()), name=name), **fields
+    )
+    with image.file.storage.open(image.file.name, "wb") as handle:
+        handle.write(content)
+    return image

@@ -18,6 +18,12 @@ def test_add_channel_asks_for_the_platform_first(admin_client):
     assert "Mastodon" in html and "?platform=mastodon" in html
 
 
+@pytest.fixture(autouse=True)
+def _no_dns(settings):
+    # The channel form checks server addresses; skip the DNS lookup for the made-up hosts here.
+    settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True
+
+
 def test_connect_mastodon_channel_stores_token_encrypted_and_never_shows_it(admin_client):
     url = reverse("wagtail_crosspost_channels:add") + "?platform=mastodon"
     assert admin_client.get(url).status_code == 200
@@ -289,3 +295,22 @@ def test_state_changing_views_need_csrf(make_article, channel, admin_user):
     assert csrf_client.post(reverse("wagtail_crosspost:retry", args=[row.pk])).status_code == 403
     row.refresh_from_db()
     assert row.status == "failed"
+
+
+def test_channel_form_reports_bad_options_in_plain_words(admin_client, settings):
+    settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = False
+    url = reverse("wagtail_crosspost_channels:add") + "?platform=mastodon"
+    response = admin_client.post(
+        url,
+        {
+            "name": "Local",
+            "enabled": "on",
+            "on_unpublish": "keep",
+            "option_server_url": "http://127.0.0.1:3000",
+            "option_visibility": "public",
+            "credential_access_token": SECRET,
+        },
+    )
+    assert response.status_code == 200
+    assert "public" in response.content.decode()
+    assert not Channel.objects.filter(name="Local").exists()

@@ -97,3 +97,6 @@ def check_debug_with_live_channels(app_configs, **kwargs):
             id="wagtail_crosspost.W002",
         )
     ]
+
+
+from .auth import checks as _auth_checks  # noqa: E402,F401  (registers the OAuth checks)

@@ -234,10 +234,16 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
         return _finish(row, Status.POSTED, dry_run=True, notes=notes, **sent)
     # Recorded before sending, so the log shows what a failed attempt tried to send.
     Publication.objects.filter(pk=row.pk).update(**sent)
-    if row.action == Action.UPDATE:
-        receipt = adapter.update(_receipt_of(row.target), post)
-    else:
-        receipt = adapter.publish(post)
+    try:
+        if row.action == Action.UPDATE:
+            receipt = adapter.update(_receipt_of(row.target), post)
+        else:
+            receipt = adapter.publish(post)
+    except adapter_base.AdapterError as exc:
+        # Keep why an image was left out next to the platform's refusal (Instagram needs one).
+        if notes:
+            exc.message = "\n".join([*(str(n) for n in notes), exc.message])
+        raise
     return _finish(
         row,
         Status.POSTED,

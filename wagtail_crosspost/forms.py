@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .adapters import get_adapter_class
+from .adapters.base import AdapterError
 from .models import Channel
 
 # Labels for the adapters' option and credential names, so every form field is translated.
@@ -105,12 +106,29 @@ class ChannelForm(WagtailAdminModelForm):
                 )
             self.fields[f"credential_{name}"] = field
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaner = getattr(self.adapter_class, "clean_options", None)
+        if cleaner is None:
+            return cleaned
+        options = {
+            name: cleaned.get(f"option_{name}")
+            for name in self.adapter_class.option_fields
+            if f"option_{name}" in cleaned
+        }
+        try:
+            self.cleaned_options = cleaner(options)
+        except AdapterError as exc:  # the adapter's own sentence says what to fix
+            raise forms.ValidationError(exc.message) from None
+        return cleaned
+
     def save(self, commit: bool = True) -> Channel:
         channel = super().save(commit=False)
         channel.platform = self.adapter_class.key
         options = dict(channel.options or {})
         for name in (*self.adapter_class.option_fields, "template"):
             options[name] = self.cleaned_data.get(f"option_{name}")
+        options.update(getattr(self, "cleaned_options", {}))
         channel.options = options
         credentials = channel.get_credentials()
         replaced = False

@@ -1,6 +1,6 @@
 """Admin URLs (mounted under the Wagtail admin by wagtail_hooks)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import actions, preview, status
 
@@ -8,6 +8,7 @@ app_name = "wagtail_crosspost"
 urlpatterns = [
     path("pages/<int:page_id>/status/", status.page_status, name="page_status"),
     path("preview/", preview.preview, name="preview"),
+    path("connect/", include("wagtail_crosspost.auth.urls")),
     path("publications/<int:pk>/retry/", actions.retry, name="retry"),
     path("publications/<int:pk>/delete-remote/", actions.delete_remote, name="delete_remote"),
     path("channels/<int:pk>/test/", actions.test_connection, name="test_connection"),

@@ -84,8 +84,7 @@ class TelegramAdapter(Adapter):
         image=ImageRules(
             formats=("JPEG", "PNG"),
             max_bytes=10_000_000,
-            max_width=9_999,
-            max_height=9_999,
+            max_dimension_sum=10_000,  # platforms.md 8: width + height ≤ 10,000
             min_aspect=1 / 20,
             max_aspect=20,
             max_images=1,

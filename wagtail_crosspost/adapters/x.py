@@ -106,6 +106,8 @@ class XAdapter(Adapter):
     # What an admin types: the four OAuth 1.0a values. OAuth 2 credentials (access_token,
     # refresh_token, expires_at) come from the connect flow, which calls set_credentials.
     credential_fields = OAUTH1_FIELDS
+    # Typed in for OAuth 1.0a; an OAuth 2.0 channel gets its tokens from the Connect button.
+    optional_credential_fields = OAUTH1_FIELDS
     option_fields = ("auth", "max_characters")
     #: Shown by the channel form: links cost extra on X's pay-per-use API (platforms.md 3).
     form_help = gettext_lazy(

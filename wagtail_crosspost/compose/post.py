@@ -51,8 +51,6 @@ def build_post(publication: Any, adapter: Adapter) -> tuple[Post, list[str]]:
     template = publication.message or adapter.options.get("template") or text.DEFAULT_TEMPLATE
     if publication.message and "{url}" not in publication.message:
         template = publication.message + "\n\n{url}"
-    body = text.fit_text(template, parts, adapter.key, rules.text_limit, rules=rules)
-
     image = None
     if publication.image_id_override:
         from wagtail.images import get_image_model
@@ -62,6 +60,9 @@ def build_post(publication: Any, adapter: Adapter) -> tuple[Post, list[str]]:
     media, note = images.prepare_media(image, rules.image)
     if note:
         notes.append(note)
+    # With an image, some platforms send the text as a caption with a smaller limit (Telegram).
+    limit = rules.caption_limit if media and rules.caption_limit else rules.text_limit
+    body = text.fit_text(template, parts, adapter.key, limit, rules=rules)
     return (
         Post(
             text=body,

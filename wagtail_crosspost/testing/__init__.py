@@ -1,7 +1,11 @@
 """Test helpers shipped for adapter authors.
 
-``wagtail_crosspost.testing.fakeserver`` runs a strict fake platform server over real HTTP.
+``wagtail_crosspost.testing.fakeserver`` runs a strict fake platform server over real HTTP;
+``wagtail_crosspost.testing.contract.AdapterContractTests`` is the suite every adapter passes
+(it needs pytest, so it is imported on first use).
 """
+
+from typing import TYPE_CHECKING, Any
 
 from .fakeserver import (
     FakeServer,
@@ -13,7 +17,11 @@ from .fakeserver import (
     server_fixture,
 )
 
+if TYPE_CHECKING:
+    from .contract import AdapterContractTests
+
 __all__ = [
+    "AdapterContractTests",
     "FakeServer",
     "Fault",
     "Headers",
@@ -22,3 +30,12 @@ __all__ = [
     "UploadedFile",
     "server_fixture",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # pytest is a test dependency: import the contract suite only when someone asks for it.
+    if name == "AdapterContractTests":
+        from .contract import AdapterContractTests
+
+        return AdapterContractTests
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,6 +10,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..adapters import get_adapter_class, get_adapters
+from ..auth.ui import connect_context, token_expiry
 from ..forms import channel_form_class
 from ..models import Channel
 
@@ -49,7 +50,12 @@ class ChannelCreateView(PlatformFormMixin, generic.CreateView):
         from django.template.response import TemplateResponse
 
         platforms = [
-            {"key": key, "label": cls.label, "url": f"{request.path}?platform={key}"}
+            {
+                "key": key,
+                "label": cls.label,
+                "url": f"{request.path}?platform={key}",
+                "connect": connect_context(platform=key),
+            }
             for key, cls in sorted(get_adapters().items(), key=lambda kv: str(kv[1].label))
         ]
         return TemplateResponse(
@@ -66,6 +72,7 @@ class ChannelEditView(PlatformFormMixin, generic.EditView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["test_url"] = reverse("wagtail_crosspost:test_connection", args=[self.object.pk])
+        context["connect"] = connect_context(self.object)
         return context
 
 
@@ -95,6 +102,7 @@ class ChannelViewSet(ModelViewSet):
                 primary=lambda c: c.status == Channel.Status.OK,
             ),
             "status_detail",
+            Column("token_expiry", label=_("Token expires"), accessor=token_expiry),
             "enabled",
             "dry_run",
         ]

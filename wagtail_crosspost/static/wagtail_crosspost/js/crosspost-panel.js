@@ -108,6 +108,7 @@
         }
         const notes = box.querySelector('[data-crosspost-notes]');
         notes.textContent = (data.notes || []).join(' ');
+        notes.hidden = !notes.textContent;
       }
 
       async poll() {

@@ -1,0 +1,65 @@
+"""What the channel screens show about connecting: the connect buttons and the token's expiry.
+
+``connect_context`` feeds ``wagtail_crosspost/auth/connect_panel.html`` (edit page, one channel)
+and ``wagtail_crosspost/auth/connect_buttons.html`` (the platform chooser); ``token_expiry`` is a
+column accessor for the channel list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import NoReverseMatch
+from django.utils import formats, timezone
+from django.utils.timesince import timeuntil
+from django.utils.translation import gettext as _
+
+from .providers import providers_for
+
+
+def token_expiry(channel: Any) -> str:
+    """“in 59 days (12 October 2026 14:00)”, “expired on …”, or “” when it does not expire."""
+    moment = getattr(channel, "token_expires_at", None)
+    if moment is None:
+        return ""
+    when = formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    if moment <= timezone.now():
+        return _("expired on %(when)s") % {"when": when}
+    return _("in %(delta)s (%(when)s)") % {"delta": timeuntil(moment), "when": when}
+
+
+def connect_context(channel: Any = None, platform: str = "") -> dict[str, Any]:
+    """Buttons for each way the platform connects; empty ``buttons`` when it has none."""
+    from .views import auth_url
+
+    platform = channel.platform if channel is not None else platform
+    try:
+        start_url = auth_url("start")
+        disconnect_url = auth_url("disconnect", channel.pk) if channel is not None else ""
+    except NoReverseMatch:  # the auth URLs are not mounted
+        return {"buttons": []}
+    buttons = []
+    for provider in providers_for(platform):
+        missing = provider.missing_settings()
+        buttons.append(
+            {
+                "label": provider.connect_label,
+                "protocol": provider.protocol,
+                "missing": ", ".join(missing),
+            }
+        )
+    connected = bool(channel is not None and channel.pk and channel.get_credentials())
+    return {
+        "platform": platform,
+        "channel": channel,
+        "buttons": buttons,
+        "start_url": start_url,
+        "connected": connected,
+        "disconnect_url": disconnect_url if connected else "",
+        "expiry": token_expiry(channel) if channel is not None else "",
+        "expired": bool(
+            channel is not None
+            and channel.token_expires_at
+            and channel.token_expires_at <= timezone.now()
+        ),
+    }
