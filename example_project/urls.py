@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("social-wall/", include(demo_social_urls)),
+    path("crosspost/api/", include("wagtail_crosspost.api_urls")),
 ]
 
 if settings.DEBUG:

@@ -170,6 +170,17 @@ cp_ensure_dj6_venv() {
     cp_install_venv "$CP_DJ6_VENV" "$py" "${CP_DJ6_CONSTRAINTS[@]}"
 }
 
+# The example third-party adapter packages in examples/, installed editable into VENV (without
+# dependencies: wagtail-crosspost itself is already installed there from the checkout).
+cp_ensure_examples() {
+    local venv="$1" dir
+    for dir in "$CP_ROOT"/examples/*/; do
+        [[ -f "$dir/pyproject.toml" ]] || continue
+        cp_pip "$venv/bin/python" install -q --no-deps -e "$dir"
+        cp_info "installed ${dir#"$CP_ROOT"/} into $(basename "$venv")"
+    done
+}
+
 # "Django 5.2.19 / Wagtail 8.0.1 / Python 3.11.7" for a venv.
 cp_venv_versions() {
     "$1/bin/python" -c 'import sys, django, wagtail; print("Python %d.%d.%d, Django %s, Wagtail %s" % (sys.version_info[:3] + (django.get_version(), wagtail.__version__)))' 2>/dev/null \

@@ -199,3 +199,41 @@ def test_panel_polls_the_status_of_a_saved_page(admin_client, make_article, chan
 def test_publication_log_is_in_the_reports_menu(admin_client):
     html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse("wagtail_crosspost_log:index") in html
+
+
+def test_after_publish_the_editor_is_told_where_it_went(
+    admin_client, home, channels, django_capture_on_commit_callbacks
+):
+    page = ArticlePage(title="Told", live=False)
+    home.add_child(instance=page)
+    data = edit_form(page, [request_row(channels[0]), request_row(channels[1])])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("wagtailadmin_pages:edit", args=[page.pk]), data, follow=True
+        )
+    html = response.content.decode()
+    assert "Queued for Alpha and Beta." in html
+    assert reverse("wagtail_crosspost_log:index") in html
+
+
+def test_scheduled_page_says_when_it_will_post(
+    admin_client, home, channel, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    page = ArticlePage(title="Later", live=False)
+    home.add_child(instance=page)
+    data = edit_form(page, [request_row(channel)])
+    go_live = timezone.localtime(timezone.now() + timedelta(days=2)).replace(
+        second=0, microsecond=0
+    )
+    data["go_live_at"] = go_live.strftime("%Y-%m-%d %H:%M")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("wagtailadmin_pages:edit", args=[page.pk]), data, follow=True
+        )
+    html = response.content.decode()
+    assert "will get the post when the page goes live" in html
+    assert wagtail_crosspost.outbox == []

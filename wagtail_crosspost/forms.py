@@ -92,6 +92,21 @@ class ChannelForm(WagtailAdminModelForm):
                 "Leave empty for the default (title, intro, link, hashtags)."
             ),
         )
+        options = self.instance.options or {}
+        self.fields["option_utm"] = forms.BooleanField(
+            label=_("Add UTM parameters to the link"),
+            required=False,
+            initial=options.get("utm", creating),
+            help_text=_(
+                "utm_source=<platform>, utm_medium=social, utm_campaign as below: your analytics "
+                "then shows which platform a visitor came from."
+            ),
+        )
+        self.fields["option_utm_campaign"] = forms.CharField(
+            label=_("UTM campaign"),
+            required=False,
+            initial=options.get("utm_campaign", "crosspost"),
+        )
         # A platform's warning for the admin (X: posts with links cost more on the paid API).
         self.platform_notice = getattr(adapter, "form_help", "")
         stored = self.instance.get_credentials() if self.instance.pk else {}
@@ -126,7 +141,7 @@ class ChannelForm(WagtailAdminModelForm):
         channel = super().save(commit=False)
         channel.platform = self.adapter_class.key
         options = dict(channel.options or {})
-        for name in (*self.adapter_class.option_fields, "template"):
+        for name in (*self.adapter_class.option_fields, "template", "utm", "utm_campaign"):
             options[name] = self.cleaned_data.get(f"option_{name}")
         options.update(getattr(self, "cleaned_options", {}))
         channel.options = options

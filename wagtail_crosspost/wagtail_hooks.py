@@ -21,6 +21,14 @@ def register_admin_urls():
     return [path("crosspost/", include(urls, namespace="wagtail_crosspost"))]
 
 
+@hooks.register("after_publish_page")
+def tell_the_editor_what_was_queued(request, page):
+    """“Queued for Mastodon and LinkedIn”, with a link to the log; scheduled pages say when."""
+    from .views.messages import queued_message
+
+    queued_message(request, page)
+
+
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
     from .views.dashboard import CrosspostSummaryPanel

@@ -85,3 +85,17 @@ def test_title_is_cut_when_the_intro_is_gone(limit):
     parts = Parts(title="A very long title " * 10, intro="", url=URL)
     text = fit_text(DEFAULT_TEMPLATE, parts, "mastodon", limit)
     assert measure(text, "mastodon") <= limit and text.endswith(URL)
+
+
+def test_utm_parameters_only_when_the_channel_asks():
+    from wagtail_crosspost.compose.post import with_utm
+
+    url = "https://www.example.com/news/open-day/?ref=home"
+    assert with_utm(url, "mastodon", {}) == url
+    tagged = with_utm(url, "mastodon", {"utm": True, "utm_campaign": "spring"})
+    assert tagged == (
+        "https://www.example.com/news/open-day/?ref=home"
+        "&utm_source=mastodon&utm_medium=social&utm_campaign=spring"
+    )
+    # The site's own values are kept.
+    assert "utm_source=newsletter" in with_utm(url + "&utm_source=newsletter", "x", {"utm": True})

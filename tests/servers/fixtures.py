@@ -88,3 +88,33 @@ def bluesky_account(bluesky_pds: BlueskyPDS, request: pytest.FixtureRequest) -> 
     return bluesky_pds.create_account(
         handle=bluesky_pds.unique_handle(request.node.name.removeprefix("test_"))
     )
+
+
+# ------------------------------------------------------------------ mastodon-mock
+# ``mastodon_mock``: session-scoped :class:`~tests.servers.mastodon_mock.MastodonMockServer`, a
+# third-party implementation of the Mastodon client API (not Mastodon itself) on 127.0.0.1,
+# one per xdist worker. Tests that use it carry ``@pytest.mark.mastodon_server``. If
+# ``.venv-mastodon-mock`` is missing the fixture FAILS (it does not skip) and names the fix:
+# ``scripts/install-mastodon-mock``.
+
+
+@pytest.fixture(scope="session")
+def mastodon_mock() -> Iterator[Any]:
+    from tests.servers.mastodon_mock import (
+        MastodonMockError,
+        MastodonMockServer,
+        MastodonMockUnavailable,
+    )
+
+    server = MastodonMockServer()
+    problem = None
+    try:
+        server.start()
+    except (MastodonMockUnavailable, MastodonMockError) as exc:
+        problem = str(exc)
+    if problem is not None:  # outside the except block: no chained traceback
+        pytest.fail(f"mastodon-mock test server could not start: {problem}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()

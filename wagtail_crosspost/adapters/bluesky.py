@@ -90,6 +90,8 @@ LOGIN_REFUSALS = frozenset(
 )
 
 RULES = PlatformRules(
+    # platforms.md 2: 5000 write points per hour, a create costs 3.
+    quota=(1600, 3600),
     text_limit=300,
     counting="bluesky",
     byte_limit=3000,

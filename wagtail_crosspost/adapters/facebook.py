@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .base import Health, ImageRules, PermanentError, PlatformRules, Post, Receipt
-from .meta import MetaAdapter, answer_id, api_version_field, public_media_url, rule_option_fields
+from .meta import (
+    MetaAdapter,
+    already_gone,
+    answer_id,
+    api_version_field,
+    public_media_url,
+    rule_option_fields,
+)
 
 # platforms.md §5 and the summary table. The text limit (63,206) and the image limits (integrators:
 # 10 MB) are unverified officially: channel options may override them. One image per post: a
@@ -108,7 +115,11 @@ class FacebookAdapter(MetaAdapter):
         )
 
     def delete(self, receipt: Receipt) -> None:
-        self.request("DELETE", self.node(receipt.remote_id))
+        try:
+            self.request("DELETE", self.node(receipt.remote_id))
+        except PermanentError as error:
+            if not already_gone(error):
+                raise
 
     def check(self) -> Health:
         return self.check_node(

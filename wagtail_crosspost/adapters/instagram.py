@@ -25,6 +25,8 @@ from .meta import MetaAdapter, answer_id, api_version_field, public_media_url, r
 # 320–1440 px (integrators + Meta error text, partly verified). Carousels are not done yet: one
 # image per post. Alt text via the API: unverified, so none is sent. 8 MB read as 8,000,000 B.
 INSTAGRAM_RULES = PlatformRules(
+    # platforms.md 6: publishing quota per 24 h, 25 to 100 (read at runtime too).
+    quota=(25, 24 * 3600),
     text_limit=2200,
     counting="utf16",
     max_hashtags=30,

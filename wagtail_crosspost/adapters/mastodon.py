@@ -81,6 +81,8 @@ def rules_from_instance(instance: dict[str, Any] | None) -> PlatformRules:
         offered = {str(m).lower() for m in mime_types}
         formats = tuple(name for mime, name in IMAGE_FORMATS if mime in offered) or DEFAULT_FORMATS
     return PlatformRules(
+        # platforms.md 1: media uploads 30 per 30 minutes, the tightest limit a post meets.
+        quota=(30, 30 * 60),
         text_limit=text_limit,
         counting="mastodon",
         url_weight=_positive(statuses.get("characters_reserved_per_url"), DEFAULT_URL_WEIGHT),

@@ -606,3 +606,14 @@ def answer_id(
             raw=trim(answer),
         )
     return value
+
+
+def already_gone(error: PermanentError) -> bool:
+    """Meta answers a delete of a post that no longer exists with code 100 ("Unsupported delete
+    request … does not exist"): the post is gone, which is what a delete wants."""
+    body = error.raw.get("body") if isinstance(error.raw, dict) else None
+    meta = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(meta, dict) or meta.get("code") != 100:
+        return False
+    message = str(meta.get("message", "")).lower()
+    return "does not exist" in message or "unsupported delete request" in message

@@ -20,13 +20,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .base import AmbiguousError, Health, ImageRules, PermanentError, PlatformRules, Post, Receipt
-from .meta import MetaAdapter, answer_id, api_version_field, public_media_url, rule_option_fields
+from .meta import (
+    MetaAdapter,
+    already_gone,
+    answer_id,
+    api_version_field,
+    public_media_url,
+    rule_option_fields,
+)
 
 # platforms.md §7 and the summary table: 500 characters (unit unverified: we count UTF-16, the
 # stricter reading), at most 5 links; images JPEG or PNG, 8 MB, aspect up to 10:1, width
 # 320–1440 px (integrators, partly verified); alt text max unverified (integrators use 1000).
 # Carousels are not done yet: one image per post.
 THREADS_RULES = PlatformRules(
+    # platforms.md 7: 250 API-published posts per 24 h.
+    quota=(250, 24 * 3600),
     text_limit=500,
     counting="utf16",
     max_links=5,
@@ -124,7 +133,12 @@ class ThreadsAdapter(MetaAdapter):
 
     def delete(self, receipt: Receipt) -> None:
         # platforms.md §7: DELETE /{threads-media-id} → {"success": true}; 100 per day.
-        answer = self.request("DELETE", self.node(receipt.remote_id))
+        try:
+            answer = self.request("DELETE", self.node(receipt.remote_id))
+        except PermanentError as error:
+            if already_gone(error):
+                return
+            raise
         if answer.get("success") is False:
             raise PermanentError(_("Threads did not delete the post."), raw={"body": answer})
 

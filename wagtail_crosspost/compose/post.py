@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from wagtail_crosspost import conf
@@ -19,6 +20,24 @@ def page_url(page: Any) -> str:
             custom = import_string(custom)
         return custom(page)
     return page.get_full_url() or ""
+
+
+def with_utm(url: str, platform: str, options: dict[str, Any]) -> str:
+    """Add UTM parameters when the channel asks for them (``options["utm"]``), so the site's
+    analytics can tell which platform a visitor came from. Existing query values win."""
+    if not url or not options.get("utm"):
+        return url
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    for key, value in (
+        ("utm_source", platform),
+        ("utm_medium", "social"),
+        ("utm_campaign", options.get("utm_campaign") or "crosspost"),
+    ):
+        query.setdefault(key, value)
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def page_parts(page: Any, hashtag_limit: int | None = None) -> text.Parts:
@@ -47,6 +66,7 @@ def build_post(publication: Any, adapter: Adapter) -> tuple[Post, list[str]]:
     page = revision.as_object() if revision is not None else publication.page.specific
     rules = adapter.rules_for_channel()
     parts = page_parts(page, rules.max_hashtags)
+    parts = replace(parts, url=with_utm(parts.url, adapter.key, adapter.options))
     notes: list[str] = []
     template = publication.message or adapter.options.get("template") or text.DEFAULT_TEMPLATE
     if publication.message and "{url}" not in publication.message:

@@ -85,7 +85,7 @@ class AdapterContractTests:
     #: request (OAuth 1.0a's consumer key and token: only their two secrets sign requests).
     public_credentials: ClassVar[tuple[str, ...]] = ()
     #: (connect, read) seconds for the adapter under test; the read timeout of the timeout test.
-    http_timeout: ClassVar[tuple[float, float]] = (2.0, 2.0)
+    http_timeout: ClassVar[tuple[float, float]] = (5.0, 10.0)
     short_read_timeout: ClassVar[float] = 0.4
     #: The text posted by the tests that do not care about length.
     contract_text: ClassVar[str] = "Open house on Saturday: come and see the new lathe."

@@ -14,7 +14,7 @@ from wagtail.models import Page
 
 from ..compose import images, text
 from ..compose.length import limit_for, measure, overruns
-from ..compose.post import page_parts
+from ..compose.post import page_parts, with_utm
 from ..models import Channel
 
 WARN_RATIO = 0.9  # the counter turns amber at 90 % of the limit
@@ -30,7 +30,9 @@ def preview(request) -> JsonResponse:
     parts = text.Parts(
         title=request.POST.get("title", parts.title),
         intro=text.plain_text(request.POST.get("intro", "")) or parts.intro,
-        url=parts.url or "https://example.com/" + _("your-page") + "/",
+        url=with_utm(
+            parts.url or "https://example.com/" + _("your-page") + "/", adapter.key, adapter.options
+        ),
         hashtags=parts.hashtags,
         site_name=parts.site_name,
     )

@@ -1,0 +1,42 @@
+"""The message an editor sees after Publish: where the page is being posted, or when."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from wagtail.admin import messages
+
+from ..models import Publication
+
+
+def queued_message(request, page) -> None:
+    page.refresh_from_db()
+    if not page.live:
+        scheduled = page.revisions.filter(approved_go_live_at__isnull=False).first()
+        ticked = [r for r in page.crosspost_requests.all() if r.enabled]
+        if scheduled and ticked and scheduled.approved_go_live_at:
+            names = get_text_list([r.channel.name for r in ticked], _("and"))
+            when = timezone.localtime(scheduled.approved_go_live_at).strftime("%d.%m.%Y %H:%M")
+            messages.info(
+                request,
+                _("%(channels)s will get the post when the page goes live (%(when)s).")
+                % {"channels": names, "when": when},
+            )
+        return
+    # Rows the publish just planned (delivery may already have finished them).
+    recent = Publication.objects.filter(
+        page=page, created_at__gte=timezone.now() - timedelta(minutes=2)
+    ).select_related("channel")
+    names = sorted({row.channel.name for row in recent if row.action != Publication.Action.DELETE})
+    if not names:
+        return
+    log_url = reverse("wagtail_crosspost_log:index") + f"?page_title={page.title}"
+    messages.success(
+        request,
+        _("Queued for %(channels)s.") % {"channels": get_text_list(names, _("and"))},
+        buttons=[messages.button(log_url, _("Publication log"))],
+    )
