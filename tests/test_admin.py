@@ -314,3 +314,41 @@ def test_channel_form_reports_bad_options_in_plain_words(admin_client, settings)
     assert response.status_code == 200
     assert "public" in response.content.decode()
     assert not Channel.objects.filter(name="Local").exists()
+
+
+def test_editor_of_another_site_cannot_retry_or_delete(
+    client, django_user_model, make_article, channel
+):
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission, Page, Site
+
+    from tests.testapp.models import SimplePage
+
+    page = make_article(channels=[channel])
+    publish(page)
+    row = Publication.objects.get()
+    Publication.objects.filter(pk=row.pk).update(status="failed")
+    other_root = Page.get_first_root_node().add_child(instance=SimplePage(title="Other site"))
+    Site.objects.create(hostname="other.example", root_page=other_root)
+    group = Group.objects.create(name="Other site editors")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="crosspost_page"),
+    )
+    for codename in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.create(
+            group=group, page=other_root, permission=Permission.objects.get(codename=codename)
+        )
+    user = django_user_model.objects.create_user("other", "other@example.com", "pw")
+    user.groups.add(group)
+    client.force_login(user)
+    for url in (
+        reverse("wagtail_crosspost:retry", args=[row.pk]),
+        reverse("wagtail_crosspost:delete_remote", args=[row.pk]),
+    ):
+        response = client.post(url)
+        assert response.status_code == 302 and response["Location"] == "/admin/", url
+    row.refresh_from_db()
+    assert row.status == "failed"
+    status = client.get(reverse("wagtail_crosspost:page_status", args=[page.pk]))
+    assert status.status_code == 403
