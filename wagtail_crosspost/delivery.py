@@ -134,10 +134,13 @@ def deliver(pk: int) -> str | None:
             error=_("An unexpected error stopped this post (%(error)s). See the server log.")
             % {"error": type(exc).__name__},
         )
-    if channel.failure_streak or channel.paused_until or channel.status == Channel.Status.ERROR:
-        Channel.objects.filter(pk=channel.pk).update(
-            failure_streak=0, paused_until=None, status=Channel.Status.OK, status_detail=""
-        )
+    # Decided by the database, not by this worker's copy of the channel: other workers may have
+    # counted failures since it was loaded, and a success ends the streak.
+    Channel.objects.filter(pk=channel.pk).filter(
+        Q(failure_streak__gt=0) | Q(paused_until__isnull=False) | Q(status=Channel.Status.ERROR)
+    ).exclude(status=Channel.Status.NEEDS_RECONNECT).update(
+        failure_streak=0, paused_until=None, status=Channel.Status.OK, status_detail=""
+    )
     return status
 
 

@@ -18,14 +18,14 @@ from .providers import providers_for
 
 
 def token_expiry(channel: Any) -> str:
-    """“in 59 days (12 October 2026 14:00)”, “expired on …”, or “” when it does not expire."""
+    """“valid for 59 days (until …)”, “expired on …”, or “” when it does not expire."""
     moment = getattr(channel, "token_expires_at", None)
     if moment is None:
         return ""
     when = formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
     if moment <= timezone.now():
         return _("expired on %(when)s") % {"when": when}
-    return _("in %(delta)s (%(when)s)") % {"delta": timeuntil(moment), "when": when}
+    return _("valid for %(delta)s (until %(when)s)") % {"delta": timeuntil(moment), "when": when}
 
 
 def connect_context(channel: Any = None, platform: str = "") -> dict[str, Any]:

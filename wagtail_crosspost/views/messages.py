@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
+from django.utils import formats
 from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
@@ -20,7 +23,9 @@ def queued_message(request, page) -> None:
         ticked = [r for r in page.crosspost_requests.all() if r.enabled]
         if scheduled and ticked and scheduled.approved_go_live_at:
             names = get_text_list([r.channel.name for r in ticked], _("and"))
-            when = timezone.localtime(scheduled.approved_go_live_at).strftime("%d.%m.%Y %H:%M")
+            when = formats.date_format(
+                timezone.localtime(scheduled.approved_go_live_at), "DATETIME_FORMAT"
+            )
             messages.info(
                 request,
                 _("%(channels)s will get the post when the page goes live (%(when)s).")
@@ -34,7 +39,7 @@ def queued_message(request, page) -> None:
     names = sorted({row.channel.name for row in recent if row.action != Publication.Action.DELETE})
     if not names:
         return
-    log_url = reverse("wagtail_crosspost_log:index") + f"?page_title={page.title}"
+    log_url = reverse("wagtail_crosspost_log:index") + "?" + urlencode({"page_title": page.title})
     messages.success(
         request,
         _("Queued for %(channels)s.") % {"channels": get_text_list(names, _("and"))},
