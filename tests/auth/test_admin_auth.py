@@ -130,7 +130,7 @@ def test_connect_panel_shows_buttons_expiry_and_disconnect(flow, authserver):
     html = render_to_string(
         "wagtail_crosspost/auth/connect_panel.html", {"connect": connect_context(channel)}
     )
-    assert "Access token expires in 1" in html  # "in 1 hour, 59 minutes (…)"
+    assert "Access token: valid for 1" in html  # "valid for 1 hour, 59 minutes (until …)"
     assert "Reconnect: Connect with X (OAuth 2.0)" in html
     assert "Reconnect: Connect with X (OAuth 1.0a)" in html
     assert reverse("wagtail_crosspost:auth:disconnect", args=[channel.pk]) in html

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import formats
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from wagtail.admin import messages
