@@ -134,7 +134,7 @@ def test_connect_panel_shows_buttons_expiry_and_disconnect(flow, authserver):
     assert "Reconnect: Connect with X (OAuth 2.0)" in html
     assert "Reconnect: Connect with X (OAuth 1.0a)" in html
     assert reverse("wagtail_crosspost:auth:disconnect", args=[channel.pk]) in html
-    assert token_expiry(channel).startswith("in 1")
+    assert token_expiry(channel).startswith("valid for 1")
 
 
 def test_connect_buttons_for_a_new_channel_name_missing_settings(oauth_settings):
