@@ -143,7 +143,7 @@ cp_install_venv() {
     cp_info "installing -e .[dev,docs] ${constraints[*]} into $(basename "$venv")"
     rm -f -- "$stamp_file"
     (cd "$CP_ROOT" && cp_pip "$venv/bin/python" install -q --upgrade --upgrade-strategy only-if-needed \
-        -e '.[dev,docs]' "${constraints[@]}")
+        -e '.[dev,docs,queues]' "${constraints[@]}")
     "$venv/bin/python" -c 'import wagtail_crosspost, django, wagtail' \
         || cp_die "$(basename "$venv"): install finished but wagtail_crosspost/django/wagtail do not import"
     echo "$new_stamp" > "$stamp_file"

@@ -59,11 +59,16 @@ class CrosspostFormSet(BaseChildFormSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        available = list(Channel.objects.for_page(self.instance))
+        self.available_channels = {c.pk: c for c in available}
         existing = {obj.channel_id for obj in self.get_queryset()}
-        channels = [c for c in Channel.objects.for_page(self.instance) if c.pk not in existing]
+        channels = [c for c in available if c.pk not in existing]
+        if not user_can_crosspost(self.form_kwargs.get("for_user")):
+            # Nothing to choose: no new rows (their disabled, empty fields would not validate
+            # after Wagtail's autosave counts them as existing). The panel shows them read-only.
+            channels = []
         self.extra = len(channels)
         self.initial_extra = [{"channel": c.pk, "enabled": c.selected_by_default} for c in channels]
-        self.available_channels = {c.pk: c for c in Channel.objects.for_page(self.instance)}
 
 
 class CrosspostPanel(Panel):
@@ -105,14 +110,11 @@ class CrosspostPanel(Panel):
                 if channel is None:
                     hidden.append(form)  # a channel since disabled: keep its saved choice
                     continue
-                rows.append(
-                    {
-                        "form": form,
-                        "channel": channel,
-                        "history": history.get(channel.pk, []),
-                        "can_update": "update" in channel.get_adapter().supports,
-                    }
-                )
+                rows.append(self._row(form, channel, history))
+            shown = {row["channel"].pk for row in rows}
+            for channel in formset.available_channels.values():
+                if channel.pk not in shown:  # read-only: the user may not choose channels
+                    rows.append(self._row(None, channel, history))
             context.update(
                 {
                     "instance": self.instance,
@@ -129,6 +131,15 @@ class CrosspostPanel(Panel):
                 }
             )
             return context
+
+        @staticmethod
+        def _row(form: Any, channel: Channel, history: dict[int, list]) -> dict[str, Any]:
+            return {
+                "form": form,
+                "channel": channel,
+                "history": history.get(channel.pk, []),
+                "can_update": "update" in channel.get_adapter().supports,
+            }
 
 
 def _scheduled_at(page: Any) -> Any:

@@ -99,3 +99,11 @@ def test_utm_parameters_only_when_the_channel_asks():
     )
     # The site's own values are kept.
     assert "utm_source=newsletter" in with_utm(url + "&utm_source=newsletter", "x", {"utm": True})
+
+
+def test_an_over_long_custom_text_is_cut_not_dropped():
+    message = "Our own words about the open day. " * 40 + "{url}"
+    text = fit_text(message, Parts(title="T", url=URL), "mastodon", 200)
+    assert text.startswith("Our own words about the open day.")
+    assert text.endswith(URL) and "…" in text
+    assert measure(text, "mastodon") <= 200

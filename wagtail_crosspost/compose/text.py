@@ -110,9 +110,30 @@ def fit_text(template: str, parts: Parts, platform: str, limit: int, rules=None)
         parts = _replace(parts, field, best)
     text = render(template, parts)
     if not ok(parts):
-        # Even the bare link does not fit the template: send the link alone.
-        text = parts.url
+        # The template's own words are too long (an editor's custom text): cut them, keep the link.
+        text = _cut_literal(text, parts.url, platform, limit, rules)
     return text
+
+
+def _cut_literal(text: str, url: str, platform: str, limit: int, rules) -> str:
+    head = text.replace(url, " ").strip() if url else text
+
+    def candidate(n: int) -> str:
+        cut = cut_words(head, n)
+        return f"{cut}\n\n{url}".strip() if url else cut
+
+    def fits_all(value: str) -> bool:
+        return measure(value, platform, rules=rules) <= limit and fits(value, platform, rules=rules)
+
+    low, high, best = 0, len(regex.findall(r"\X", head)), url
+    while low <= high:
+        middle = (low + high) // 2
+        value = candidate(middle)
+        if fits_all(value):
+            best, low = value, middle + 1
+        else:
+            high = middle - 1
+    return best
 
 
 def _replace(parts: Parts, field: str, value: str) -> Parts:

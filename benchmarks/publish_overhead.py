@@ -1,0 +1,101 @@
+"""Publish overhead: Wagtail's publish action for a page with 8 channels ticked, against the same
+page with no channels.
+
+    python benchmarks/publish_overhead.py [--repeat 15] [--channels 8]
+
+Each measured publish is the first publish of a fresh page (a page is posted to a channel once,
+so only a first publish plans posts): an ``ArticlePage`` is created and given a revision, with
+``--channels`` channels ticked or none, untimed; then ``revision.publish()`` is timed (wall
+clock), which runs Wagtail's ``PublishRevisionAction`` and so the ``page_published`` handler that
+plans the rows and enqueues one task per row on commit. The two kinds alternate; the median of
+``--repeat`` runs of each is kept.
+
+Three ways to hand the rows to a worker are shown:
+
+- ``django-tasks-db``: a real queue in the same database (one row per task) — the ratio line;
+- ``dummy backend``: the enqueue costs nothing, so this is planning alone;
+- ``immediate backend``: the zero-setup default, which delivers inside the publish (here with the
+  in-memory ``locmem`` adapter; a real platform adds its network time per channel).
+
+SQLite in a temporary directory (publishing is one process; the database kind matters little).
+The last line reads ``publish_overhead: ratio=<8 channels / no channels>`` for django-tasks-db
+(for the dummy backend when django-tasks-db is not installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _setup  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--channels", type=int, default=8)
+    args = parser.parse_args()
+
+    db = _setup.setup("sqlite", "benchmarks.settings_delivery")
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test.utils import override_settings
+
+    from tests.testapp.models import ArticlePage
+    from wagtail_crosspost.models import Channel, CrosspostRequest, Publication
+
+    home = _setup.make_site()
+    user = get_user_model().objects.create_superuser("bench", "bench@example.com", "x")
+    channels = [Channel.objects.create(platform="locmem", name=f"Bench {i}") for i in range(8)]
+    channels = channels[: args.channels]
+    counter = iter(range(10**9))
+
+    def timed_publish(ticked: bool) -> float:
+        n = next(counter)
+        page = ArticlePage(title=f"Article {n}", intro="An intro for the post.", slug=f"a-{n}")
+        home.add_child(instance=page)
+        if ticked:
+            for channel in channels:
+                page.crosspost_requests.add(CrosspostRequest(channel=channel, enabled=True))
+        revision = page.save_revision(user=user)
+        started = time.perf_counter()
+        revision.publish(user=user)
+        return time.perf_counter() - started
+
+    queue = settings.WAGTAILCROSSPOST_QUEUE
+    variants = []
+    if "db" in settings.TASKS:
+        variants.append(("django-tasks-db", "db", queue))
+    variants += [("dummy backend", "crosspost", queue), ("immediate backend", "default", "default")]
+
+    print(f"database: {db.note}; {args.channels} channels; median of {args.repeat} publishes")
+    print(f"{'hand-over':<20}{'no channels ms':>16}{'8 channels ms':>16}{'rows':>8}{'ratio':>8}")
+    ratios = {}
+    for label, alias, queue_name in variants:
+        with override_settings(
+            WAGTAILCROSSPOST_TASK_BACKEND=alias, WAGTAILCROSSPOST_QUEUE=queue_name
+        ):
+            timed_publish(False), timed_publish(True)  # warm caches, connection, imports
+            before = Publication.objects.count()
+            plain, ticked = [], []
+            for _ in range(args.repeat):
+                plain.append(timed_publish(False))
+                ticked.append(timed_publish(True))
+            rows = Publication.objects.count() - before
+        base, with_channels = _setup.median(plain), _setup.median(ticked)
+        ratios[label] = with_channels / base
+        print(
+            f"{label:<20}{base * 1000:>16.1f}{with_channels * 1000:>16.1f}"
+            f"{rows:>8}{ratios[label]:>8.2f}"
+        )
+    headline = ratios.get("django-tasks-db", ratios["dummy backend"])
+    print(f"publish_overhead: ratio={headline:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,161 @@
+"""Delivery throughput: 4 worker processes against a local fake platform that answers in 50 ms.
+
+    python benchmarks/throughput.py [--rows 400] [--workers 4] [--latency 0.05]
+
+The fake platform (``tests.workers.platform.CountingPlatform``, 127.0.0.1) takes webhook posts
+and answers each after ``--latency`` seconds. The workers are ``crosspost_deliver --loop``
+processes (the sweep; a task queue's workers call the same ``delivery.deliver``). The rows are
+created first with a due time in the future; once every worker has started, they are all made
+due at once and the clock runs until the platform has received every post and every row is
+*posted*. The ideal is ``workers / latency`` deliveries per second (each worker waiting for the
+platform all the time and doing nothing else); the ratio is measured ÷ ideal.
+
+PostgreSQL if it answers on 127.0.0.1:5432, else SQLite (printed). Bounded: gives up after
+``--timeout`` seconds (default 90). The last line reads ``throughput: ratio=<measured/ideal>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _setup  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=400)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--timeout", type=float, default=90)
+    args = parser.parse_args()
+
+    db = _setup.setup("postgres", "benchmarks.settings_delivery")
+    from django.db import connection
+    from django.utils import timezone
+
+    from tests.testapp.models import ArticlePage
+    from tests.workers.platform import CountingPlatform
+    from wagtail_crosspost.models import Channel, Publication
+
+    home = _setup.make_site()
+    fake = CountingPlatform(latency=args.latency).start()
+    channels = []
+    for i in range(10):
+        channel = Channel(platform="webhook", name=f"Bench {i}")
+        channel.options = {"url": fake.url_for("/hook")}
+        channel.set_credentials({"secret": "benchmark-signing-secret"})
+        channel.save()
+        channels.append(channel)
+    pages = []
+    for n in range((args.rows + len(channels) - 1) // len(channels)):
+        page = ArticlePage(title=f"Benchmark article {n}", intro="An intro.", slug=f"bench-{n}")
+        home.add_child(instance=page)
+        pages.append((page, page.save_revision()))
+    later = timezone.now() + timezone.timedelta(days=1)
+    rows = [
+        Publication(
+            page=page,
+            page_title=page.title,
+            revision=revision,
+            channel=channel,
+            idempotency_key=uuid.uuid4().hex,
+            next_attempt_at=later,
+        )
+        for page, revision in pages
+        for channel in channels
+    ][: args.rows]
+    Publication.objects.bulk_create(rows)
+    connection.close()  # SQLite: let the workers in
+
+    env = db.child_env("benchmarks.settings_delivery")
+    command = [sys.executable, "-m", "django", "crosspost_deliver", "--loop"]
+    command += ["--interval", "0.05", "--batch", "10"]
+    workers = [
+        subprocess.Popen(
+            command,
+            cwd=_setup.ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        for _ in range(args.workers)
+    ]
+    try:
+        # Each worker has started when it has sent its first (empty) sweep.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute("select 1")
+            if any(w.poll() is not None for w in workers):
+                raise SystemExit(workers[0].stderr.read().decode() if workers[0].stderr else "")
+            if _sweeps_running(db, args.workers):
+                break
+            time.sleep(0.2)
+        time.sleep(0.5)
+        started = time.monotonic()
+        Publication.objects.update(next_attempt_at=timezone.now())
+        deadline = started + args.timeout
+        while fake.total < args.rows and time.monotonic() < deadline:
+            time.sleep(0.01)
+        while time.monotonic() < deadline:
+            if not Publication.objects.exclude(status=Publication.Status.POSTED).exists():
+                break
+            time.sleep(0.01)
+        elapsed = time.monotonic() - started
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                os.killpg(w.pid, signal.SIGTERM)
+        for w in workers:
+            try:
+                w.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(w.pid, signal.SIGKILL)
+        fake.stop()
+    posted = Publication.objects.filter(status=Publication.Status.POSTED).count()
+    ideal = args.workers / args.latency
+    measured = posted / elapsed
+    ratio = measured / ideal
+    print(f"database: {db.note}")
+    print(f"{'':<28}{'value':>12}")
+    print(f"{'rows posted':<28}{posted:>12}")
+    print(f"{'received by the platform':<28}{fake.total:>12}")
+    print(f"{'distinct posts received':<28}{fake.unique:>12}")
+    print(f"{'workers (processes)':<28}{args.workers:>12}")
+    print(f"{'platform latency (ms)':<28}{args.latency * 1000:>12.0f}")
+    print(f"{'elapsed (s)':<28}{elapsed:>12.2f}")
+    print(f"{'measured (posts/s)':<28}{measured:>12.1f}")
+    print(f"{'ideal workers/latency':<28}{ideal:>12.1f}")
+    if posted < args.rows:
+        print(f"(gave up after {args.timeout:.0f}s with {posted} of {args.rows} rows posted)")
+    print(f"throughput: ratio={ratio:.2f}")
+    return 0
+
+
+def _sweeps_running(db, count: int) -> bool:
+    """True once ``count`` worker connections are open on the database (PostgreSQL), or after
+    a fixed start-up allowance (SQLite, where connections cannot be seen)."""
+    from django.db import connection
+
+    if db.vendor != "postgresql":
+        time.sleep(5)
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select count(*) from pg_stat_activity where datname = %s and pid <> pg_backend_pid()",
+            [db.name],
+        )
+        return cursor.fetchone()[0] >= count
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
