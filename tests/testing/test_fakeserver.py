@@ -195,3 +195,16 @@ def test_url_needs_a_running_server():
         server.url  # noqa: B018
     with server:
         assert server.url.startswith("http://127.0.0.1:")
+
+
+def test_no_content_answers_carry_no_body_so_the_connection_stays_clean():
+    import requests
+
+    from wagtail_crosspost.testing import FakeServer
+
+    with FakeServer() as server:
+        server.add_route("DELETE", r"/things/(?P<pk>\d+)", lambda request, pk: (204, {"x": 1}))
+        session = requests.Session()
+        for pk in range(5):  # the same kept-alive connection, again and again
+            response = session.delete(server.url + f"/things/{pk}", timeout=5)
+            assert response.status_code == 204 and response.content == b""

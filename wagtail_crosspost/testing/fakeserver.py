@@ -427,6 +427,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 pass
             return
         request.status = response.status
+        if response.status in (204, 304) or response.status < 200:
+            # These answers have no body by definition: bytes sent anyway would be read as the
+            # start of the next answer on the kept-alive connection.
+            response.body = b""
         self.send_response(response.status)
         headers = Headers(response.headers.items())
         for name, value in response.headers.items():
@@ -434,7 +438,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
         if "content-type" not in headers and response.body:
             self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(response.body)))
+        if response.status not in (204, 304) and response.status >= 200:
+            self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
