@@ -237,3 +237,23 @@ def test_scheduled_page_says_when_it_will_post(
     html = response.content.decode()
     assert "will get the post when the page goes live" in html
     assert wagtail_crosspost.outbox == []
+
+
+def test_a_publish_racing_an_autosave_keeps_one_choice_per_channel(
+    admin_client, home, channels, django_capture_on_commit_callbacks
+):
+    page = ArticlePage(title="Race", live=False)
+    home.add_child(instance=page)
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    rows = [request_row(channels[0]), request_row(channels[1])]
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, edit_form(page, rows))
+    # The same stale form again (no ids), as when Publish overtakes an autosave.
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url, edit_form(page, rows))
+    assert sorted(
+        CrosspostRequest.objects.filter(page=page).values_list("channel__name", flat=True)
+    ) == ["Alpha", "Beta"]
+    html = admin_client.get(url).content.decode()
+    assert 'name="crosspost_requests-TOTAL_FORMS" value="2"' in html
+    assert len(wagtail_crosspost.outbox) == 2

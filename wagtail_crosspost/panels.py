@@ -70,6 +70,25 @@ class CrosspostFormSet(BaseChildFormSet):
         self.extra = len(channels)
         self.initial_extra = [{"channel": c.pk, "enabled": c.selected_by_default} for c in channels]
 
+    def save(self, commit: bool = True) -> list[CrosspostRequest]:
+        """Keep one choice per channel. A Publish that races an autosave submits rows without
+        the ids the autosave just gave them; the submitted (newest) row wins."""
+        saved = super().save(commit=False)
+        manager = getattr(self.instance, self.rel_name)
+        by_channel: dict[int, list[CrosspostRequest]] = {}
+        for obj in manager.all():
+            by_channel.setdefault(obj.channel_id, []).append(obj)
+        stale = []
+        for objs in by_channel.values():
+            if len(objs) > 1:
+                fresh = [o for o in objs if any(o is s for s in saved)] or objs[-1:]
+                stale += [o for o in objs if o is not fresh[-1]]
+        if stale:
+            manager.remove(*stale)
+        if commit:
+            manager.commit()
+        return saved
+
 
 class CrosspostPanel(Panel):
     """Add to a page type's panels by hand when ``WAGTAILCROSSPOST_AUTO_PANEL = False``."""
