@@ -11,7 +11,11 @@ from tests.factories import ChannelFactory
 from wagtail_crosspost import delivery
 from wagtail_crosspost.models import Publication
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# The root page and site come from data migrations: restore them after the flush.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_four_workers_deliver_each_row_once(home):

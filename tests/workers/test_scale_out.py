@@ -341,7 +341,7 @@ def migrate_tasks_db(procs: Processes) -> None:
 
 @pytest.mark.parametrize(
     "kill, failure_rate",
-    [(False, 0.0), (True, 0.3)],
+    [(False, 0.0), pytest.param(True, 0.3, marks=pytest.mark.scale_faults)],
     ids=["plain", "sigkill-and-30pct-failures"],
 )
 def test_db_workers_deliver_each_row_once(processes, fake, kill, failure_rate):
@@ -372,6 +372,7 @@ def redis_queue_cleanup():
             client.delete(key)
 
 
+@pytest.mark.scale_faults
 @pytest.mark.parametrize(
     "kill, failure_rate",
     [(True, 0.3)],
@@ -396,6 +397,7 @@ def test_rq_workers_deliver_each_row_once(redis_queue_cleanup, processes, fake, 
 # -- the sweep alone -----------------------------------------------------------------------------
 
 
+@pytest.mark.scale_faults
 def test_sweeps_alone_deliver_each_row_once_despite_kill_and_failures(processes, fake):
     """A backend that loses every message: four sweeps deliver everything anyway."""
     fake.failure_rate = 0.3
@@ -407,6 +409,7 @@ def test_sweeps_alone_deliver_each_row_once_despite_kill_and_failures(processes,
 # -- no idempotency: never twice, "unknown" instead ----------------------------------------------
 
 
+@pytest.mark.scale_faults
 def test_non_idempotent_row_of_a_killed_worker_becomes_unknown(processes, fake):
     from wagtail_crosspost.models import Channel
 
