@@ -352,3 +352,90 @@ def test_editor_of_another_site_cannot_retry_or_delete(
     assert row.status == "failed"
     status = client.get(reverse("wagtail_crosspost:page_status", args=[page.pk]))
     assert status.status_code == 403
+
+
+def _cells(html, row_text):
+    """The <td>s of the listing row that contains ``row_text``."""
+    import re
+
+    listing = html[html.index('class="listing') :]
+    for row in re.findall(r"<tr\b.*?</tr>", listing, flags=re.S):
+        if row_text in row and "<td" in row:
+            return re.findall(r"<td\b.*?</td>", row, flags=re.S)
+    raise AssertionError(f"no row with {row_text!r}")
+
+
+def test_log_rows_link_to_their_details_and_to_the_post(admin_client, make_article, channel):
+    page = make_article(title="Linked article")
+    posted = Publication.objects.create(
+        page=page,
+        page_title=page.title,
+        channel=channel,
+        status=Publication.Status.POSTED,
+        remote_url="https://social.example/@acme/1",
+    )
+    Publication.objects.create(
+        page=page,
+        page_title="Hostile answer",
+        channel=ChannelFactory(name="Other"),
+        status=Publication.Status.POSTED,
+        remote_url="javascript:alert(1)",
+    )
+    html = admin_client.get(reverse("wagtail_crosspost_log:index")).content.decode()
+    inspect_url = reverse("wagtail_crosspost_log:inspect", args=[posted.pk])
+    cells = _cells(html, "Linked article")
+    assert f'href="{inspect_url}"' in cells[0] + cells[1]  # the page title, after the checkbox
+    link = next(c for c in cells if "social.example" in c)
+    assert (
+        '<a href="https://social.example/@acme/1" target="_blank" rel="noopener noreferrer">'
+        in link
+    )
+    # Only web addresses become links.
+    assert 'href="javascript:' not in html
+    assert "javascript:alert(1)" in "".join(_cells(html, "Hostile answer"))
+
+
+def test_inspect_view_shows_the_link_and_the_image_sent(admin_client, make_article, channel):
+    from tests.factories import make_image
+
+    image = make_image(title="Chosen picture")
+    page = make_article(title="Pictured")
+    row = Publication.objects.create(
+        page=page,
+        page_title=page.title,
+        channel=channel,
+        status=Publication.Status.POSTED,
+        remote_url="https://social.example/@acme/2",
+        image_id_override=image.pk,
+        sent_media=[
+            {
+                "filename": "image-1.jpg",
+                "mime_type": "image/jpeg",
+                "width": 800,
+                "height": 600,
+                "bytes": 2048,
+                "alt_text": 'Alt <script>alert("x")</script>',
+                "url": "http://testserver/media/images/chosen.jpg",
+            }
+        ],
+    )
+    html = admin_client.get(reverse("wagtail_crosspost_log:inspect", args=[row.pk])).content
+    html = html.decode()
+    assert (
+        '<a href="https://social.example/@acme/2" target="_blank" rel="noopener noreferrer">'
+        in html
+    )
+    assert "Image chosen for this channel" in html and "Chosen picture" in html
+    assert '<img src="http://testserver/media/images/chosen.jpg"' in html
+    assert "image-1.jpg (800 × 600, image/jpeg, 2.0\xa0KB)" in html
+    assert "&lt;script&gt;" in html and '<script>alert("x")' not in html
+
+
+def test_channel_list_shows_switches_as_icons(admin_client):
+    ChannelFactory(name="Chosen one", enabled=True, selected_by_default=True, dry_run=False)
+    html = admin_client.get(reverse("wagtail_crosspost_channels:index")).content.decode()
+    assert "Ticked by default" in html
+    cells = _cells(html, "Chosen one")
+    icons = [c for c in cells if "<svg" in c and ("#icon-check" in c or "#icon-cross" in c)]
+    assert ["#icon-check" in c for c in icons] == [True, True, False]
+    assert not any(c.strip().endswith(("True</td>", "False</td>")) for c in cells)

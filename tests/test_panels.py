@@ -1,8 +1,12 @@
 """The editor's path: the "Publish to" panel on an ordinary page type, Publish in the admin."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from wagtail.models import GroupPagePermission, Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
@@ -257,3 +261,124 @@ def test_a_publish_racing_an_autosave_keeps_one_choice_per_channel(
     html = admin_client.get(url).content.decode()
     assert 'name="crosspost_requests-TOTAL_FORMS" value="2"' in html
     assert len(wagtail_crosspost.outbox) == 2
+
+
+# -- the image chosen for one channel ------------------------------------------------------------
+
+
+def test_image_chosen_for_a_channel_is_saved_with_the_revision_and_sent(
+    admin_client, home, channels, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_image
+
+    page_image = make_image(1200, 800, title="Page picture")
+    override = make_image(1000, 1000, color=(10, 160, 60), title="Channel picture")
+    page = ArticlePage(title="Pictures", intro="Two pictures.", image=page_image, live=False)
+    home.add_child(instance=page)
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    html = admin_client.get(url).content.decode()
+    assert 'name="crosspost_requests-0-image"' in html
+    assert "Choose an image" in html and "Image for this channel (optional)" in html
+
+    data = edit_form(page, [request_row(channels[0], image=override.pk), request_row(channels[1])])
+    data["image"] = page_image.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    # Stored with the choice and in the revision, sent instead of the page's image.
+    choice = CrosspostRequest.objects.get(page=page, channel=channels[0])
+    assert choice.image_id == override.pk
+    page.refresh_from_db()
+    revision_rows = page.get_latest_revision().content["crosspost_requests"]
+    assert {r["channel"]: r["image"] for r in revision_rows} == {
+        channels[0].pk: override.pk,
+        channels[1].pk: None,
+    }
+    sent = {p.channel: p.post.media[0].alt_text for p in wagtail_crosspost.outbox}
+    assert sent == {"Alpha": "Alt text for Channel picture", "Beta": "Alt text for Page picture"}
+    assert Publication.objects.get(channel=channels[0]).image_id_override == override.pk
+
+    # Shown again in the editor: the chooser holds the image, the disclosure is open.
+    html = admin_client.get(url).content.decode()
+    assert f'name="crosspost_requests-0-image" value="{override.pk}"' in html
+    assert "Channel picture" in html
+    assert '<details class="crosspost-message" open>' in html
+
+
+def test_editor_can_clear_the_channel_image(
+    admin_client, home, channel, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_image
+
+    override = make_image(title="Channel picture")
+    page = ArticlePage(title="Cleared", live=False)
+    home.add_child(instance=page)
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    admin_client.post(url, edit_form(page, [request_row(channel, image=override.pk)], action="x"))
+    saved = CrosspostRequest.objects.get(page=page)
+    assert saved.image_id == override.pk
+    row = {"id": saved.pk, "channel": channel.pk, "enabled": True, "message": "", "image": ""}
+    data = edit_form(page, [row], action="x") | {"crosspost_requests-INITIAL_FORMS": "1"}
+    assert admin_client.post(url, data).status_code == 302
+    assert CrosspostRequest.objects.get(page=page).image_id is None
+
+
+def test_forged_image_cannot_be_set_without_permission(
+    client, admin_client, editor_without_crosspost, home, channels
+):
+    from tests.factories import make_image
+
+    chosen = make_image(title="Chosen by a permitted editor")
+    forged = make_image(title="Forged")
+    page = ArticlePage(title="Guarded", live=False)
+    home.add_child(instance=page)
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    admin_client.post(url, edit_form(page, [request_row(channels[0], image=chosen.pk)], action="x"))
+    saved = CrosspostRequest.objects.get(page=page)
+
+    client.force_login(editor_without_crosspost)
+    html = client.get(url).content.decode()
+    # Read-only: the chosen image is shown, but there is no chooser to change it.
+    assert "Chosen by a permitted editor" in html
+    hidden = re.search(r'<input type="hidden" name="crosspost_requests-0-image"[^>]*>', html)
+    assert hidden and f'value="{chosen.pk}"' in hidden[0] and "disabled" in hidden[0]
+    assert "Choose an image" not in html.split('class="crosspost-panel"')[1]
+
+    existing = {"id": saved.pk, "channel": channels[0].pk, "enabled": True, "image": forged.pk}
+    new = {"id": "", "channel": channels[1].pk, "enabled": True, "image": forged.pk}
+    data = edit_form(page, [existing, new], action="x") | {"crosspost_requests-INITIAL_FORMS": "1"}
+    assert client.post(url, data).status_code == 302
+    assert Page.objects.get(pk=page.pk).get_latest_revision().user == editor_without_crosspost
+    assert list(CrosspostRequest.objects.filter(page=page).values_list("image", flat=True)) == [
+        chosen.pk
+    ]
+    assert not CrosspostRequest.objects.filter(image=forged).exists()
+
+
+# -- the tab ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("first", ["de", "en"])
+def test_tab_id_does_not_depend_on_the_language(admin_client, admin_user, home, channel, first):
+    """Wagtail computes tab ids once, from the headings in the language of the first request."""
+    from wagtail.admin.panels import page_utils
+    from wagtail.users.models import UserProfile
+
+    page = SimplePage(title="Tabs")
+    home.add_child(instance=page)
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    profile = UserProfile.get_for_user(admin_user)
+    page_utils._get_page_edit_handler.clear()  # as in a fresh process
+    headings = {}
+    for language in ("de", "en"):
+        with translation.override(language):
+            headings[language] = gettext("Publish to")
+    assert headings["de"] != headings["en"]
+    for language in (first, "en" if first == "de" else "de"):
+        profile.preferred_language = language
+        profile.save()
+        html = admin_client.get(url).content.decode()
+        assert 'id="tab-label-crosspost"' in html and 'id="tab-crosspost"' in html
+        assert f'<html lang="{language}"' in html
+        assert headings[language] in html.split('id="tab-label-crosspost"')[1][:500]

@@ -10,7 +10,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.forms import BaseChildFormSet
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import Panel
+from wagtail.admin.panels import ObjectList, Panel
+from wagtail.images.widgets import AdminImageChooser
 
 from .models import Channel, CrosspostRequest
 
@@ -28,10 +29,11 @@ class CrosspostRequestForm(WagtailAdminModelForm):
 
     class Meta:
         model = CrosspostRequest
-        fields = ["channel", "enabled", "message", "repost", "update_existing"]
+        fields = ["channel", "enabled", "message", "image", "repost", "update_existing"]
         widgets = {
             "channel": forms.HiddenInput(),
             "message": forms.Textarea(attrs={"rows": 3}),
+            "image": AdminImageChooser(),
         }
 
     def __init__(self, *args: Any, for_user: Any = None, **kwargs: Any) -> None:
@@ -169,6 +171,25 @@ def _scheduled_at(page: Any) -> Any:
     return revision.approved_go_live_at if revision else None
 
 
+TAB_NAME = "crosspost"  # the tab's id is "tab-crosspost" in every language
+
+
+class NamedObjectList(ObjectList):
+    """A tab whose id does not follow its heading. Wagtail derives tab ids from the heading and
+    keeps the first one computed: in the language of the first request the process served."""
+
+    def __init__(self, *args: Any, name: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.name = name
+
+    def clone_kwargs(self) -> dict[str, Any]:
+        return {**super().clone_kwargs(), "name": self.name}
+
+    @property
+    def clean_name(self) -> str:
+        return self.name or super().clean_name
+
+
 def page_has_crosspost_panel(edit_handler: Any) -> bool:
     if isinstance(edit_handler, CrosspostPanel):
         return True
@@ -177,15 +198,16 @@ def page_has_crosspost_panel(edit_handler: Any) -> bool:
 
 def with_crosspost_tab(edit_handler: Any) -> Any:
     """The page type's edit handler plus a "Publish to" tab (unbound; bind it to the model)."""
-    from wagtail.admin.panels import ObjectList, TabbedInterface
+    from wagtail.admin.panels import TabbedInterface
 
-    tab = ObjectList([CrosspostPanel()], heading=_("Publish to"))
+    tab = NamedObjectList([CrosspostPanel()], heading=_("Publish to"), name=TAB_NAME)
     if isinstance(edit_handler, TabbedInterface):
         kwargs = edit_handler.clone_kwargs()
         kwargs["children"] = [*edit_handler.children, tab]
         return type(edit_handler)(**kwargs)
+    content = NamedObjectList(list(edit_handler.children), heading=_("Content"), name="content")
     return TabbedInterface(
-        [ObjectList(list(edit_handler.children), heading=_("Content")), tab],
+        [content, tab],
         base_form_class=getattr(edit_handler, "base_form_class", None),
     )
 

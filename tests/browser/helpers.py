@@ -35,10 +35,20 @@ def open_editor(page: Page, article, tab: bool = True) -> None:
 
 
 def publish_to_tab(page: Page) -> Locator:
-    """The tab of the panel. Not by its id: Wagtail derives tab ids from the headings in the
-    language of the first request the process served ("#tab-publish_to" or "#tab-in_kanalen…")."""
-    panel_id = page.locator('[role="tabpanel"]:has(.crosspost-panel)').get_attribute("id")
-    return page.locator(f'[role="tab"][aria-controls="{panel_id}"]')
+    """The tab of the panel: its id is the same in every language ("tab-label-crosspost")."""
+    return page.locator('#tab-label-crosspost[role="tab"][aria-controls="tab-crosspost"]')
+
+
+def choose_image(page: Page, row: Locator, title: str) -> None:
+    """Choose ``title`` in the row's image chooser, through Wagtail's chooser modal."""
+    custom_text(row)  # opens the row's disclosure
+    row.get_by_role("button", name="Choose an image").click()
+    modal = page.locator(".modal-dialog")
+    choice = modal.locator("a[data-chooser-modal-choice]", has_text=title)
+    expect(choice).to_be_visible()
+    choice.click()
+    expect(modal).to_be_hidden()
+    expect(row.locator("[data-chooser-title]")).to_have_text(title)
 
 
 def channel_row(page: Page, channel) -> Locator:

@@ -8,6 +8,7 @@ Only with ``CROSSPOST_DOC_SCREENSHOTS=1`` (CI does not rewrite them)::
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -122,6 +123,25 @@ def test_screenshot_panel(page, logged_in, superuser, article, social_channels):
     )
     IMG.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(IMG / "panel.png"))
+
+
+def test_screenshot_panel_dark(page, logged_in, superuser, article, social_channels):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(superuser)
+    profile.theme = "dark"
+    profile.save()
+    logged_in(superuser)
+    _panel_with_two_channels_ticked(
+        page,
+        article,
+        social_channels,
+        "Come and see our new laser cutting line on 14 June! Bring your own parts for a "
+        "test cut, meet the engineers and have a coffee with us.",
+    )
+    expect(page.locator("html")).to_have_class(re.compile(r"\bw-theme-dark\b"))
+    IMG.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(IMG / "panel-dark.png"))
 
 
 def test_screenshot_panel_german(page, logged_in, superuser, article, social_channels):

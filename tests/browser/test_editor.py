@@ -12,7 +12,7 @@ from wagtail.models import GroupPagePermission, Page, Revision, Site
 
 import wagtail_crosspost
 from tests import scripted
-from tests.factories import ChannelFactory
+from tests.factories import ChannelFactory, make_image
 from tests.testapp.models import ArticlePage
 from wagtail_crosspost.adapters import clear_cache
 from wagtail_crosspost.adapters.base import PermanentError
@@ -21,6 +21,7 @@ from wagtail_crosspost.models import CrosspostRequest, Publication
 from .helpers import (
     PASSWORD,
     channel_row,
+    choose_image,
     custom_text,
     history_item,
     log_in,
@@ -322,8 +323,10 @@ def test_script_in_title_and_message_is_shown_as_text(page, logged_in, superuser
     beta_row.locator('input[name$="-enabled"]').check()
     custom_text(beta_row).fill(message)
     expect(beta_row.locator("[data-crosspost-preview-text]")).to_contain_text(message)
-    # Nothing was turned into elements.
-    assert page.locator(".crosspost-panel script").count() == 0
+    # Nothing was turned into elements: the panel's only scripts start Wagtail's image choosers.
+    scripts = page.locator(".crosspost-panel script").all_text_contents()
+    assert len(scripts) == 2
+    assert all(re.fullmatch(r'new ImageChooser\("[\w-]+", \{.*\}\);', s) for s in scripts)
     assert page.locator('.crosspost-panel img[src="x"]').count() == 0
 
     publish(page)
@@ -345,3 +348,88 @@ def test_script_in_title_and_message_is_shown_as_text(page, logged_in, superuser
     expect(page.locator("main")).to_contain_text(message)
     assert page.locator("main script").count() == 0
     assert page.locator('main img[src="x"]').count() == 0
+
+
+def test_image_chosen_for_one_channel_is_previewed_sent_and_logged(
+    page, logged_in, superuser, home, settings, live_server
+):
+    settings.WAGTAILADMIN_BASE_URL = live_server.url  # image previews from the live server
+    page_picture = make_image(1200, 800, color=(30, 90, 160), title="Page picture")
+    make_image(900, 900, color=(20, 150, 60), title="Channel picture")
+    article = ArticlePage(title="Open house", intro="Come in.", image=page_picture, live=False)
+    home.add_child(instance=article)
+    alpha = ChannelFactory(name="Alpha")
+    beta = ChannelFactory(name="Beta")
+
+    logged_in(superuser)
+    open_editor(page, article)
+    rows = {c.name: channel_row(page, c) for c in (alpha, beta)}
+    for row in rows.values():
+        row.locator('input[name$="-enabled"]').check()
+        custom_text(row)
+    previews = {name: row.locator("[data-crosspost-preview] img") for name, row in rows.items()}
+    for img in previews.values():
+        expect(img).to_have_attribute("alt", "Alt text for Page picture")
+
+    # The chooser has a name in the row; choosing updates that row's preview only.
+    alpha_row = rows["Alpha"]
+    expect(
+        alpha_row.get_by_role("group", name=re.compile("Alpha.*Image for this channel"))
+    ).to_be_visible()
+    choose_image(page, alpha_row, "Channel picture")
+    expect(previews["Alpha"]).to_have_attribute("alt", "Alt text for Channel picture")
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth === 900", arg=previews["Alpha"].element_handle()
+    )
+    expect(previews["Beta"]).to_have_attribute("alt", "Alt text for Page picture")
+
+    publish(page)
+    expect(page.locator(".messages")).to_contain_text("has been published")
+    sent = {p.channel: [m.alt_text for m in p.post.media] for p in wagtail_crosspost.outbox}
+    assert sent == {
+        "Alpha": ["Alt text for Channel picture"],
+        "Beta": ["Alt text for Page picture"],
+    }
+
+    # Saved with the page: the editor shows the choice again.
+    open_editor(page, article)
+    expect(alpha_row.locator("[data-chooser-title]")).to_have_text("Channel picture")
+    expect(previews["Alpha"]).to_have_attribute("alt", "Alt text for Channel picture")
+
+    # The log's details say which image went out.
+    page.goto("/admin/wagtail_crosspost_log/")
+    row = page.locator("table.listing tbody tr", has_text="Alpha")
+    row.get_by_role("link", name="Open house").click()
+    details = page.locator("main")
+    expect(details).to_contain_text("Image chosen for this channel")
+    expect(details).to_contain_text("Channel picture")
+    expect(details).to_contain_text("Alt text: Alt text for Channel picture")
+    sent_image = details.locator('.crosspost-sent-media img[alt="Alt text for Channel picture"]')
+    expect(sent_image).to_be_visible()
+    expect(details.locator("a", has_text="https://locmem.invalid/")).to_have_attribute(
+        "rel", "noopener noreferrer"
+    )
+
+
+def test_editor_without_permission_sees_the_chosen_image_read_only(
+    page, logged_in, plain_editor, home, settings, live_server
+):
+    settings.WAGTAILADMIN_BASE_URL = live_server.url
+    page_picture = make_image(1200, 800, title="Page picture")
+    chosen = make_image(900, 900, title="Channel picture")
+    article = ArticlePage(title="Open house", image=page_picture, live=False)
+    home.add_child(instance=article)
+    channel = ChannelFactory(name="Alpha")
+    CrosspostRequest.objects.create(page=article, channel=channel, enabled=True, image=chosen)
+    article.save_revision()
+
+    logged_in(plain_editor)
+    open_editor(page, article)
+    row = channel_row(page, channel)
+    expect(row.locator("details.crosspost-message")).to_have_attribute("open", "")
+    expect(row.locator(".crosspost-image")).to_contain_text("Channel picture")
+    expect(row.get_by_role("button", name="Choose an image")).to_have_count(0)
+    # The preview shows what will be sent: the chosen image, not the page's.
+    expect(row.locator("[data-crosspost-preview] img")).to_have_attribute(
+        "alt", "Alt text for Channel picture"
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column, StatusTagColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -15,6 +16,11 @@ from ..forms import channel_form_class
 from ..models import Channel
 
 STATUS_COLORS = {"ok": "success", "needs_reconnect": "critical", "error": "critical"}
+
+
+def field_label(name: str) -> str:
+    """A channel field's translated name (the model says it once)."""
+    return Channel._meta.get_field(name).verbose_name  # type: ignore[union-attr,return-value]
 
 
 class PlatformFormMixin:
@@ -103,8 +109,10 @@ class ChannelViewSet(ModelViewSet):
             ),
             "status_detail",
             Column("token_expiry", label=_("Token expires"), accessor=token_expiry),
-            "enabled",
-            "dry_run",
+            *(
+                BooleanColumn(name, label=capfirst(field_label(name)))
+                for name in ("enabled", "selected_by_default", "dry_run")
+            ),
         ]
 
 

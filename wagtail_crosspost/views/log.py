@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..models import Channel, Publication
+
+VIEWSET_NAME = "wagtail_crosspost_log"
 
 
 def platform_choices():
@@ -43,6 +49,54 @@ class PublicationFilterSet(WagtailFilterSet):
     class Meta:
         model = Publication
         fields = ["status", "action", "channel", "platform", "created_at", "page_title"]
+
+
+def web_url(value: Any) -> str:
+    """``value`` if it is a web address: a platform's answer must never become a script link."""
+    url = str(value or "")
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+class ExternalLinkColumn(Column):
+    """The remote post: a link that opens in a new tab and tells the platform nothing."""
+
+    cell_template_name = "wagtail_crosspost/log/link_cell.html"
+
+    def get_cell_context_data(self, instance: Any, parent_context: Any) -> dict[str, Any]:
+        context = super().get_cell_context_data(instance, parent_context)
+        context["url"] = web_url(context["raw_value"])
+        return context
+
+
+class PublicationInspectView(InspectView):
+    """The details of one post, with the link and the images sent shown as such."""
+
+    def get_field_label(self, field_name: str, field: Any) -> Any:
+        if field_name == "image_id_override":
+            return _("Image chosen for this channel")
+        return super().get_field_label(field_name, field)
+
+    def get_remote_url_display_value(self) -> str:
+        return render_to_string(
+            "wagtail_crosspost/log/remote_link.html", {"url": web_url(self.object.remote_url)}
+        )
+
+    def get_sent_media_display_value(self) -> str:
+        media = [
+            {**item, "url": web_url(item.get("url"))}
+            for item in (self.object.sent_media or [])
+            if isinstance(item, dict)
+        ]
+        return render_to_string("wagtail_crosspost/log/sent_media.html", {"media": media})
+
+    def get_image_id_override_display_value(self) -> Any:
+        from wagtail.images import get_image_model
+
+        image_id = self.object.image_id_override
+        if not image_id:
+            return _("None (the page's image)")
+        image = get_image_model().objects.filter(pk=image_id).first()
+        return image.title if image else _("An image that has since been deleted")
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -88,6 +142,7 @@ class PublicationViewSet(ModelViewSet):
         "remote_url",
         "remote_id",
         "sent_text",
+        "image_id_override",
         "sent_media",
         "error",
         "raw_response",
@@ -98,7 +153,7 @@ class PublicationViewSet(ModelViewSet):
         "sent_at",
     ]
     list_display = [
-        Column("page_title", label=_("Page")),
+        TitleColumn("page_title", label=_("Page"), url_name=f"{VIEWSET_NAME}:inspect"),
         Column("channel", label=_("Channel")),
         Column("get_action_display", label=_("Action")),
         StatusTagColumn(
@@ -107,12 +162,13 @@ class PublicationViewSet(ModelViewSet):
             accessor="get_status_display",
             primary=lambda p: p.status == Publication.Status.POSTED,
         ),
-        Column("remote_url", label=_("Link")),
+        ExternalLinkColumn("remote_url", label=_("Link")),
         Column("error", label=_("Error")),
         DateColumn("created_at", label=_("Created")),
     ]
 
     inspect_template_name = "wagtail_crosspost/log/inspect.html"
+    inspect_view_class = PublicationInspectView
 
     def get_queryset(self, request):
         return Publication.objects.select_related("channel")
@@ -124,4 +180,4 @@ def register_policy() -> None:
     register_permission_policy(Publication, ReadOnlyPolicy(Publication))
 
 
-publication_viewset = PublicationViewSet("wagtail_crosspost_log")
+publication_viewset = PublicationViewSet(VIEWSET_NAME)
