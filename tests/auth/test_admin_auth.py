@@ -69,7 +69,7 @@ def test_start_is_post_only_and_csrf_protected(admin_user, oauth_settings):
 
 
 def test_unknown_platform_is_404(admin_client, oauth_settings):
-    response = admin_client.post(reverse("wagtail_crosspost:auth:start"), {"platform": "mastodon"})
+    response = admin_client.post(reverse("wagtail_crosspost:auth:start"), {"platform": "telegram"})
     assert response.status_code == 404
 
 
@@ -146,7 +146,11 @@ def test_connect_buttons_for_a_new_channel_name_missing_settings(oauth_settings)
     assert 'name="platform" value="threads"' in html
     assert "disabled" in html
     assert "WAGTAILCROSSPOST_PLATFORMS" in html
-    assert connect_context(platform="mastodon")["buttons"] == []
+    assert connect_context(platform="telegram")["buttons"] == []
+    # Mastodon needs no app credentials (it registers itself on each server): the admin names
+    # the server instead.
+    [mastodon] = connect_context(platform="mastodon")["buttons"]
+    assert mastodon["needs_server"] and not mastodon["missing"]
 
 
 def test_system_check_names_the_missing_setting(settings, monkeypatch):

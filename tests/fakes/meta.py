@@ -23,7 +23,7 @@ from typing import Any
 import requests
 from PIL import Image
 
-from wagtail_crosspost.testing.fakeserver import FakeServer, RecordedRequest, Response
+from wagtail_crosspost.testing.fakeserver import FakeServer, MediaHost, RecordedRequest, Response
 
 VERSION = r"/(?P<version>v\d+\.\d+)"
 NODE = r"(?P<node>[^/]+)"
@@ -77,23 +77,11 @@ def jpeg(width: int = 1080, height: int = 1080, *, padding: int = 0, fmt: str = 
     return buffer.getvalue() + b"\0" * padding
 
 
-class ImageHost(FakeServer):
-    """A tiny web server for the images Meta fetches: ``host.add("a.jpg", data)`` → its URL."""
+class ImageHost(MediaHost):
+    """A tiny web server for the images Meta fetches: ``host.add("a.jpg", data)`` → its URL.
 
-    def __init__(self, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.files: dict[str, tuple[bytes, str]] = {}
-        self.add_route("GET", r"/media/(?P<name>.+)", self._serve_file)
-
-    def add(self, name: str, content: bytes, content_type: str = "image/jpeg") -> str:
-        self.files[name] = (content, content_type)
-        return self.url_for(f"/media/{name}")
-
-    def _serve_file(self, request: RecordedRequest, name: str) -> Response:
-        if name not in self.files:
-            return Response.text("Not found", 404)
-        content, content_type = self.files[name]
-        return Response(200, content, {"Content-Type": content_type})
+    The kit's :class:`~wagtail_crosspost.testing.MediaHost`, under the name these tests know.
+    """
 
 
 class _MetaFake(FakeServer):

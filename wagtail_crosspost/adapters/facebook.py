@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .base import Health, ImageRules, PermanentError, PlatformRules, Post, Receipt
+from .http import unless_gone
 from .meta import (
     MetaAdapter,
     already_gone,
@@ -115,11 +116,7 @@ class FacebookAdapter(MetaAdapter):
         )
 
     def delete(self, receipt: Receipt) -> None:
-        try:
-            self.request("DELETE", self.node(receipt.remote_id))
-        except PermanentError as error:
-            if not already_gone(error):
-                raise
+        unless_gone(lambda: self.request("DELETE", self.node(receipt.remote_id)), already_gone)
 
     def check(self) -> Health:
         return self.check_node(

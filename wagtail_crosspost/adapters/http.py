@@ -15,7 +15,7 @@ import re
 import socket
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -23,7 +23,17 @@ from django.utils.translation import gettext as _
 
 from wagtail_crosspost import __version__, conf
 
-from .base import AmbiguousError, AuthError, ConfigurationError, PermanentError, TransientError
+from .base import (
+    AdapterError,
+    AmbiguousError,
+    AuthError,
+    ConfigurationError,
+    Health,
+    PermanentError,
+    TransientError,
+)
+
+T = TypeVar("T")
 
 USER_AGENT = f"wagtail-crosspost/{__version__} (+https://pypi.org/project/wagtail-crosspost/)"
 RAW_LIMIT = 4000  # characters of a platform answer kept for the log
@@ -326,6 +336,57 @@ def check_api_base(value: Any, default: str) -> str:
             _("The API address “%(url)s” must start with https://.") % {"url": url}
         )
     return check_public_url(url, allow_private=allow_private)
+
+
+# -- shapes every adapter shares -----------------------------------------------------------------
+
+
+def health_from(probe: Callable[[], Health | str]) -> Health:
+    """``check()``: run ``probe`` (it names the account, or returns a Health of its own). A
+    refused credential means the channel needs reconnecting; any other adapter error is a failed
+    check with the platform's sentence."""
+    try:
+        result = probe()
+    except AuthError as error:
+        return Health(ok=False, detail=error.message, needs_reconnect=True)
+    except AdapterError as error:
+        return Health(ok=False, detail=error.message)
+    return result if isinstance(result, Health) else Health(ok=True, detail=str(result))
+
+
+def unless_gone(call: Callable[[], T], gone: Callable[[PermanentError], bool]) -> T | None:
+    """Run a delete; a refusal that ``gone`` reads as "no such post" is what a delete wants, so it
+    returns None instead of raising."""
+    try:
+        return call()
+    except PermanentError as error:
+        if gone(error):
+            return None
+        raise
+
+
+def gone_status(error: PermanentError) -> bool:
+    """HTTP 404 or 410: the post no longer exists."""
+    return error.status_code in (404, 410)
+
+
+def json_object(response: Any) -> dict[str, Any]:
+    """The answer's JSON object, or ``{}`` when it is not one."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def first_text(body: Any, keys: Iterable[str]) -> str:
+    """The first non-empty string among ``keys`` of an error body (a plain-text body: its start)."""
+    if isinstance(body, dict):
+        for key in keys:
+            if isinstance(body.get(key), str) and body[key]:
+                return body[key]
+        return ""
+    return body[:300] if isinstance(body, str) else ""
 
 
 # -- secrets in third-party log lines ------------------------------------------------------------

@@ -41,7 +41,16 @@ from .base import (
     Receipt,
     TransientError,
 )
-from .http import HTTPClient, check_api_base, trim
+from .http import (
+    HTTPClient,
+    check_api_base,
+    first_text,
+    gone_status,
+    health_from,
+    json_object,
+    trim,
+    unless_gone,
+)
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
 # platforms.md 4: every request needs "Linkedin-Version: YYYYMM"; 202601 is the version the
@@ -58,12 +67,7 @@ RETRYABLE_MARKERS = ("unable to obtain activity", "resource is forbidden")
 
 def linkedin_error_text(body: Any) -> str:
     """LinkedIn's ``{"status": 422, "message": "…", "code": "…"}`` (or OAuth errors)."""
-    if isinstance(body, dict):
-        for key in ("message", "error_description", "error"):
-            if isinstance(body.get(key), str) and body[key]:
-                return body[key]
-        return ""
-    return body[:300] if isinstance(body, str) else ""
+    return first_text(body, ("message", "error_description", "error"))
 
 
 def seconds_until_midnight_utc(now: datetime | None = None) -> float:
@@ -215,7 +219,7 @@ class LinkedInAdapter(Adapter):
         if not urn:
             raise AmbiguousError(
                 _("LinkedIn accepted the post but did not say its id; check the page."),
-                raw=trim(_json(response)),
+                raw=trim(json_object(response)),
             )
         return Receipt(
             remote_id=urn,
@@ -245,35 +249,30 @@ class LinkedInAdapter(Adapter):
         )
 
     def delete(self, receipt: Receipt) -> None:
-        try:
-            self._request("DELETE", f"/rest/posts/{quote(receipt.remote_id, safe='')}")
-        except PermanentError as error:
-            if error.status_code not in (404, 410):  # already gone is what we wanted
-                raise
+        # platforms.md §4: deleting is idempotent; a 404/410 means it is already gone.
+        unless_gone(
+            lambda: self._request("DELETE", f"/rest/posts/{quote(receipt.remote_id, safe='')}"),
+            gone_status,
+        )
 
     def check(self) -> Health:
-        try:
-            author = self.author
-            kind, _sep, ident = author.rpartition(":")
-            if kind.endswith("organization"):
-                response = self._request("GET", f"/rest/organizations/{quote(ident, safe='')}")
-                name = _json(response).get("localizedName") or author
-            else:
-                response = self._request("GET", "/v2/userinfo")
-                info = _json(response)
-                if info.get("sub") and str(info["sub"]) != ident:
-                    return Health(
-                        ok=False,
-                        detail=_("The token belongs to another LinkedIn member than %(author)s.")
-                        % {"author": author},
-                        needs_reconnect=True,
-                    )
-                name = info.get("name") or author
-        except AuthError as error:
-            return Health(ok=False, detail=error.message, needs_reconnect=True)
-        except AdapterError as error:
-            return Health(ok=False, detail=error.message)
-        return Health(ok=True, detail=str(name))
+        return health_from(self._describe_author)
+
+    def _describe_author(self) -> Health | str:
+        author = self.author
+        kind, _sep, ident = author.rpartition(":")
+        if kind.endswith("organization"):
+            response = self._request("GET", f"/rest/organizations/{quote(ident, safe='')}")
+            return str(json_object(response).get("localizedName") or author)
+        info = json_object(self._request("GET", "/v2/userinfo"))
+        if info.get("sub") and str(info["sub"]) != ident:
+            return Health(
+                ok=False,
+                detail=_("The token belongs to another LinkedIn member than %(author)s.")
+                % {"author": author},
+                needs_reconnect=True,
+            )
+        return str(info.get("name") or author)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -307,13 +306,13 @@ class LinkedInAdapter(Adapter):
             json={"initializeUploadRequest": {"owner": owner}},
             idempotent=True,  # an unused upload slot does no harm
         )
-        value = _json(response).get("value")
+        value = json_object(response).get("value")
         value = value if isinstance(value, dict) else {}
         upload_url, image_urn = str(value.get("uploadUrl") or ""), str(value.get("image") or "")
         if not upload_url or not image_urn:
             raise PermanentError(
                 _("LinkedIn did not give an upload address for the image."),
-                raw=trim(_json(response)),
+                raw=trim(json_object(response)),
             )
         self._check_upload_url(upload_url)
         self._request(
@@ -342,7 +341,7 @@ class LinkedInAdapter(Adapter):
         for delay in (0, *self.image_poll_delays):
             if delay:
                 self.sleep(delay)
-            status = str(_json(self._request("GET", path)).get("status") or "")
+            status = str(json_object(self._request("GET", path)).get("status") or "")
             if status == "AVAILABLE":
                 return
             if status == "PROCESSING_FAILED":
@@ -407,11 +406,3 @@ def clean_version(value: Any) -> str:
 
 def post_url(urn: str) -> str:
     return f"https://www.linkedin.com/feed/update/{urn}/"
-
-
-def _json(response: Any) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -39,7 +39,7 @@ from .base import (
     Receipt,
     TransientError,
 )
-from .http import HTTPClient, check_api_base, trim
+from .http import HTTPClient, check_api_base, health_from, trim
 
 logger = logging.getLogger(__name__)
 
@@ -277,16 +277,14 @@ class TelegramAdapter(Adapter):
             raise
 
     def check(self) -> Health:
-        try:
-            me = self._call("getMe")
-            chat_id = self.chat_id
-            member = self._call(
-                "getChatMember", json={"chat_id": chat_id, "user_id": (me or {}).get("id")}
-            )
-        except AuthError as error:
-            return Health(ok=False, detail=error.message, needs_reconnect=True)
-        except AdapterError as error:
-            return Health(ok=False, detail=error.message)
+        return health_from(self._check_bot)
+
+    def _check_bot(self) -> Health:
+        me = self._call("getMe")
+        chat_id = self.chat_id
+        member = self._call(
+            "getChatMember", json={"chat_id": chat_id, "user_id": (me or {}).get("id")}
+        )
         username = f"@{(me or {}).get('username') or '?'}"
         member = member if isinstance(member, dict) else {}
         if member.get("status") == "creator":

@@ -20,14 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .base import AmbiguousError, Health, ImageRules, PermanentError, PlatformRules, Post, Receipt
-from .meta import (
-    MetaAdapter,
-    already_gone,
-    answer_id,
-    api_version_field,
-    public_media_url,
-    rule_option_fields,
-)
+from .http import unless_gone
+from .meta import already_gone, answer_id, api_version_field, public_media_url, rule_option_fields
+from .meta_containers import ContainerAdapter
 
 # platforms.md §7 and the summary table: 500 characters (unit unverified: we count UTF-16, the
 # stricter reading), at most 5 links; images JPEG or PNG, 8 MB, aspect up to 10:1, width
@@ -68,7 +63,7 @@ class RefreshedToken:
         return f"<RefreshedToken expires_at={self.expires_at.isoformat()}>"
 
 
-class ThreadsAdapter(MetaAdapter):
+class ThreadsAdapter(ContainerAdapter):
     key = "threads"
     label = gettext_lazy("Threads")
     rules = THREADS_RULES
@@ -133,13 +128,10 @@ class ThreadsAdapter(MetaAdapter):
 
     def delete(self, receipt: Receipt) -> None:
         # platforms.md §7: DELETE /{threads-media-id} → {"success": true}; 100 per day.
-        try:
-            answer = self.request("DELETE", self.node(receipt.remote_id))
-        except PermanentError as error:
-            if already_gone(error):
-                return
-            raise
-        if answer.get("success") is False:
+        answer = unless_gone(
+            lambda: self.request("DELETE", self.node(receipt.remote_id)), already_gone
+        )
+        if answer is not None and answer.get("success") is False:
             raise PermanentError(_("Threads did not delete the post."), raw={"body": answer})
 
     def check(self) -> Health:

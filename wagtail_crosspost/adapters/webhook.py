@@ -49,7 +49,7 @@ from .base import (
     Post,
     Receipt,
 )
-from .http import HTTPClient, check_public_url, trim
+from .http import HTTPClient, check_public_url, first_text, json_object, trim
 
 logger = logging.getLogger(__name__)
 
@@ -117,12 +117,7 @@ def verify_signature(
 
 
 def webhook_error_text(body: Any) -> str:
-    if isinstance(body, dict):
-        for key in ("error", "message", "detail"):
-            if isinstance(body.get(key), str) and body[key]:
-                return body[key]
-        return ""
-    return body[:300] if isinstance(body, str) else ""
+    return first_text(body, ("error", "message", "detail"))
 
 
 class WebhookAdapter(Adapter):
@@ -246,7 +241,7 @@ class WebhookAdapter(Adapter):
                 },
                 status_code=response.status_code,
             )
-        answer = _json(response)
+        answer = json_object(response)
         remote_id = str(answer.get("id") or "") or payload["idempotency_key"]
         remote_url = str(answer.get("url") or "")
         return Receipt(
@@ -286,11 +281,3 @@ def _absolute(url: str) -> str:
     if url and base:
         return urljoin(str(base), url)
     return ""
-
-
-def _json(response: Any) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

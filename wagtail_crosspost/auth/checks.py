@@ -29,6 +29,8 @@ KNOWN_KEYS = {
     "OAUTH1_AUTHORIZE_URL",
     "ACCESS_TOKEN_URL",
     "INVALIDATE_URL",
+    "CLIENT_NAME",  # Mastodon: the app's name on each server
+    "WEBSITE",
 }
 
 

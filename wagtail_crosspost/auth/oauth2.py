@@ -48,6 +48,7 @@ def begin(
         "channel": channel_id,
         "redirect_uri": redirect_uri,
         "user": str(user_id),
+        **provider.flow_data(),
     }
     params = {
         "response_type": "code",

@@ -46,6 +46,9 @@ def connect_context(channel: Any = None, platform: str = "") -> dict[str, Any]:
                 "label": provider.connect_label,
                 "protocol": provider.protocol,
                 "missing": ", ".join(missing),
+                # Mastodon: the administrator names the server (a reconnect keeps the channel's).
+                "needs_server": provider.needs_server
+                and not (channel is not None and (channel.options or {}).get("server_url")),
             }
         )
     connected = bool(channel is not None and channel.pk and channel.get_credentials())

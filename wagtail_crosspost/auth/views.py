@@ -64,6 +64,7 @@ def callback_uri(request: HttpRequest, provider: Provider) -> str:
 
 def _flow_target(request: HttpRequest, entry: dict[str, Any]) -> tuple[Provider, Channel | None]:
     provider = get_provider(str(entry.get("platform") or ""), str(entry.get("protocol") or ""))
+    provider = provider.restore(entry)
     channel = None
     if entry.get("channel"):
         channel = Channel.objects.filter(pk=entry["channel"], platform=provider.key).first()
@@ -101,11 +102,23 @@ def start(request: HttpRequest) -> HttpResponse:
             channel=channel,
         )
     begin = oauth1.begin if provider.protocol == "oauth1" else oauth2.begin
+    redirect_uri = callback_uri(request, provider)
+    try:
+        # Mastodon: the server the administrator named, with this site's app registered there.
+        provider = provider.prepare(
+            server_url=request.POST.get("server_url", ""),
+            redirect_uri=redirect_uri,
+            channel=channel,
+        )
+    except Refused as error:
+        return _error(request, error.message, channel=channel)
+    except OAuthError as error:
+        return _error(request, error.message, status=502, channel=channel)
     try:
         url = begin(
             request.session,
             provider,  # type: ignore[arg-type]
-            redirect_uri=callback_uri(request, provider),
+            redirect_uri=redirect_uri,
             user_id=request.user.pk,
             channel_id=channel.pk if channel else None,
         )
@@ -209,6 +222,7 @@ def _offer(
             "protocol": provider.protocol,
             "channel": channel.pk if channel else None,
             "user": str(request.user.pk),
+            **provider.flow_data(),
             "token": token.to_dict(),
             "accounts": [a.to_dict() for a in accounts],
         },

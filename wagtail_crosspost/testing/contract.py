@@ -26,17 +26,22 @@ answer, ``repr(adapter)`` or a log record (captured at DEBUG).
 
 Override the ``fail_*`` hooks when the platform signals a condition differently (Meta answers a
 bad token with HTTP 400 and code 190; X sends ``x-rate-limit-reset``), and ``posted_text`` /
-``post_count`` so the suite can look into the fake. Needs pytest and configured Django settings
-(pytest-django); no ``unittest.TestCase``.
+``post_count`` so the suite can look into the fake. Override ``make_media`` when every post needs
+an image (Instagram) or the platform fetches images from a public URL: the suite then runs a
+:class:`~wagtail_crosspost.testing.MediaHost` beside the fake and ``hosted_image`` puts a real
+JPEG there. Set ``injects_faults = False`` to run the happy-path subset against a real server
+(one that cannot be told to fail: a reference server such as Bluesky's PDS). Needs pytest and
+configured Django settings (pytest-django); no ``unittest.TestCase``.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, ClassVar
 
 import pytest
@@ -49,6 +54,7 @@ from wagtail_crosspost.adapters.base import (
     AuthError,
     ConfigurationError,
     Health,
+    Media,
     PermanentError,
     PlatformRules,
     Post,
@@ -58,12 +64,12 @@ from wagtail_crosspost.adapters.base import (
 from wagtail_crosspost.compose.length import KINDS, fits, measure
 from wagtail_crosspost.compose.text import Parts, fit_text
 
-from .fakeserver import FakeServer
+from .fakeserver import FakeServer, MediaHost
 
 __all__ = ["AdapterContractTests", "KNOWN_ABILITIES"]
 
 #: What ``Adapter.supports`` may name.
-KNOWN_ABILITIES = frozenset({"update", "delete", "alt_text"})
+KNOWN_ABILITIES = frozenset({"update", "delete", "alt_text", "thread"})
 _FILLER = "Our new lathe is in the workshop and ready for visitors "
 
 
@@ -90,6 +96,9 @@ class AdapterContractTests:
     #: The text posted by the tests that do not care about length.
     contract_text: ClassVar[str] = "Open house on Saturday: come and see the new lathe."
     link: ClassVar[str] = "https://www.example.com/news/open-house/"
+    #: False when ``make_server`` gives a real server that cannot be told to misbehave: the
+    #: tests that inject faults are skipped and the happy-path subset runs.
+    injects_faults: ClassVar[bool] = True
 
     # -- what a subclass implements --------------------------------------------------------------
 
@@ -109,7 +118,42 @@ class AdapterContractTests:
         kwargs.setdefault("link", self.link)
         kwargs.setdefault("title", "Open house")
         kwargs.setdefault("idempotency_key", "contract-publication-1")
+        kwargs.setdefault("media", getattr(self, "_media", ()))
         return Post(text=text, **kwargs)
+
+    def make_media(self, host: MediaHost) -> tuple[Media, ...]:
+        """The images every post of the suite carries (default: none).
+
+        Override for a platform that needs an image (Instagram) or fetches images from a public
+        URL: ``host`` is a running :class:`MediaHost` standing in for the site's public media
+        host, and :meth:`hosted_image` serves a real JPEG there. Called once per test.
+        """
+        return ()
+
+    def hosted_image(
+        self,
+        host: MediaHost,
+        *,
+        width: int = 1080,
+        height: int = 1080,
+        name: str = "contract.jpg",
+        alt_text: str = "The new lathe in the workshop",
+    ) -> Media:
+        """A real JPEG served by ``host``: ``Media`` with the bytes *and* the public ``url``."""
+        from PIL import Image  # Wagtail's own dependency
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (width, height), (200, 90, 40)).save(buffer, "JPEG")
+        content = buffer.getvalue()
+        return Media(
+            content=content,
+            mime_type="image/jpeg",
+            filename=name,
+            width=width,
+            height=height,
+            alt_text=alt_text,
+            url=host.add(name, content, "image/jpeg"),
+        )
 
     def posted_text(self, server: FakeServer, receipt: Receipt) -> str | None:
         """The text of the post ``receipt`` names as the fake holds it, None if it is gone.
@@ -172,8 +216,14 @@ class AdapterContractTests:
 
     @pytest.fixture
     def contract_server(self, contract_settings: None) -> Iterator[FakeServer]:
-        with self.make_server() as server:
+        with ExitStack() as stack:
+            server = stack.enter_context(self.make_server())
             self._server = server
+            self._media: tuple[Media, ...] = ()
+            if type(self).make_media is not AdapterContractTests.make_media:
+                host = MediaHost()
+                stack.enter_context(host)
+                self._media = tuple(self.make_media(host))
             yield server
 
     @pytest.fixture
@@ -212,6 +262,11 @@ class AdapterContractTests:
                 assert secret not in text, (
                     f"A credential value ({secret[:3]}…) leaked into: {text[:300]!r}"
                 )
+
+    def require_faults(self) -> None:
+        """Skip a test that needs the server to misbehave when it is a real one."""
+        if not self.injects_faults:
+            pytest.skip("a real server: faults cannot be injected (injects_faults = False)")
 
     def assert_no_post_made(self, server: FakeServer) -> None:
         try:
@@ -309,6 +364,7 @@ class AdapterContractTests:
     def test_refused_credentials_are_an_auth_error(
         self, contract_server: FakeServer, contract_adapter: Adapter
     ) -> None:
+        self.require_faults()
         self.fail_unauthorized(contract_server)
         with pytest.raises(AuthError) as info:
             contract_adapter.publish(self.make_post(self.contract_text))
@@ -318,6 +374,7 @@ class AdapterContractTests:
     def test_rate_limit_is_transient_with_the_platforms_wait(
         self, contract_server: FakeServer, contract_adapter: Adapter
     ) -> None:
+        self.require_faults()
         wait = self.fail_rate_limited(contract_server)
         with pytest.raises(TransientError) as info:
             contract_adapter.publish(self.make_post(self.contract_text))
@@ -331,6 +388,7 @@ class AdapterContractTests:
     def test_validation_error_is_permanent(
         self, contract_server: FakeServer, contract_adapter: Adapter
     ) -> None:
+        self.require_faults()
         self.fail_validation(contract_server)
         with pytest.raises(PermanentError) as info:
             contract_adapter.publish(self.make_post(self.contract_text))
@@ -340,6 +398,7 @@ class AdapterContractTests:
     def test_outage_is_transient(
         self, contract_server: FakeServer, contract_adapter: Adapter
     ) -> None:
+        self.require_faults()
         self.fail_unavailable(contract_server)
         with pytest.raises(TransientError) as info:
             contract_adapter.publish(self.make_post(self.contract_text))
@@ -348,6 +407,7 @@ class AdapterContractTests:
     def test_lost_answer_is_handled_as_idempotent_says(
         self, contract_server: FakeServer, contract_adapter: Adapter
     ) -> None:
+        self.require_faults()
         post = self.make_post(self.contract_text)
         self.lose_answer(contract_server)
         with pytest.raises((AmbiguousError, TransientError)) as info:
@@ -358,6 +418,7 @@ class AdapterContractTests:
     def test_timeout_after_sending_is_handled_as_idempotent_says(
         self, contract_server: FakeServer
     ) -> None:
+        self.require_faults()
         with override_settings(
             WAGTAILCROSSPOST_HTTP_TIMEOUT=(self.http_timeout[0], self.short_read_timeout)
         ):
@@ -431,13 +492,15 @@ class AdapterContractTests:
         assert self.secrets_of(), "the channel has no credentials to keep secret"
         errors: list[Any] = [contract_adapter, repr(contract_adapter)]
         errors.append(contract_adapter.publish(self.make_post(self.contract_text)))
-        for fail in (self.fail_unauthorized, self.fail_validation, self.lose_answer):
+        faults = (self.fail_unauthorized, self.fail_validation, self.lose_answer)
+        for fail in faults if self.injects_faults else ():
             fail(contract_server)
             try:
                 contract_adapter.publish(self.make_post(self.contract_text + " Again."))
             except AdapterError as error:
                 errors.append(error)
-        contract_server.clear_faults()
+        if self.injects_faults:
+            contract_server.clear_faults()
         self.assert_no_secrets(*errors)
 
     # -- helpers -----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ __all__ = [
     "Fault",
     "FakeServer",
     "Headers",
+    "MediaHost",
     "RecordedRequest",
     "Response",
     "UploadedFile",
@@ -143,6 +144,7 @@ class Fault:
     response: Response | None = None
     seconds: float = 0.0
     process: bool = False
+    after: int = 0  # let this many matching requests through first
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method:
@@ -207,8 +209,12 @@ class FakeServer:
         times: int = 1,
         method: str | None = None,
         path: str | None = None,
+        after: int = 0,
     ) -> Fault:
-        """Answer the next ``times`` matching requests with ``status`` (``body``: JSON or bytes)."""
+        """Answer the next ``times`` matching requests with ``status`` (``body``: JSON or bytes).
+
+        ``after``: let that many matching requests through first (fail the third post, say).
+        """
         if isinstance(body, bytes | str):
             raw = body.encode() if isinstance(body, str) else body
             response = Response(status, raw, dict(headers or {}))
@@ -216,7 +222,9 @@ class FakeServer:
             response = Response.json(
                 body if body is not None else {"error": "fault"}, status, headers
             )
-        return self._add_fault(Fault("respond", times, method, path, response=response))
+        return self._add_fault(
+            Fault("respond", times, method, path, response=response, after=after)
+        )
 
     def delay(
         self, seconds: float, *, times: int = 1, method: str | None = None, path: str | None = None
@@ -231,13 +239,14 @@ class FakeServer:
         process: bool = False,
         method: str | None = None,
         path: str | None = None,
+        after: int = 0,
     ) -> Fault:
         """Close the connection without answering after reading the request.
 
         ``process=True`` runs the route first: the request took effect but the client never
         learns it (a timeout or reset after sending).
         """
-        return self._add_fault(Fault("drop", times, method, path, process=process))
+        return self._add_fault(Fault("drop", times, method, path, process=process, after=after))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -252,6 +261,9 @@ class FakeServer:
         with self._lock:
             for fault in self._faults:
                 if fault.times > 0 and fault.matches(method, path):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     fault.times -= 1
                     if fault.times == 0:
                         self._faults.remove(fault)
@@ -501,6 +513,35 @@ def parse_multipart(
             charset = part.get_content_charset() or "utf-8"
             form.setdefault(str(name), []).append(payload.decode(charset, "replace"))
     return form, files
+
+
+class MediaHost(FakeServer):
+    """A stand-in for the site's public media host: serves files at ``/media/<name>``.
+
+    For platforms that fetch images themselves (Instagram, Threads): ``host.add("a.jpg", data)``
+    returns the URL to put into ``Media.url``. Every fetch is recorded in ``requests``; an
+    unknown name answers 404. Never serve from the platform fake itself: its handlers run one at
+    a time, so a fake fetching from its own server would wait for itself.
+    """
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.add_route("GET", r"/media/(?P<name>.+)", self._serve_file)
+
+    def add(self, name: str, content: bytes, content_type: str = "image/jpeg") -> str:
+        self.files[name] = (content, content_type)
+        return self.url_for(f"/media/{name}")
+
+    def fetches(self, name: str) -> int:
+        """How often ``name`` was fetched."""
+        return len(self.requests_to("GET", "/media/" + re.escape(name)))
+
+    def _serve_file(self, request: RecordedRequest, name: str) -> Response:
+        if name not in self.files:
+            return Response.text("Not found", 404)
+        content, content_type = self.files[name]
+        return Response(200, content, {"Content-Type": content_type})
 
 
 def server_fixture(
