@@ -124,3 +124,44 @@ def test_a_second_page_reuses_the_session_and_a_redelivery_posts_nothing_new(
     assert delivery.deliver(row.pk) == "posted"
     assert Publication.objects.get(pk=row.pk).remote_id == row.remote_id
     assert len(records(bluesky_pds, bluesky_account["did"])) == 2
+
+
+def test_a_long_intro_appears_as_a_thread_on_bluesky(
+    bluesky_pds,
+    make_article,
+    bluesky_account,
+    bluesky_channel,
+    django_capture_on_commit_callbacks,
+):
+    bluesky_channel.options = {**bluesky_channel.options, "long_text": "thread"}
+    bluesky_channel.save()
+    intro = (
+        "Our new lathe turns parts twice as fast as the old one, and it is quieter too. "
+        "We tested it for three months with steel, brass and aluminium. "
+        "Visitors are welcome on our open day in May: see the machines at work and ask our "
+        "apprentices how they learn to program them. Coffee and cake are on us."
+    )
+    page = make_article(title="A new lathe for the workshop", intro=intro,
+                        channels=[bluesky_channel])  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(page)
+
+    row = Publication.objects.get(page=page)
+    assert row.status == "posted", row.error
+    by_uri = {r["uri"]: r for r in records(bluesky_pds, bluesky_account["did"])}
+    root = by_uri[row.remote_id]
+    chain = [root]
+    for entry in row.raw_response["thread"]:
+        reply = by_uri[entry["id"]]
+        assert reply["value"]["reply"]["parent"] == {
+            "uri": chain[-1]["uri"],
+            "cid": chain[-1]["cid"],
+        }
+        assert reply["value"]["reply"]["root"] == {"uri": root["uri"], "cid": root["cid"]}
+        chain.append(reply)
+    assert len(chain) == len(by_uri) >= 2
+    texts = [r["value"]["text"] for r in chain]
+    assert page.full_url in texts[0] and texts[0].endswith(f" 1/{len(chain)}")
+    assert root["value"]["embed"]["external"]["uri"] == page.full_url  # the link card
+    assert texts[-1].endswith(f"Coffee and cake are on us. {len(chain)}/{len(chain)}")
+    assert row.sent_text == "\n\n".join(texts)

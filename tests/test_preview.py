@@ -64,3 +64,47 @@ def test_preview_text_is_json_not_html(admin_client, make_article, channel):
     response = preview(admin_client, channel=channel.pk, page=page.pk, title=page.title)
     assert response["Content-Type"] == "application/json"
     assert "<script>alert(1)</script>" in response.json()["text"]  # shown with textContent
+
+
+def test_preview_shows_the_image_chosen_for_the_channel(admin_client, make_article, channel):
+    page_image = make_image(1200, 800, title="Page picture")
+    override = make_image(900, 900, title="Channel picture")
+    page = make_article(title="Two pictures", image=page_image)
+    data = preview(
+        admin_client, channel=channel.pk, page=page.pk, image=page_image.pk, override_image=""
+    ).json()
+    assert data["image"]["alt"] == "Alt text for Page picture"
+    data = preview(
+        admin_client,
+        channel=channel.pk,
+        page=page.pk,
+        image=page_image.pk,
+        override_image=override.pk,
+    ).json()
+    assert data["image"]["alt"] == "Alt text for Channel picture"
+    assert (data["image"]["width"], data["image"]["height"]) == (900, 900)
+    # A chosen image deleted meanwhile: the page's image, as when the post is sent.
+    data = preview(
+        admin_client, channel=channel.pk, page=page.pk, image=page_image.pk, override_image=999999
+    ).json()
+    assert data["image"]["alt"] == "Alt text for Page picture"
+
+
+def test_preview_shows_the_replies_of_a_thread(admin_client, make_article, mastodon_channel):
+    threaded = ChannelFactory(
+        platform="mastodon",
+        name="Threaded",
+        options={"server_url": "https://m.example", "long_text": "thread", "thread_max_parts": 3},
+    )
+    page = make_article(title="Title")
+    message = "Word after word, sentence after sentence. " * 30
+    data = preview(admin_client, channel=threaded.pk, page=page.pk, message=message).json()
+    posts = [data["text"], *data["thread"]]
+    assert len(posts) == 3 and not data["shortened"]
+    assert page.full_url in data["text"] and data["text"].endswith(" 1/3")
+    assert data["thread"][-1].endswith(" 3/3")
+    assert data["thread_label"] == "Continues in 2 replies (a thread, or reply chain):"
+    assert all(measure(p, "mastodon") <= 500 for p in posts)
+    # The same text on a channel that shortens: one post, no replies.
+    data = preview(admin_client, channel=mastodon_channel.pk, page=page.pk, message=message).json()
+    assert data["thread"] == [] and data["shortened"]

@@ -159,11 +159,11 @@ def adapter(bluesky_pds, bluesky_account, app_password, calls) -> BlueskyAdapter
 
 def test_adapter_declares_its_capabilities_and_limits():
     assert BlueskyAdapter.key == "bluesky"
-    assert BlueskyAdapter.supports == {"delete", "alt_text"}
+    assert BlueskyAdapter.supports == {"delete", "alt_text", "thread"}
     assert BlueskyAdapter.idempotent is True
     assert BlueskyAdapter.credential_fields == ("app_password",)
     rules = BlueskyAdapter.rules
-    assert (rules.text_limit, rules.byte_limit, rules.counting) == (300, 3000, "bluesky")
+    assert (rules.text_limit, rules.byte_limit, rules.counting) == (300, 3000, "graphemes")
     assert rules.link_card is True
     assert rules.image.max_images == 4
     assert rules.image.max_bytes == 1_000_000
@@ -641,3 +641,121 @@ def test_a_pds_with_a_lower_image_limit_explains_itself(
     )
     assert "blob too big" in json.dumps(caught.value.raw)
     assert list_records(bluesky_pds, bluesky_account["did"]) == []
+
+
+# -- threads (reply chains) ----------------------------------------------------------------------
+
+THREAD_KEY = "7d1c0e9a5b3f4a2e8c6d0b1a2f3e4d5c"
+THREAD_TEXTS = (
+    "Neu 🚀 unsere Drehbank: https://example.com/news/lathe 1/3",
+    "Zweiter Teil 日本語 👨‍👩‍👧 mit #Werkstatt 2/3",
+    "Dritter Teil: https://example.org/specs 3/3",
+)
+
+
+def thread_post(**kwargs: Any) -> Post:
+    kwargs.setdefault("idempotency_key", THREAD_KEY)
+    kwargs.setdefault("thread", THREAD_TEXTS[1:])
+    return Post(
+        text=THREAD_TEXTS[0],
+        link="https://example.com/news/lathe",
+        title="Our new lathe",
+        **kwargs,
+    )
+
+
+def test_thread_options_in_the_channel_form():
+    fields = BlueskyAdapter.get_form_fields()
+    assert fields["long_text"].initial == "shorten"
+    cleaned = BlueskyAdapter.clean_options({"handle": "a.b", "long_text": "thread"})
+    assert (cleaned["long_text"], cleaned["thread_max_parts"]) == ("thread", 4)
+
+
+def test_a_too_long_reply_is_refused_before_anything_is_sent(scripted, offline_adapter):
+    with pytest.raises(PermanentError, match="too long"):
+        offline_adapter.publish(thread_post(thread=("x" * 301,)))
+    assert len(scripted.calls) == 0
+
+
+@pds
+def test_a_thread_is_a_chain_of_replies_on_the_pds(bluesky_pds, bluesky_account, adapter):
+    # The offline PDS has no AppView, so getPostThread is not there: the reply refs are read
+    # from the records themselves and checked against the cids the PDS gives for them.
+    did = bluesky_account["did"]
+    receipt = adapter.publish(thread_post())
+
+    rkeys = [derive_tid(THREAD_KEY), derive_tid(f"{THREAD_KEY}#part-2")]
+    rkeys.append(derive_tid(f"{THREAD_KEY}#part-3"))
+    answers = [get_record(bluesky_pds, did, rkey) for rkey in rkeys]
+    assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+    root, second, third = (a.json() for a in answers)
+    assert len(list_records(bluesky_pds, did)) == 3
+    assert [r["value"]["text"] for r in (root, second, third)] == list(THREAD_TEXTS)
+
+    ref = lambda record: {"uri": record["uri"], "cid": record["cid"]}  # noqa: E731
+    assert "reply" not in root["value"]
+    assert root["value"]["embed"]["external"]["uri"] == "https://example.com/news/lathe"
+    assert second["value"]["reply"] == {"root": ref(root), "parent": ref(root)}
+    assert third["value"]["reply"] == {"root": ref(root), "parent": ref(second)}
+    assert "embed" not in second["value"] and "embed" not in third["value"]
+
+    # Each part has its own facets, at byte offsets into its own text.
+    [tag] = second["value"]["facets"]
+    assert tag["index"] == byte_span(THREAD_TEXTS[1], "#Werkstatt")
+    assert tag["features"][0]["tag"] == "Werkstatt"
+    [link] = third["value"]["facets"]
+    assert link["index"] == byte_span(THREAD_TEXTS[2], "https://example.org/specs")
+
+    assert receipt.remote_id == root["uri"]
+    assert [e["id"] for e in receipt.raw["thread"]] == [second["uri"], third["uri"]]
+    assert receipt.raw["thread"][1]["url"].endswith(f"/post/{rkeys[2]}")
+
+
+@pds
+def test_a_lost_reply_answer_is_retried_and_nothing_is_written_twice(
+    bluesky_pds, bluesky_account, adapter, calls
+):
+    """The first reply is written but its answer is lost: the retry re-sends the same record
+    keys, the PDS answers InvalidSwap for what exists, and the thread goes on from there."""
+    from wagtail_crosspost.adapters.base import AmbiguousError
+
+    did = bluesky_account["did"]
+    request = adapter.http.request
+    writes = []
+
+    def lose_the_second_answer(method: str, url: str, **kwargs: Any):
+        if url.endswith("putRecord"):
+            writes.append(kwargs["json"]["rkey"])
+        response = request(method, url, **kwargs)
+        if url.endswith("putRecord") and len(writes) == 2:
+            raise AmbiguousError("the connection broke after sending")
+        return response
+
+    adapter.http.request = lose_the_second_answer  # type: ignore[method-assign]
+    with pytest.raises(AmbiguousError, match="part 2 of 3"):
+        adapter.publish(thread_post())
+    assert len(list_records(bluesky_pds, did)) == 2
+
+    receipt = adapter.publish(thread_post())  # the outbox's retry (Bluesky is idempotent)
+
+    records = list_records(bluesky_pds, did)
+    assert sorted(r["value"]["text"] for r in records) == sorted(THREAD_TEXTS)
+    by_text = {r["value"]["text"]: r for r in records}
+    root, second, third = (by_text[t] for t in THREAD_TEXTS)
+    assert third["value"]["reply"]["parent"] == {"uri": second["uri"], "cid": second["cid"]}
+    assert third["value"]["reply"]["root"] == {"uri": root["uri"], "cid": root["cid"]}
+    assert receipt.remote_id == root["uri"]
+    assert [e["id"] for e in receipt.raw["thread"]] == [second["uri"], third["uri"]]
+    assert writes[2:] == [derive_tid(THREAD_KEY), derive_tid(f"{THREAD_KEY}#part-2"),
+                          derive_tid(f"{THREAD_KEY}#part-3")]  # fmt: skip
+    assert calls.count("com.atproto.repo.getRecord") == 2  # the two that were already there
+
+
+@pds
+def test_deleting_a_thread_deletes_every_post(bluesky_pds, bluesky_account, adapter, calls):
+    receipt = adapter.publish(thread_post())
+    calls.clear()
+    adapter.delete(receipt)
+    assert list_records(bluesky_pds, bluesky_account["did"]) == []
+    assert calls == ["com.atproto.repo.deleteRecord"] * 3
+    adapter.delete(receipt)  # already gone: not an error

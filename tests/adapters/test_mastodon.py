@@ -89,10 +89,16 @@ def assert_no_token(error: Exception, caplog: pytest.LogCaptureFixture) -> None:
 def test_adapter_is_registered_and_declares_its_capabilities():
     cls = get_adapter_class("mastodon")
     assert cls is MastodonAdapter
-    assert cls.supports == {"update", "delete", "alt_text"}
+    assert cls.supports == {"update", "delete", "alt_text", "thread"}
     assert cls.idempotent is True
     assert cls.credential_fields == ("access_token",)
-    assert cls.option_fields == ("server_url", "visibility", "language")
+    assert cls.option_fields == (
+        "server_url",
+        "visibility",
+        "language",
+        "long_text",
+        "thread_max_parts",
+    )
     assert str(cls.label) == "Mastodon"
     assert cls.rules.text_limit == 500 and cls.rules.counting == "mastodon"
     assert cls.rules.url_weight == 23 and cls.rules.image.max_images == 4
@@ -500,7 +506,126 @@ def test_clean_options_normalises():
         "server_url": "https://93.184.216.34",
         "visibility": "private",
         "language": "de",
+        "long_text": "shorten",  # the default: existing channels keep shortening
+        "thread_max_parts": 4,
     }
     assert MastodonAdapter.normalise_server_url("mastodon.social/") == "https://mastodon.social"
     with pytest.raises(ConfigurationError):
         MastodonAdapter.clean_options({"server_url": ""})
+
+
+# -- threads (reply chains) ----------------------------------------------------------------------
+
+
+def thread_post(**kwargs) -> Post:
+    return post(
+        text="Our new lathe, part one. https://example.com/news/lathe 1/3",
+        thread=("The second part, about speed. 2/3", "The third part, about noise. 3/3"),
+        **kwargs,
+    )
+
+
+def chain(server: FakeMastodon) -> list[tuple[str, str | None]]:
+    """(text, in_reply_to_id's text) of every status, oldest first."""
+    statuses = list(server.statuses.values())
+    by_id = {s["id"]: s for s in statuses}
+    return [
+        (s["text"], by_id[s["in_reply_to_id"]]["text"] if s["in_reply_to_id"] else None)
+        for s in statuses
+    ]
+
+
+def test_thread_options_in_the_channel_form_and_their_cleaning():
+    fields = MastodonAdapter.get_form_fields()
+    assert fields["long_text"].initial == "shorten"
+    assert [value for value, _label in fields["long_text"].choices] == ["shorten", "thread"]
+    assert fields["thread_max_parts"].initial == 4
+    base = {"server_url": "https://93.184.216.34"}
+    cleaned = MastodonAdapter.clean_options({**base, "long_text": "thread", "thread_max_parts": 6})
+    assert (cleaned["long_text"], cleaned["thread_max_parts"]) == ("thread", 6)
+    with pytest.raises(ConfigurationError, match="between 2 and 10"):
+        MastodonAdapter.clean_options({**base, "thread_max_parts": 11})
+    with pytest.raises(ConfigurationError):
+        MastodonAdapter.clean_options({**base, "long_text": "novel"})
+
+
+def test_a_thread_is_posted_as_a_reply_chain(server, adapter):
+    receipt = adapter.publish(thread_post(media=(image(),)))
+
+    first, second, third = thread_post().texts
+    assert chain(server) == [(first, None), (second, first), (third, second)]
+    creates = server.requests_to("POST", "/api/v1/statuses")
+    assert [r.headers.get("Idempotency-Key") for r in creates] == [
+        "pub-1-key",
+        "pub-1-key-part-2",
+        "pub-1-key-part-3",
+    ]
+    # Media and the link card belong to the first post only; every part has the visibility.
+    assert [len(s["media_ids"]) for s in server.statuses.values()] == [1, 0, 0]
+    assert [r.value("visibility") for r in creates] == ["public"] * 3
+    ids = list(server.statuses)
+    assert receipt.remote_id == ids[0]
+    assert [entry["id"] for entry in receipt.raw["thread"]] == ids[1:]
+    assert receipt.raw["thread"][0]["url"].endswith(f"/@crossposter/{ids[1]}")
+    assert receipt.notes == ()
+
+
+def test_a_reply_that_fails_for_a_while_is_retried_without_posting_twice(server, adapter):
+    server.fail(503, {"error": "busy"}, path="/api/v1/statuses", after=1)  # the first reply
+    with pytest.raises(TransientError, match="part 2 of 3"):
+        adapter.publish(thread_post())
+    assert len(server.statuses) == 1  # the first post is out
+
+    receipt = adapter.publish(thread_post())  # the outbox's retry: the same keys
+
+    first, second, third = thread_post().texts
+    assert chain(server) == [(first, None), (second, first), (third, second)]
+    assert receipt.remote_id == list(server.statuses)[0]
+    assert len(receipt.raw["thread"]) == 2
+
+
+def test_an_old_first_post_is_not_risked_on_a_retry(server, adapter, monkeypatch):
+    # The server forgets keys after an hour; past the window a retry could repeat the first post.
+    from wagtail_crosspost.adapters import mastodon
+
+    monkeypatch.setattr(mastodon, "THREAD_RETRY_WINDOW", timedelta(0))
+    server.fail(503, {"error": "busy"}, path="/api/v1/statuses", after=2)  # the second reply
+    receipt = adapter.publish(thread_post())
+
+    assert len(server.statuses) == 2
+    assert [e["id"] for e in receipt.raw["thread"]] == [list(server.statuses)[1]]
+    [note] = receipt.notes
+    assert "incomplete" in note and "2 of 3" in note and "part 3" in note
+    assert receipt.raw["thread_incomplete"]["failed_part"] == 3
+
+
+def test_a_refused_reply_leaves_the_first_post_and_says_so(server, adapter):
+    server.fail(422, {"error": "Validation failed: Text character limit of 500 exceeded"},
+                path="/api/v1/statuses", after=1)  # fmt: skip
+    receipt = adapter.publish(thread_post())
+    assert len(server.statuses) == 1 and receipt.raw["thread"] == []
+    [note] = receipt.notes
+    assert "1 of 3" in note and "character limit" in note
+
+
+def test_deleting_a_thread_removes_the_replies_last_first_then_the_post(server, adapter):
+    receipt = adapter.publish(thread_post())
+    root, *replies = list(server.statuses)
+    server.reset()
+    adapter.delete(receipt)
+    assert server.statuses == {}
+    assert [r.path.rsplit("/", 1)[1] for r in server.requests_to("DELETE")] == [
+        *reversed(replies),
+        root,
+    ]
+    adapter.delete(receipt)  # again: everything is already gone, which is fine
+
+
+def test_editing_a_thread_edits_the_first_post_and_keeps_the_replies(server, adapter):
+    receipt = adapter.publish(thread_post())
+    edited = adapter.update(receipt, post(text="Edited first part 1/3"))
+    texts = server.texts()
+    assert texts[0] == "Edited first part 1/3" and texts[1:] == list(thread_post().thread)
+    assert edited.raw["thread"] == receipt.raw["thread"]
+    [note] = edited.notes
+    assert "Only the first post was edited" in note

@@ -342,3 +342,66 @@ def test_needs_refresh(server):
     later = {**soon, "expires_at": "2999-01-01T00:00:00Z"}
     assert not make_adapter(server, credentials=later).needs_refresh()
     assert not make_adapter(server, "oauth1").needs_refresh()
+
+
+# -- threads (reply chains) ----------------------------------------------------------------------
+
+
+def thread_post() -> Post:
+    return post(
+        text="Our new lathe, part one. https://example.com/news/lathe 1/3",
+        thread=("The second part, about speed. 2/3", "The third part, about noise. 3/3"),
+    )
+
+
+def test_thread_options_are_offered():
+    assert "thread" in XAdapter.supports
+    assert {"long_text", "thread_max_parts"} <= set(XAdapter.get_form_fields())
+    cleaned = XAdapter.clean_options({"auth": "oauth2", "long_text": "thread"})
+    assert (cleaned["long_text"], cleaned["thread_max_parts"]) == ("thread", 4)
+
+
+def test_a_thread_is_posted_as_replies(server, adapter):
+    receipt = adapter.publish(thread_post())
+    root, second, third = server.tweets.values()
+    assert [t["text"] for t in (root, second, third)] == list(thread_post().texts)
+    assert (root["in_reply_to"], second["in_reply_to"], third["in_reply_to"]) == (
+        None,
+        root["id"],
+        second["id"],
+    )
+    bodies = [r.json for r in server.requests_to("POST", "/2/tweets")]
+    assert bodies[1]["reply"] == {"in_reply_to_tweet_id": root["id"]}
+    assert receipt.remote_id == root["id"]
+    assert receipt.raw["thread"] == [
+        {"id": t["id"], "url": f"https://x.com/i/web/status/{t['id']}"} for t in (second, third)
+    ]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 503, "body": {"title": "Service Unavailable"}},  # would be transient
+        {"status": 429, "body": {"errors": [{"code": 88, "message": "Rate limit exceeded"}]}},
+        {"status": 403, "body": {"detail": "Unsupported Authentication"}},  # would be auth
+    ],
+)
+def test_a_failed_reply_is_never_retried_and_the_log_says_the_thread_is_incomplete(
+    server, adapter, fault
+):
+    server.fail(fault["status"], fault["body"], path="/2/tweets", after=1)
+    receipt = adapter.publish(thread_post())  # no error: a retry would post the first post again
+
+    [root] = server.tweets.values()
+    assert receipt.remote_id == root["id"] and receipt.raw["thread"] == []
+    [note] = receipt.notes
+    assert "incomplete" in note and "1 of 3" in note and "not sent again" in note
+
+
+def test_a_lost_reply_answer_stops_the_thread_without_repeating_anything(server, adapter):
+    server.drop(process=True, path="/2/tweets", method="POST", after=1)  # the reply's answer
+    receipt = adapter.publish(thread_post())
+    assert len(server.tweets) == 2  # the reply went out, but we cannot know that
+    assert receipt.raw["thread"] == []
+    [note] = receipt.notes
+    assert "incomplete" in note and "part 2" in note

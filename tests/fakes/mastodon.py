@@ -252,6 +252,9 @@ class FakeMastodon(FakeServer):
         error = self._validate(account, fields, status_id=None)
         if error:
             return error
+        reply_to = fields["in_reply_to_id"]
+        if reply_to and reply_to not in self.statuses:  # Status.find raises: 404
+            return 404, {"error": "Record not found"}
         status_id = self._next_id()
         now = _now()
         status = {
@@ -264,6 +267,7 @@ class FakeMastodon(FakeServer):
             "visibility": fields["visibility"] or "public",
             "language": fields["language"] or "en",
             "media_ids": fields["media_ids"],
+            "in_reply_to_id": reply_to or None,
             "edits": 0,
         }
         self.statuses[status_id] = status
@@ -335,6 +339,7 @@ class FakeMastodon(FakeServer):
             "visibility": str(get("visibility") or ""),
             "language": str(get("language") or ""),
             "media_ids": media_ids,
+            "in_reply_to_id": str(get("in_reply_to_id") or ""),
         }
 
     def _validate(self, account: Account, fields: dict[str, Any], status_id: str | None):
@@ -408,6 +413,8 @@ class FakeMastodon(FakeServer):
             "spoiler_text": status["spoiler_text"],
             "visibility": status["visibility"],
             "language": status["language"],
+            "in_reply_to_id": status.get("in_reply_to_id"),
+            "in_reply_to_account_id": account.id if status.get("in_reply_to_id") else None,
             "account": self._account_json(account),
             "media_attachments": [self._media_json(self.media[m]) for m in status["media_ids"]],
             "card": None,

@@ -308,6 +308,12 @@ class FakeX(FakeServer):
             return invalid_request("Your Tweet text is too long.")
         if len(media_ids) > MAX_MEDIA:
             return invalid_request("media_ids must contain a maximum of 4 items")
+        reply = body.get("reply")
+        reply_to = reply.get("in_reply_to_tweet_id") if isinstance(reply, dict) else None
+        if reply is not None and (not isinstance(reply_to, str) or reply_to not in self.tweets):
+            return invalid_request(
+                "reply.in_reply_to_tweet_id: the post you are replying to is deleted or not visible"
+            )
         if any(
             not isinstance(m, str)
             or m not in self.media
@@ -326,6 +332,7 @@ class FakeX(FakeServer):
             "text": text,
             "author": grant.user.id,
             "media_ids": list(media_ids),
+            "in_reply_to": reply_to,
         }
         for media_id in media_ids:
             self.media[media_id]["tweet"] = tweet_id

@@ -95,6 +95,14 @@ class Post:
     language: str = ""
     idempotency_key: str = ""
     extra: dict[str, Any] = field(default_factory=dict)  # platform-specific (facets, card)
+    #: The texts of the replies that continue ``text`` as a thread (reply chain), in order;
+    #: empty unless the channel asks for threads and the text is too long for one post.
+    thread: tuple[str, ...] = ()
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Every text that goes out: the post's own, then its replies."""
+        return (self.text, *self.thread)
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,9 @@ class Receipt:
     remote_id: str
     url: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
+    #: Sentences for the publication log about a post that went out only in part (a thread
+    #: whose later replies failed, replies that an edit left unchanged).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,6 +159,94 @@ class AmbiguousError(AdapterError):
 
 class ConfigurationError(AdapterError):
     """The channel's options are incomplete or wrong."""
+
+
+# -- threads (reply chains) ----------------------------------------------------------------------
+
+#: What a channel does with a text that is too long for one post (option ``long_text``):
+#: shorten it (the default), or continue it in replies to the first post. Only adapters with
+#: ``"thread"`` in ``supports`` offer the choice (Mastodon, Bluesky, X).
+LONG_TEXT_SHORTEN = "shorten"
+LONG_TEXT_THREAD = "thread"
+THREAD_OPTION_FIELDS = ("long_text", "thread_max_parts")
+DEFAULT_THREAD_MAX_PARTS = 4  # the first post and three replies
+MAX_THREAD_PARTS = 10  # a longer page belongs on the page, not in a reply chain
+
+
+def _long_text_field() -> forms.Field:
+    from django import forms
+
+    return forms.ChoiceField(
+        label=_("When the text is too long"),
+        choices=[
+            (LONG_TEXT_SHORTEN, _("Shorten it")),
+            (LONG_TEXT_THREAD, _("Continue in a thread (replies to the first post)")),
+        ],
+        initial=LONG_TEXT_SHORTEN,
+        required=False,
+        help_text=_(
+            "A thread keeps the link in the first post and numbers the posts (1/3, 2/3 …)."
+        ),
+    )
+
+
+def _thread_max_parts_field() -> forms.Field:
+    from django import forms
+
+    return forms.IntegerField(
+        label=_("Posts per thread at most"),
+        required=False,
+        min_value=2,
+        max_value=MAX_THREAD_PARTS,
+        initial=DEFAULT_THREAD_MAX_PARTS,
+        help_text=_("Text beyond the last post is shortened with “…”."),
+    )
+
+
+#: ``form_fields`` entries for the thread options; spread into an adapter's own.
+THREAD_FORM_FIELDS: dict[str, Any] = {
+    "long_text": _long_text_field,
+    "thread_max_parts": _thread_max_parts_field,
+}
+
+
+def clean_thread_options(options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with valid thread settings (for ``clean_options``); ConfigurationError if not."""
+    cleaned = dict(options)
+    mode = str(cleaned.get("long_text") or LONG_TEXT_SHORTEN).strip().lower()
+    if mode not in (LONG_TEXT_SHORTEN, LONG_TEXT_THREAD):
+        raise ConfigurationError(
+            _("“%(value)s” is not a choice for long texts: use %(choices)s.")
+            % {"value": mode, "choices": f"{LONG_TEXT_SHORTEN}, {LONG_TEXT_THREAD}"}
+        )
+    cleaned["long_text"] = mode
+    cleaned["thread_max_parts"] = _max_parts(cleaned.get("thread_max_parts"))
+    return cleaned
+
+
+def thread_max_parts(adapter: Adapter) -> int:
+    """How many posts a too-long text may become on this channel: 1 means shorten it."""
+    options = adapter.options
+    if "thread" not in adapter.supports or options.get("long_text") != LONG_TEXT_THREAD:
+        return 1
+    try:
+        return _max_parts(options.get("thread_max_parts"))
+    except ConfigurationError:
+        return DEFAULT_THREAD_MAX_PARTS
+
+
+def _max_parts(value: Any) -> int:
+    if value in (None, ""):
+        return DEFAULT_THREAD_MAX_PARTS
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if not 2 <= number <= MAX_THREAD_PARTS:
+        raise ConfigurationError(
+            _("A thread has between 2 and %(max)s posts.") % {"max": MAX_THREAD_PARTS}
+        )
+    return number
 
 
 # -- the adapter ---------------------------------------------------------------------------------

@@ -6,10 +6,8 @@ page as a link card with its image as the thumbnail instead of an image post) an
 ``image_max_bytes`` (default 1,000,000, the safe floor for every PDS). Credentials:
 ``app_password`` (Settings → Privacy and security → App passwords).
 
-Sessions are reused, never one login per post (``createSession`` is limited to 30 per 5 minutes):
-the tokens live in Django's cache, are refreshed with ``refreshSession`` and only when that fails
-is the app password used again. ``session_changed`` is called with the new tokens so a caller can
-keep them elsewhere (encrypted); a ``session`` entry in the channel's credentials is read too.
+Sessions are reused, never one login per post: see ``bluesky_session``. The images or link card
+of a post are built in ``bluesky_embed``; facets and record keys in ``atproto``.
 
 Never twice: the record key is a TID *derived* from ``Post.idempotency_key`` (not from the clock)
 and the record is written with ``putRecord`` + ``swapRecord: null``, which only creates a record
@@ -21,12 +19,17 @@ another ``createdAt``); both return the receipt of the record that is already th
 ``createdAt`` and the moment it was indexed, so a derived or remembered-from-the-first-attempt
 date would bury a post that went out on a later retry. It is the moment of the attempt that
 writes the record; the record key alone guarantees that only one attempt can.
+
+Threads (reply chains, options ``long_text`` and ``thread_max_parts``): each reply is a post
+whose ``reply`` holds strong refs (uri + cid) to the first post (``root``) and the one before
+(``parent``), with its own facets and a record key derived from the post's key and the part's
+number. A retry writes the same keys, finds what is there (``InvalidSwap``) and goes on where the
+thread stopped, so a reply that fails for a passing reason is simply retried, however late.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import re
 from collections.abc import Callable
@@ -34,9 +37,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-import regex
 from django import forms
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -49,15 +50,15 @@ from .atproto import (
     derive_tid,
     error_body,
     error_name,
-    expires_within,
     new_tid,
-    token_refused,
-    valid_session,
     xrpc_error_text,
 )
 from .base import (
+    THREAD_FORM_FIELDS,
+    THREAD_OPTION_FIELDS,
     Adapter,
     AdapterError,
+    AmbiguousError,
     AuthError,
     ConfigurationError,
     Health,
@@ -68,8 +69,12 @@ from .base import (
     Post,
     Receipt,
     TransientError,
+    clean_thread_options,
 )
+from .bluesky_embed import ALT_TEXT_LIMIT, build_embed, too_big
+from .bluesky_session import XRPCSession
 from .http import HTTPClient, check_public_url
+from .replies import delete_thread, publish_replies
 
 logger = logging.getLogger(__name__)
 
@@ -79,21 +84,14 @@ WEB_URL = "https://bsky.app"
 # platforms.md "2. Bluesky": this PDS generation and older third-party PDSes refuse image blobs
 # over 1,000,000 bytes (the network allows 2,000,000 since 2026-04); the card thumb stays at 1 MB.
 DEFAULT_IMAGE_MAX_BYTES = 1_000_000
-THUMB_MAX_BYTES = 1_000_000
-ALT_TEXT_LIMIT = 2000  # the official app's cap; the lexicon has none
 MAX_IMAGES = 4
 MAX_LANGS = 3
-SESSION_CACHE_SECONDS = 60 * 24 * 3600  # refresh tokens live 90 days
-RENEW_BEFORE_SECONDS = 60  # refresh an access token this close to its expiry before using it
-LOGIN_REFUSALS = frozenset(
-    {"AuthenticationRequired", "AccountTakedown", "AccountDeactivated", "AuthFactorTokenRequired"}
-)
 
 RULES = PlatformRules(
     # platforms.md 2: 5000 write points per hour, a create costs 3.
     quota=(1600, 3600),
     text_limit=300,
-    counting="bluesky",
+    counting="graphemes",  # a compose.length kind; the 3000-byte limit is checked too
     byte_limit=3000,
     link_card=True,
     image=ImageRules(
@@ -108,14 +106,21 @@ RULES = PlatformRules(
 # -- the adapter ---------------------------------------------------------------------------------
 
 
-class BlueskyAdapter(Adapter):
+class BlueskyAdapter(XRPCSession, Adapter):
     key = "bluesky"
     label = gettext_lazy("Bluesky")
     rules = RULES
-    supports = frozenset({"delete", "alt_text"})  # the app ignores edits (platforms.md)
+    supports = frozenset({"delete", "alt_text", "thread"})  # the app ignores edits (platforms.md)
     idempotent = True  # derived record key + swapRecord: null
     credential_fields = ("app_password",)
-    option_fields = ("service", "handle", "language", "prefer_link_card", "image_max_bytes")
+    option_fields = (
+        "service",
+        "handle",
+        "language",
+        "prefer_link_card",
+        "image_max_bytes",
+        *THREAD_OPTION_FIELDS,
+    )
     form_fields: ClassVar[dict[str, Any]] = {
         "service": lambda: forms.CharField(
             label=gettext_lazy("Server"),
@@ -155,6 +160,7 @@ class BlueskyAdapter(Adapter):
                 "1,000,000 works on every server; bsky.social accepts 2,000,000 since April 2026."
             ),
         ),
+        **THREAD_FORM_FIELDS,
     }
 
     def __init__(self, channel: Any):
@@ -194,7 +200,7 @@ class BlueskyAdapter(Adapter):
             raise ConfigurationError(_("Enter the Bluesky handle, e.g. example.bsky.social."))
         cleaned["image_max_bytes"] = _image_max_bytes(cleaned.get("image_max_bytes"))
         cleaned["prefer_link_card"] = _flag(cleaned.get("prefer_link_card"))
-        return cleaned
+        return clean_thread_options(cleaned)
 
     @property
     def service(self) -> str:
@@ -229,19 +235,53 @@ class BlueskyAdapter(Adapter):
     def publish(self, post: Post) -> Receipt:
         rules = self.rules_for_channel()
         self._check_post(post, rules)  # nothing is uploaded for a post that cannot go out
-        rkey = derive_tid(post.idempotency_key) if post.idempotency_key else new_tid()
-        record: dict[str, Any] = {"$type": POST_COLLECTION, "text": post.text}
-        facets = build_facets(post.text)
+        key = post.idempotency_key
+        record = self._record(post.text, post)
+        embed = build_embed(post, rules, image_post=self._image_post(post), upload=self._upload)
+        if embed:
+            record["embed"] = embed
+        root = self._write(derive_tid(key) if key else new_tid(), record, idempotent=bool(key))
+        if not post.thread:
+            return root
+        root_ref = _strong_ref(root)
+
+        def reply(number: int, text: str, parent: Receipt) -> Receipt:
+            record = self._record(text, post)
+            record["reply"] = {"root": root_ref, "parent": _strong_ref(parent)}
+            rkey = derive_tid(f"{key}#part-{number}") if key else new_tid()
+            return self._write(rkey, record, idempotent=bool(key))
+
+        def can_retry(error: AdapterError) -> bool:
+            # The same record keys on the retry: what is out is found, never written twice.
+            return bool(key) and isinstance(error, TransientError | AmbiguousError | AuthError)
+
+        return publish_replies(post, root, reply, can_retry=can_retry)
+
+    def delete(self, receipt: Receipt) -> None:
+        delete_thread(receipt, self._delete_record)
+
+    def _delete_record(self, remote_id: str) -> None:
+        repo, collection, rkey = self._parse_remote_id(remote_id)
+        body = {"repo": repo, "collection": collection, "rkey": rkey}
+        try:
+            self._xrpc("POST", "com.atproto.repo.deleteRecord", json=body, idempotent=True)
+        except PermanentError as error:
+            if error_name(error) != "RecordNotFound":  # already gone is what we wanted
+                raise
+
+    def _record(self, text: str, post: Post) -> dict[str, Any]:
+        record: dict[str, Any] = {"$type": POST_COLLECTION, "text": text}
+        facets = build_facets(text)  # byte offsets into this text, so each reply has its own
         if facets:
             record["facets"] = facets
         langs = _langs(post.language or self.options.get("language") or "")
         if langs:
             record["langs"] = langs
-        embed = self._embed(post, rules)
-        if embed:
-            record["embed"] = embed
+        return record
+
+    def _write(self, rkey: str, record: dict[str, Any], *, idempotent: bool) -> Receipt:
         # The real moment of sending (feeds sort by it); retries need no fixed value, see above.
-        record["createdAt"] = _iso(self.now())
+        record = {**record, "createdAt": _iso(self.now())}
         body = {
             "repo": self._ensure_session()["did"],
             "collection": POST_COLLECTION,
@@ -251,25 +291,13 @@ class BlueskyAdapter(Adapter):
         }
         try:
             response = self._xrpc(
-                "POST",
-                "com.atproto.repo.putRecord",
-                json=body,
-                idempotent=bool(post.idempotency_key),
+                "POST", "com.atproto.repo.putRecord", json=body, idempotent=idempotent
             )
         except PermanentError as error:
             if error_name(error) == "InvalidSwap":  # an earlier attempt got through
                 return self._existing(rkey, error)
             raise _explain(error) from None
         return self._receipt(_json(response), rkey)
-
-    def delete(self, receipt: Receipt) -> None:
-        repo, collection, rkey = self._parse_remote_id(receipt.remote_id)
-        body = {"repo": repo, "collection": collection, "rkey": rkey}
-        try:
-            self._xrpc("POST", "com.atproto.repo.deleteRecord", json=body, idempotent=True)
-        except PermanentError as error:
-            if error_name(error) != "RecordNotFound":  # already gone is what we wanted
-                raise
 
     def check(self) -> Health:
         try:
@@ -284,21 +312,8 @@ class BlueskyAdapter(Adapter):
     # -- building the post -------------------------------------------------------------------
 
     def _check_post(self, post: Post, rules: PlatformRules) -> None:
-        broken = overruns(post.text, self.key, rules=rules)
-        if broken:
-            raise PermanentError(
-                _(
-                    "The text is too long for Bluesky: %(graphemes)s characters and %(bytes)s "
-                    "bytes, where at most %(limit)s characters and %(byte_limit)s bytes are "
-                    "allowed. Shorten the message for this channel."
-                )
-                % {
-                    "graphemes": measure(post.text, self.key, rules=rules),
-                    "bytes": measure_bytes(post.text),
-                    "limit": rules.text_limit,
-                    "byte_limit": rules.byte_limit,
-                }
-            )
+        for text in post.texts:
+            self._check_text(text, rules)
         if self._image_post(post) and len(post.media) > rules.image.max_images:
             raise PermanentError(
                 _("Bluesky takes at most %(max)s images per post; this post has %(count)s.")
@@ -306,59 +321,26 @@ class BlueskyAdapter(Adapter):
             )
         for media in post.media if self._image_post(post) else ():
             if len(media.content) > rules.image.max_bytes:
-                raise PermanentError(_too_big(media, rules.image.max_bytes))
+                raise PermanentError(too_big(media, rules.image.max_bytes))
+
+    def _check_text(self, text: str, rules: PlatformRules) -> None:
+        if overruns(text, self.key, rules=rules):
+            raise PermanentError(
+                _(
+                    "The text is too long for Bluesky: %(graphemes)s characters and %(bytes)s "
+                    "bytes, where at most %(limit)s characters and %(byte_limit)s bytes are "
+                    "allowed. Shorten the message for this channel."
+                )
+                % {
+                    "graphemes": measure(text, self.key, rules=rules),
+                    "bytes": measure_bytes(text),
+                    "limit": rules.text_limit,
+                    "byte_limit": rules.byte_limit,
+                }
+            )
 
     def _image_post(self, post: Post) -> bool:
         return bool(post.media) and not (_flag(self.options.get("prefer_link_card")) and post.link)
-
-    def _embed(self, post: Post, rules: PlatformRules) -> dict[str, Any] | None:
-        # One embed per post (platforms.md): the images, or else a link card.
-        if self._image_post(post):
-            limit = rules.image.alt_text_limit or ALT_TEXT_LIMIT
-            return {
-                "$type": "app.bsky.embed.images",
-                "images": [self._image(media, limit) for media in post.media],
-            }
-        if not post.link:
-            return None
-        external: dict[str, Any] = {
-            "uri": post.link,
-            "title": post.title or post.link,
-            "description": post.description or "",
-        }
-        card_image = post.extra.get("card_image")
-        thumb_media = card_image if isinstance(card_image, Media) else None
-        thumb_media = thumb_media or (post.media[0] if post.media else None)
-        if thumb_media is not None:
-            thumb = self._thumb(thumb_media)
-            if thumb:
-                external["thumb"] = thumb
-        return {"$type": "app.bsky.embed.external", "external": external}
-
-    def _image(self, media: Media, alt_limit: int) -> dict[str, Any]:
-        image: dict[str, Any] = {
-            "image": self._upload(media),
-            "alt": _cut(media.alt_text or "", alt_limit),  # required; may be empty
-        }
-        if media.width >= 1 and media.height >= 1:
-            image["aspectRatio"] = {"width": media.width, "height": media.height}
-        return image
-
-    def _thumb(self, media: Media) -> dict[str, Any] | None:
-        # A card without its picture is better than no post: skip a thumb that cannot go.
-        if len(media.content) > THUMB_MAX_BYTES:
-            logger.info(
-                "Link card image %s is %s bytes (limit %s); posting the card without it.",
-                media.filename,
-                len(media.content),
-                THUMB_MAX_BYTES,
-            )
-            return None
-        try:
-            return self._upload(media)
-        except PermanentError as error:
-            logger.warning("Bluesky refused the link card image (%s); posting without it.", error)
-            return None
 
     def _upload(self, media: Media) -> dict[str, Any]:
         # Blobs are content-addressed: a repeated upload gives the same ref, and an unused one
@@ -416,128 +398,6 @@ class BlueskyAdapter(Adapter):
             _("“%(id)s” is not the address of a Bluesky post.") % {"id": remote_id}
         )
 
-    # -- XRPC and the session ----------------------------------------------------------------
-
-    def _url(self, nsid: str) -> str:
-        return f"{self.service}/xrpc/{nsid}"
-
-    def _xrpc(self, method: str, nsid: str, **kwargs: Any) -> Any:
-        """An authenticated call; a refused access token is renewed once, then: AuthError."""
-        headers = dict(kwargs.pop("headers", None) or {})
-        for attempt in (1, 2):
-            session = self._ensure_session()
-            headers["Authorization"] = f"Bearer {session['accessJwt']}"
-            try:
-                return self.http.request(method, self._url(nsid), headers=headers, **kwargs)
-            except (AuthError, PermanentError) as error:
-                if not token_refused(error):
-                    raise
-                if attempt == 2:
-                    self._forget_session()
-                    raise AuthError(
-                        _(
-                            "Bluesky refused the channel's session (%(detail)s) even after "
-                            "signing in again. Reconnect the channel in Settings → Social "
-                            "channels."
-                        )
-                        % {"detail": error_name(error) or error.status_code},
-                        raw=error.raw,
-                        status_code=error.status_code,
-                    ) from None
-                self._renew()
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _ensure_session(self) -> dict[str, str]:
-        session = self._session or self._stored_session()
-        if session is None:
-            return self._login()
-        self._use(session)
-        if expires_within(session["accessJwt"], RENEW_BEFORE_SECONDS):
-            self._renew()  # saves a request that would only come back "ExpiredToken"
-        assert self._session is not None
-        return self._session
-
-    def _stored_session(self) -> dict[str, str] | None:
-        for candidate in (cache.get(self._cache_key()), self.credentials.get("session")):
-            session = valid_session(candidate)
-            if session is not None:
-                return session
-        return None
-
-    def _cache_key(self) -> str:
-        account = hashlib.sha256(f"{self.service}\n{self.handle}".encode()).hexdigest()[:32]
-        return f"wagtail_crosspost:bluesky:session:{self.channel.pk or 'unsaved'}:{account}"
-
-    def _use(self, session: dict[str, str]) -> None:
-        self._session = session
-        for token in (session["accessJwt"], session["refreshJwt"]):
-            if token and token not in self.http.secrets:
-                self.http.secrets.append(token)
-
-    def _save(self, answer: dict[str, Any]) -> dict[str, str]:
-        previous = self._session or {}
-        merged = {**previous, **{k: v for k, v in answer.items() if isinstance(v, str) and v}}
-        session = valid_session(merged)
-        if session is None:
-            raise PermanentError(_("Bluesky answered the sign-in without a session."))
-        self._use(session)
-        cache.set(self._cache_key(), session, SESSION_CACHE_SECONDS)
-        if self.session_changed is not None:
-            self.session_changed(dict(session))
-        return session
-
-    def _forget_session(self) -> None:
-        self._session = None
-        cache.delete(self._cache_key())
-
-    def _login(self) -> dict[str, str]:
-        if not self.app_password:
-            raise AuthError(
-                _("The channel “%(name)s” has no app password. Reconnect it.")
-                % {"name": self.channel.name}
-            )
-        body = {"identifier": self.handle, "password": self.app_password}
-        try:
-            # Safe to repeat: a second session is made at worst.
-            response = self.http.request(
-                "POST", self._url("com.atproto.server.createSession"), json=body, idempotent=True
-            )
-        except (AuthError, PermanentError) as error:
-            if isinstance(error, PermanentError) and error_name(error) not in LOGIN_REFUSALS:
-                raise
-            self._forget_session()
-            raise AuthError(
-                _(
-                    "Bluesky refused the handle “%(handle)s” with this app password "
-                    "(%(detail)s). Create a new app password and reconnect the channel in "
-                    "Settings → Social channels."
-                )
-                % {"handle": self.handle, "detail": xrpc_error_text(error_body(error))},
-                raw=error.raw,
-                status_code=error.status_code,
-            ) from None
-        logger.info("Signed in to Bluesky as %s.", self.handle)
-        return self._save(_json(response))
-
-    def _renew(self) -> None:
-        """A fresh access token: ``refreshSession``, or sign in again if that fails."""
-        refresh = (self._session or {}).get("refreshJwt", "")
-        if refresh and not expires_within(refresh, RENEW_BEFORE_SECONDS):
-            try:
-                response = self.http.request(
-                    "POST",
-                    self._url("com.atproto.server.refreshSession"),
-                    headers={"Authorization": f"Bearer {refresh}"},
-                    idempotent=True,
-                )
-            except (AuthError, PermanentError) as error:
-                logger.info("Bluesky session refresh failed (%s); signing in again.", error)
-            else:
-                self._save(_json(response))
-                return
-        self._forget_session()
-        self._login()
-
 
 # -- helpers -------------------------------------------------------------------------------------
 
@@ -562,13 +422,6 @@ def _explain(error: PermanentError) -> PermanentError:
             status_code=error.status_code,
         )
     return error
-
-
-def _too_big(media: Media, limit: int) -> str:
-    return _(
-        "The image “%(name)s” is %(size)s bytes; Bluesky accepts at most %(max)s bytes per image. "
-        "Nothing was posted."
-    ) % {"name": media.filename, "size": f"{len(media.content):,}", "max": f"{limit:,}"}
 
 
 def _check_service(url: str) -> str:
@@ -607,9 +460,12 @@ def _langs(language: str) -> list[str]:
     return [t for t in tags if _LANG_RE.match(t)][:MAX_LANGS]
 
 
-def _cut(text: str, limit: int) -> str:
-    graphemes = regex.findall(r"\X", text)
-    return text if len(graphemes) <= limit else "".join(graphemes[: limit - 1]) + "…"
+def _strong_ref(receipt: Receipt) -> dict[str, str]:
+    """``com.atproto.repo.strongRef`` of a written post: what a reply points at."""
+    cid = receipt.raw.get("cid")
+    if not cid:
+        raise PermanentError(_("Bluesky answered without the content id (cid) of the post."))
+    return {"uri": receipt.remote_id, "cid": str(cid)}
 
 
 def _iso(moment: datetime) -> str:

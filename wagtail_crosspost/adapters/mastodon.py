@@ -6,14 +6,23 @@ and ``write:media``; Mastodon tokens do not expire).
 
 Statuses are created with an ``Idempotency-Key``, so a retry after a lost answer cannot post
 twice: the server returns the status it already made for that key.
+
+Threads (reply chains, options ``long_text`` and ``thread_max_parts``): each reply is a status
+``in_reply_to_id`` the one before, with its own key (the post's key + the part's number). A
+reply that fails for a passing reason is retried with the whole thread: the same keys bring
+back the statuses already made. The server remembers a key for about an hour, so that is only
+done while the first post is younger than ``THREAD_RETRY_WINDOW``; after that, or for any other
+failure, the receipt says the thread is incomplete instead.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -22,8 +31,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .base import (
+    THREAD_FORM_FIELDS,
+    THREAD_OPTION_FIELDS,
     Adapter,
     AdapterError,
+    AmbiguousError,
     AuthError,
     ConfigurationError,
     Health,
@@ -34,8 +46,10 @@ from .base import (
     Post,
     Receipt,
     TransientError,
+    clean_thread_options,
 )
 from .http import HTTPClient, check_public_url, trim
+from .replies import delete_thread, edited_root_only, publish_replies
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +76,10 @@ IMAGE_FORMATS = (
 DEFAULT_FORMATS = ("JPEG", "PNG", "WEBP")
 
 RULES_CACHE_SECONDS = 3600
+# Mastodon keeps an Idempotency-Key about an hour: a thread is retried (re-sending its keys)
+# only while its first post is this young, so even the outbox's later, longer waits between
+# attempts stay inside that hour.
+THREAD_RETRY_WINDOW = timedelta(minutes=15)
 RULES_FAILURE_CACHE_SECONDS = 300  # a server that cannot say its limits is asked again soon
 
 
@@ -141,10 +159,11 @@ class MastodonAdapter(Adapter):
     key = "mastodon"
     label = gettext_lazy("Mastodon")
     rules = rules_from_instance(None)
-    supports = frozenset({"update", "delete", "alt_text"})
+    supports = frozenset({"update", "delete", "alt_text", "thread"})
     idempotent = True
     credential_fields = ("access_token",)
-    option_fields = ("server_url", "visibility", "language")
+    option_fields = ("server_url", "visibility", "language", *THREAD_OPTION_FIELDS)
+    form_fields: ClassVar[dict[str, Any]] = {**THREAD_FORM_FIELDS}
 
     #: How often to ask whether an uploaded image is processed, and the waits in between.
     media_poll_delays: ClassVar[tuple[float, ...]] = (0.5, 1, 1, 2, 2, 3, 3, 5, 5, 5)
@@ -183,7 +202,7 @@ class MastodonAdapter(Adapter):
         cleaned["server_url"] = check_public_url(server)
         cleaned["visibility"] = _clean_visibility(cleaned.get("visibility"))
         cleaned["language"] = str(cleaned.get("language") or "").strip()
-        return cleaned
+        return clean_thread_options(cleaned)
 
     @property
     def server_url(self) -> str:
@@ -295,20 +314,24 @@ class MastodonAdapter(Adapter):
         media_ids = [self._upload(media) for media in post.media]
         data = self._status_fields(post, media_ids)
         data["visibility"] = visibility
-        headers = {}
-        if post.idempotency_key:
-            headers["Idempotency-Key"] = post.idempotency_key
-        response = self._request(
-            "POST",
-            "/api/v1/statuses",
-            data=data,
-            headers=headers,
-            # With the key, the server answers a repeat with the status it already made.
-            idempotent=bool(post.idempotency_key),
-        )
-        return self._receipt(response)
+        root = self._receipt(self._create_status(data, post.idempotency_key))
+        if not post.thread:
+            return root
+
+        def reply(number: int, text: str, parent: Receipt) -> Receipt:
+            fields = self._status_fields(dataclasses.replace(post, text=text), [])
+            fields.update(visibility=visibility, in_reply_to_id=parent.remote_id)
+            key = f"{post.idempotency_key}-part-{number}" if post.idempotency_key else ""
+            return self._receipt(self._create_status(fields, key))
+
+        def can_retry(error: AdapterError) -> bool:
+            passing = isinstance(error, TransientError | AmbiguousError)
+            return passing and bool(post.idempotency_key) and _young(root)
+
+        return publish_replies(post, root, reply, can_retry=can_retry)
 
     def update(self, receipt: Receipt, post: Post) -> Receipt:
+        # A thread: the first post is edited; its replies stay as they are (edited_root_only).
         media_ids = [self._upload(media) for media in post.media]
         response = self._request(
             "PUT",
@@ -316,14 +339,28 @@ class MastodonAdapter(Adapter):
             data=self._status_fields(post, media_ids),
             idempotent=True,
         )
-        return self._receipt(response)
+        return edited_root_only(receipt, self._receipt(response), post, self.key)
 
     def delete(self, receipt: Receipt) -> None:
+        delete_thread(receipt, self._delete_status)
+
+    def _delete_status(self, status_id: str) -> None:
         try:
-            self._request("DELETE", f"/api/v1/statuses/{quote(receipt.remote_id, safe='')}")
+            self._request("DELETE", f"/api/v1/statuses/{quote(status_id, safe='')}")
         except PermanentError as error:
             if error.status_code != 404:  # already gone is what we wanted
                 raise
+
+    def _create_status(self, data: dict[str, Any], key: str) -> Any:
+        headers = {"Idempotency-Key": key} if key else {}
+        return self._request(
+            "POST",
+            "/api/v1/statuses",
+            data=data,
+            headers=headers,
+            # With the key, the server answers a repeat with the status it already made.
+            idempotent=bool(key),
+        )
 
     def check(self) -> Health:
         try:
@@ -408,6 +445,18 @@ class MastodonAdapter(Adapter):
             url=str(status.get("url") or status.get("uri") or ""),
             raw=raw,
         )
+
+
+def _young(receipt: Receipt) -> bool:
+    """True when the status was created within THREAD_RETRY_WINDOW (False if unknown)."""
+    created = str(receipt.raw.get("created_at") or "")
+    try:
+        moment = datetime.fromisoformat(created.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return datetime.now(UTC) - moment < THREAD_RETRY_WINDOW
 
 
 def _json(response: Any) -> dict[str, Any]:

@@ -8,6 +8,11 @@ seconds or ISO 8601). OAuth 1.0a: ``consumer_key``, ``consumer_secret``, ``acces
 
 X has no idempotency key and rejects identical text, so a post whose answer was lost is
 ambiguous (the outbox asks the editor) rather than retried.
+
+Threads (reply chains, options ``long_text`` and ``thread_max_parts``): each reply is a post with
+``reply.in_reply_to_tweet_id`` the one before. Without idempotency a retry would post the first
+post again, so a reply that fails is never retried: the receipt of what went out carries a note
+that the thread is incomplete.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from django.utils.translation import gettext_lazy
 from requests_oauthlib import OAuth1
 
 from .base import (
+    THREAD_FORM_FIELDS,
+    THREAD_OPTION_FIELDS,
     Adapter,
     AdapterError,
     AmbiguousError,
@@ -36,8 +43,10 @@ from .base import (
     PlatformRules,
     Post,
     Receipt,
+    clean_thread_options,
 )
 from .http import HTTPClient, check_api_base, trim
+from .replies import delete_thread, publish_replies
 
 DEFAULT_API_BASE = "https://api.x.com"  # platforms.md 3: https://api.x.com/2/...
 AUTH_MODES = ("oauth2", "oauth1")
@@ -104,13 +113,13 @@ class XAdapter(Adapter):
             alt_text_limit=1000,
         ),
     )
-    supports = frozenset({"delete", "alt_text"})
+    supports = frozenset({"delete", "alt_text", "thread"})
     # What an admin types: the four OAuth 1.0a values. OAuth 2 credentials (access_token,
     # refresh_token, expires_at) come from the connect flow, which calls set_credentials.
     credential_fields = OAUTH1_FIELDS
     # Typed in for OAuth 1.0a; an OAuth 2.0 channel gets its tokens from the Connect button.
     optional_credential_fields = OAUTH1_FIELDS
-    option_fields = ("auth", "max_characters")
+    option_fields = ("auth", "max_characters", *THREAD_OPTION_FIELDS)
     #: Shown by the channel form: links cost extra on X's pay-per-use API (platforms.md 3).
     form_help = gettext_lazy(
         "Posts with a link cost more on X's paid API: at the time of writing X bills "
@@ -132,6 +141,7 @@ class XAdapter(Adapter):
             min_value=1,
             help_text=gettext_lazy("280, unless the account has X Premium (longer posts)."),
         ),
+        **THREAD_FORM_FIELDS,
     }
 
     def __init__(self, channel: Any):
@@ -169,7 +179,7 @@ class XAdapter(Adapter):
             cleaned.pop("max_characters", None)
         if cleaned.get("api_base"):
             cleaned["api_base"] = check_api_base(cleaned["api_base"], DEFAULT_API_BASE)
-        return cleaned
+        return clean_thread_options(cleaned)
 
     def rules_for_channel(self) -> PlatformRules:
         # platforms.md 3: Premium's longer limit is unverified, so the channel may say it.
@@ -211,6 +221,21 @@ class XAdapter(Adapter):
         body: dict[str, Any] = {"text": post.text}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
+        root = self._create(body)
+        root = replace(root, raw={**root.raw, "media_ids": media_ids})
+        if not post.thread:
+            return root
+
+        def reply(number: int, text: str, parent: Receipt) -> Receipt:
+            return self._create({"text": text, "reply": {"in_reply_to_tweet_id": parent.remote_id}})
+
+        # Never retried: without an idempotency key the retry would post the first post again.
+        return publish_replies(post, root, reply, can_retry=lambda error: False)
+
+    def delete(self, receipt: Receipt) -> None:
+        delete_thread(receipt, self._delete)
+
+    def _create(self, body: dict[str, Any]) -> Receipt:
         # No idempotency key on X: a lost answer stays ambiguous (platforms.md, cross-platform).
         response = self._request("POST", "/2/tweets", json=body)
         data = _json(response).get("data")
@@ -224,12 +249,12 @@ class XAdapter(Adapter):
         return Receipt(
             remote_id=remote_id,
             url=f"https://x.com/i/web/status/{remote_id}",
-            raw={"id": remote_id, "text": data.get("text"), "media_ids": media_ids},
+            raw={"id": remote_id, "text": data.get("text")},
         )
 
-    def delete(self, receipt: Receipt) -> None:
+    def _delete(self, tweet_id: str) -> None:
         try:
-            self._request("DELETE", f"/2/tweets/{quote(receipt.remote_id, safe='')}")
+            self._request("DELETE", f"/2/tweets/{quote(tweet_id, safe='')}")
         except PermanentError as error:
             if error.status_code != 404:  # already gone is what we wanted
                 raise

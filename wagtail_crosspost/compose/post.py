@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import Any
 
 from wagtail_crosspost import conf
-from wagtail_crosspost.adapters.base import Adapter, Post
+from wagtail_crosspost.adapters.base import Adapter, Post, thread_max_parts
 
-from . import images, text
+from . import images, text, thread
 
 
 def page_url(page: Any) -> str:
@@ -60,10 +60,19 @@ def page_parts(page: Any, hashtag_limit: int | None = None) -> text.Parts:
     )
 
 
+def published_page(publication: Any) -> Any:
+    """The page as the row's revision has it. While that revision is the live one, the live page
+    is the same content: one query instead of rebuilding the page from the revision's JSON."""
+    page, revision_id = publication.page, publication.revision_id
+    if revision_id is None or (page is not None and page.live_revision_id == revision_id):
+        model = page.specific_class or type(page)
+        return model._default_manager.select_related("locale").get(pk=page.pk)  # post.language
+    return publication.revision.as_object()
+
+
 def build_post(publication: Any, adapter: Adapter) -> tuple[Post, list[str]]:
     """The post for one outbox row, and notes (plain sentences) about what was left out."""
-    revision = publication.revision
-    page = revision.as_object() if revision is not None else publication.page.specific
+    page = published_page(publication)
     rules = adapter.rules_for_channel()
     parts = page_parts(page, rules.max_hashtags)
     parts = replace(parts, url=with_utm(parts.url, adapter.key, adapter.options))
@@ -82,10 +91,14 @@ def build_post(publication: Any, adapter: Adapter) -> tuple[Post, list[str]]:
         notes.append(note)
     # With an image, some platforms send the text as a caption with a smaller limit (Telegram).
     limit = rules.caption_limit if media and rules.caption_limit else rules.text_limit
-    body = text.fit_text(template, parts, adapter.key, limit, rules=rules)
+    # Too long: shortened, or continued in replies where the channel asks for a thread.
+    body, replies = thread.compose(
+        template, parts, adapter.key, limit, rules=rules, max_parts=thread_max_parts(adapter)
+    )
     return (
         Post(
             text=body,
+            thread=replies,
             link=parts.url,
             title=parts.title,
             description=parts.intro,

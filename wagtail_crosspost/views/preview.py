@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from ..compose import images, text
+from ..adapters.base import thread_max_parts
+from ..compose import images, text, thread
 from ..compose.length import limit_for, measure, overruns
 from ..compose.post import page_parts, with_utm
 from ..models import Channel
@@ -44,7 +46,14 @@ def preview(request) -> JsonResponse:
     limit = limit_for(platform, rules=rules)
     raw = text.render(template, parts)
     raw_count = measure(raw, platform, rules=rules)
-    final = text.fit_text(template, parts, platform, rules.text_limit, rules=rules)
+    final, replies = thread.compose(
+        template,
+        parts,
+        platform,
+        rules.text_limit,
+        rules=rules,
+        max_parts=thread_max_parts(adapter),
+    )
     data: dict[str, Any] = {
         "channel": channel.pk,
         "platform": platform,
@@ -53,7 +62,20 @@ def preview(request) -> JsonResponse:
         "final_count": measure(final, platform, rules=rules),
         "limit": limit,
         "state": _state(raw_count, limit),
-        "shortened": final != raw,
+        # With a thread, only text beyond its last post is shortened (that post ends in "…").
+        "shortened": replies[-1].rsplit(" ", 1)[0].endswith(text.ELLIPSIS)
+        if replies
+        else final != raw,
+        # The replies of a thread (reply chain), in order; empty when the text fits one post.
+        "thread": list(replies),
+        "thread_label": ngettext(
+            "Continues in %(count)s reply (a thread, or reply chain):",
+            "Continues in %(count)s replies (a thread, or reply chain):",
+            len(replies),
+        )
+        % {"count": len(replies)}
+        if replies
+        else "",
         "problems": overruns(raw, platform, rules=rules),
         "image": None,
         "notes": [],
@@ -95,9 +117,13 @@ def _page_for(request) -> Any:
 
 
 def _image_for(request, page: Any) -> Any:
+    """The channel's own image if one is chosen (as compose does), else the page's."""
     from wagtail.images import get_image_model
 
-    image_id = request.POST.get("image")
-    if image_id and str(image_id).isdigit():
-        return get_image_model().objects.filter(pk=image_id).first()
+    for key in ("override_image", "image"):
+        image_id = request.POST.get(key)
+        if image_id and str(image_id).isdigit():
+            image = get_image_model().objects.filter(pk=image_id).first()
+            if image is not None or key == "image":
+                return image
     return images.page_image(page) if page is not None else None

@@ -68,6 +68,9 @@
         body.append('title', this.field('title'));
         body.append('intro', this.field('intro') || this.field('search_description'));
         body.append('image', this.field('image'));
+        // The image chosen for this channel only (Wagtail's chooser keeps its id in this input).
+        const override = row.querySelector('input[name$="-image"]');
+        body.append('override_image', override ? override.value : '');
         const message = row.querySelector('textarea[name$="-message"]');
         body.append('message', message ? message.value : '');
         // Answers may arrive out of order while the editor types: only the newest one counts.
@@ -90,13 +93,16 @@
           counter.dataset.state = data.state;
           const warn = row.querySelector('[data-crosspost-warning]');
           if (warn) {
-            warn.hidden = data.state !== 'over';
+            // Too long, but continued in a thread (reply chain): nothing is shortened.
+            warn.hidden = data.state !== 'over' || (data.thread || []).length > 0;
           }
         }
         const box = row.querySelector('[data-crosspost-preview]');
         if (!box) return;
         box.hidden = false;
-        box.querySelector('[data-crosspost-preview-text]').textContent = data.text;
+        const previewText = box.querySelector('[data-crosspost-preview-text]');
+        previewText.textContent = data.text;
+        this.renderThread(previewText, data.thread || [], data.thread_label);
         const img = box.querySelector('img');
         if (data.image) {
           img.src = data.image.url;
@@ -109,6 +115,37 @@
         const notes = box.querySelector('[data-crosspost-notes]');
         notes.textContent = (data.notes || []).join(' ');
         notes.hidden = !notes.textContent;
+      }
+
+      // The replies of a thread (reply chain), under the first post's text. Built with
+      // textContent only: the texts are the editor's own words.
+      renderThread(previewText, replies, label) {
+        let list = previewText.parentNode.querySelector('[data-crosspost-thread]');
+        if (!replies.length) {
+          if (list) list.hidden = true;
+          return;
+        }
+        if (!list) {
+          list = document.createElement('div');
+          list.className = 'crosspost-thread';
+          list.dataset.crosspostThread = '';
+          previewText.after(list);
+        }
+        list.hidden = false;
+        list.replaceChildren();
+        const heading = document.createElement('p');
+        heading.className = 'crosspost-thread-label';
+        heading.textContent = label || '';
+        heading.hidden = !label;
+        const items = document.createElement('ol');
+        items.start = 2;
+        replies.forEach((reply) => {
+          const item = document.createElement('li');
+          item.className = 'crosspost-preview-text';
+          item.textContent = reply;
+          items.append(item);
+        });
+        list.append(heading, items);
       }
 
       async poll() {
