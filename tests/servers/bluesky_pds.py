@@ -34,6 +34,8 @@ from typing import Any
 
 import requests
 
+from tests.servers.process import output_tail, stop_process
+
 SERVER_DIR = Path(__file__).resolve().parent / "bluesky"
 START_SCRIPT = SERVER_DIR / "start.mjs"
 NODE_MODULES = SERVER_DIR / "node_modules"
@@ -216,30 +218,12 @@ class BlueskyPDS:
         raise BlueskyPDSError(f"Bluesky PDS at {self.url} never became healthy: {last}")
 
     def _stderr_tail(self) -> str:
-        if self._stderr_file is None:
-            return ""
-        self._stderr_file.flush()
-        self._stderr_file.seek(0)
-        tail = self._stderr_file.read()[-4000:].decode("utf-8", "replace").strip()
-        return f"\n--- node stderr ---\n{tail}" if tail else ""
+        return output_tail(self._stderr_file, "node stderr")
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None:
-            if proc.stdin:
-                try:
-                    proc.stdin.close()  # start.mjs exits on stdin EOF
-                except OSError:
-                    pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc)
             if proc.stdout:
                 proc.stdout.close()
         if self._stderr_file is not None:

@@ -40,6 +40,8 @@ from typing import Any
 
 import requests
 
+from tests.servers.process import output_tail, stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
 # MASTODON_MOCK_VENV: use another virtualenv (one made by scripts/install-mastodon-mock).
 VENV = Path(os.environ.get("MASTODON_MOCK_VENV") or ROOT / ".venv-mastodon-mock")
@@ -255,30 +257,12 @@ class MastodonMockServer:
         )
 
     def _output_tail(self) -> str:
-        if self._stderr_file is None:
-            return ""
-        self._stderr_file.flush()
-        self._stderr_file.seek(0)
-        tail = self._stderr_file.read()[-4000:].decode("utf-8", "replace").strip()
-        return f"\n--- mastodon-mock output ---\n{tail}" if tail else ""
+        return output_tail(self._stderr_file, "mastodon-mock output")
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None:
-            if proc.stdin:
-                try:
-                    proc.stdin.close()  # the bootstrap exits on stdin EOF
-                except OSError:
-                    pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc)
         if self._stderr_file is not None:
             self._stderr_file.close()
             self._stderr_file = None
