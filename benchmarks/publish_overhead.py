@@ -15,7 +15,12 @@ Three ways to hand the rows to a worker are shown:
 - ``django-tasks-db``: a real queue in the same database (one row per task) — the ratio line;
 - ``dummy backend``: the enqueue costs nothing, so this is planning alone;
 - ``immediate backend``: the zero-setup default, which delivers inside the publish (here with the
-  in-memory ``locmem`` adapter; a real platform adds its network time per channel).
+  in-memory ``locmem`` adapter; a real platform adds its network time per channel);
+- ``Wagtail alone``: the crosspost handler disconnected: what Wagtail itself spends on the 8
+  choices saved with the page (a floor no planning can go below).
+
+The ``queries`` column counts the database queries of one publish without and with channels:
+unlike the times, they do not depend on the machine's load.
 
 SQLite in a temporary directory (publishing is one process; the database kind matters little).
 The last line reads ``publish_overhead: ratio=<8 channels / no channels>`` for django-tasks-db
@@ -33,6 +38,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _setup  # noqa: E402
 
+WAGTAIL_ALONE = "Wagtail alone"
+
 
 def main() -> int:
     parser = argparse.ArgumentParser()
@@ -43,9 +50,12 @@ def main() -> int:
     db = _setup.setup("sqlite", "benchmarks.settings_delivery")
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.test.utils import override_settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from wagtail.signals import page_published
 
     from tests.testapp.models import ArticlePage
+    from wagtail_crosspost import signal_handlers
     from wagtail_crosspost.models import Channel, CrosspostRequest, Publication
 
     home = _setup.make_site()
@@ -54,43 +64,63 @@ def main() -> int:
     channels = channels[: args.channels]
     counter = iter(range(10**9))
 
-    def timed_publish(ticked: bool) -> float:
+    def new_revision(ticked: bool):
         n = next(counter)
         page = ArticlePage(title=f"Article {n}", intro="An intro for the post.", slug=f"a-{n}")
         home.add_child(instance=page)
         if ticked:
             for channel in channels:
                 page.crosspost_requests.add(CrosspostRequest(channel=channel, enabled=True))
-        revision = page.save_revision(user=user)
+        return page.save_revision(user=user)
+
+    def timed_publish(ticked: bool) -> float:
+        revision = new_revision(ticked)
         started = time.perf_counter()
         revision.publish(user=user)
         return time.perf_counter() - started
+
+    def counted_publish(ticked: bool) -> int:
+        revision = new_revision(ticked)
+        with CaptureQueriesContext(connection) as queries:
+            revision.publish(user=user)
+        return len(queries)
 
     queue = settings.WAGTAILCROSSPOST_QUEUE
     variants = []
     if "db" in settings.TASKS:
         variants.append(("django-tasks-db", "db", queue))
     variants += [("dummy backend", "crosspost", queue), ("immediate backend", "default", "default")]
+    # Wagtail alone: the crosspost handler disconnected, so the choices are saved with the page
+    # but nothing is planned. What ticking channels costs before crosspost does anything.
+    variants.append((WAGTAIL_ALONE, "crosspost", queue))
 
     print(f"database: {db.note}; {args.channels} channels; median of {args.repeat} publishes")
-    print(f"{'hand-over':<20}{'no channels ms':>16}{'8 channels ms':>16}{'rows':>8}{'ratio':>8}")
+    print(
+        f"{'hand-over':<20}{'no channels ms':>16}{'8 channels ms':>16}{'rows':>8}{'ratio':>8}"
+        f"{'queries':>10}"
+    )
     ratios = {}
     for label, alias, queue_name in variants:
+        if label == WAGTAIL_ALONE:
+            page_published.disconnect(dispatch_uid="wagtail_crosspost_published")
         with override_settings(
             WAGTAILCROSSPOST_TASK_BACKEND=alias, WAGTAILCROSSPOST_QUEUE=queue_name
         ):
             timed_publish(False), timed_publish(True)  # warm caches, connection, imports
+            queries = f"{counted_publish(False)}/{counted_publish(True)}"
             before = Publication.objects.count()
             plain, ticked = [], []
             for _ in range(args.repeat):
                 plain.append(timed_publish(False))
                 ticked.append(timed_publish(True))
             rows = Publication.objects.count() - before
+        if label == WAGTAIL_ALONE:
+            signal_handlers.connect()
         base, with_channels = _setup.median(plain), _setup.median(ticked)
         ratios[label] = with_channels / base
         print(
             f"{label:<20}{base * 1000:>16.1f}{with_channels * 1000:>16.1f}"
-            f"{rows:>8}{ratios[label]:>8.2f}"
+            f"{rows:>8}{ratios[label]:>8.2f}{queries:>10}"
         )
     headline = ratios.get("django-tasks-db", ratios["dummy backend"])
     print(f"publish_overhead: ratio={headline:.2f}")

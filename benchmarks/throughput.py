@@ -58,7 +58,9 @@ def main() -> int:
     for n in range((args.rows + len(channels) - 1) // len(channels)):
         page = ArticlePage(title=f"Benchmark article {n}", intro="An intro.", slug=f"bench-{n}")
         home.add_child(instance=page)
-        pages.append((page, page.save_revision()))
+        revision = page.save_revision()
+        revision.publish()  # rows are planned from a publish: their revision is the live one
+        pages.append((page, revision))
     later = timezone.now() + timezone.timedelta(days=1)
     rows = [
         Publication(
@@ -101,6 +103,7 @@ def main() -> int:
                 break
             time.sleep(0.2)
         time.sleep(0.5)
+        commits_before = _commits(db)
         started = time.monotonic()
         Publication.objects.update(next_attempt_at=timezone.now())
         deadline = started + args.timeout
@@ -121,6 +124,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(w.pid, signal.SIGKILL)
         fake.stop()
+    commits = _commits(db, settle=True) - commits_before
     posted = Publication.objects.filter(status=Publication.Status.POSTED).count()
     ideal = args.workers / args.latency
     measured = posted / elapsed
@@ -135,10 +139,29 @@ def main() -> int:
     print(f"{'elapsed (s)':<28}{elapsed:>12.2f}")
     print(f"{'measured (posts/s)':<28}{measured:>12.1f}")
     print(f"{'ideal workers/latency':<28}{ideal:>12.1f}")
+    if commits_before is not None and commits is not None:
+        # Each statement outside a transaction is one commit: a measure of the database work
+        # per post that, unlike the time, does not depend on the machine's load.
+        print(f"{'db transactions per post':<28}{commits / max(posted, 1):>12.1f}")
     if posted < args.rows:
         print(f"(gave up after {args.timeout:.0f}s with {posted} of {args.rows} rows posted)")
     print(f"throughput: ratio={ratio:.2f}")
     return 0
+
+
+def _commits(db, settle: bool = False) -> int | None:
+    """Transactions committed in the benchmark database so far (PostgreSQL), the benchmark's own
+    few included. ``settle``: wait until the stopped workers' counts have arrived."""
+    from django.db import connection
+
+    if db.vendor != "postgresql":
+        return None
+    if settle:
+        time.sleep(1.5)  # a backend reports its counts when it exits, or at most once a second
+    with connection.cursor() as cursor:
+        cursor.execute("select pg_stat_clear_snapshot()")
+        cursor.execute("select xact_commit from pg_stat_database where datname = %s", [db.name])
+        return cursor.fetchone()[0]
 
 
 def _sweeps_running(db, count: int) -> bool:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,24 +36,67 @@ Action = Publication.Action
 def claim(pk: int, now=None) -> Publication | None:
     """Take the row for this worker if it is due. At most one worker wins (compare-and-set)."""
     now = now or timezone.now()
-    lease = now + timedelta(seconds=conf.get("LEASE_SECONDS"))
-    row = Publication.objects.filter(pk=pk).select_related("channel").first()
-    if row is None:
+    rows = Publication.objects.filter(pk=pk)
+    # Set first, read after: what this worker reads is the row as it holds it.
+    if rows.filter(status=Status.PENDING, next_attempt_at__lte=now).update(**_taking(now)):
+        return _held(pk, taken_over=False)
+    if rows.filter(status=Status.SENDING, lease_until__lt=now).update(**_taking(now)):
+        return _held(pk, taken_over=True)  # its worker's lease ran out
+    return None
+
+
+def claim_next(now=None) -> tuple[int, Publication | None] | None:
+    """PostgreSQL: take the most overdue row that no other worker is taking, in one statement.
+
+    The row is picked with ``FOR UPDATE SKIP LOCKED`` and set to *Sending* with the same
+    compare-and-set as :func:`claim`, so concurrent sweeps never pick the same row. Returns None
+    when nothing is due, else the row's id and the row (None if it could not be sent again).
+    """
+    now = now or timezone.now()
+    table = connection.ops.quote_name(Publication._meta.db_table)
+    fields = {f.name: f for f in Publication._meta.concrete_fields}
+    column = {
+        name: connection.ops.quote_name(fields[name].column or name)
+        for name in ("id", "status", "lease_until", "attempts", "updated_at", "next_attempt_at")
+    }
+    # Only quoted identifiers are formatted in; every value is a parameter.
+    sql = (  # noqa: S608
+        "UPDATE {table} AS p SET {status} = %s, {lease_until} = %s, {attempts} = p.{attempts} + 1,"
+        " {updated_at} = %s FROM (SELECT {id}, {status} FROM {table} WHERE ({status} = %s AND"
+        " {next_attempt_at} <= %s) OR ({status} = %s AND {lease_until} < %s)"
+        " ORDER BY {next_attempt_at}, {id} LIMIT 1 FOR UPDATE SKIP LOCKED) AS due"
+        " WHERE p.{id} = due.{id} RETURNING p.{id}, due.{status}"
+    ).format(table=table, **column)
+    take = _taking(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [take["status"], take["lease_until"], now, Status.PENDING, now, Status.SENDING, now],
+        )
+        found = cursor.fetchone()
+    if found is None:
         return None
-    due = Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(
-        status=Status.SENDING, lease_until__lt=now
-    )
-    previous_status = row.status
-    won = Publication.objects.filter(due, pk=pk, status=previous_status).update(
-        status=Status.SENDING,
-        lease_until=lease,
-        attempts=F("attempts") + 1,
-        updated_at=now,
-    )
-    if not won:
+    pk, previous_status = found
+    return pk, _held(pk, taken_over=previous_status == Status.SENDING)
+
+
+def _taking(now) -> dict[str, Any]:
+    return {
+        "status": Status.SENDING,
+        "lease_until": now + timedelta(seconds=conf.get("LEASE_SECONDS")),
+        "attempts": F("attempts") + 1,
+        "updated_at": now,
+    }
+
+
+def _held(pk: int, taken_over: bool) -> Publication | None:
+    """The claimed row, with what delivery reads of it. None if it must not be sent again."""
+    # The revision is read only when the post is composed from an older one (compose.post).
+    related = ("channel", "page", "requested_by")
+    row = Publication.objects.select_related(*related).filter(pk=pk).first()
+    if row is None:  # deleted in the meantime
         return None
-    row.refresh_from_db()
-    if previous_status == Status.SENDING and not _safe_to_repeat(row):
+    if taken_over and not _safe_to_repeat(row):
         # A worker died while sending to a platform without idempotency: it may have posted.
         _finish(
             row,
@@ -94,6 +137,10 @@ def deliver(pk: int) -> str | None:
     row = claim(pk)
     if row is None:
         return None
+    return _deliver_claimed(row)
+
+
+def _deliver_claimed(row: Publication) -> str:
     channel = row.channel
     if not channel.enabled:
         return _finish(row, Status.SKIPPED, error=_("The channel was disabled before sending."))
@@ -172,10 +219,10 @@ def _wait_for_channel(row: Publication, adapter: adapter_base.Adapter) -> str | 
     since = now - timedelta(seconds=window)
     sent = Publication.objects.filter(
         channel=channel, sent_at__gte=since, dry_run=False, status=Status.POSTED
-    )
-    if sent.count() < limit:
+    ).aggregate(count=Count("pk"), oldest=Min("sent_at"))
+    if sent["count"] < limit:
         return None
-    oldest = sent.order_by("sent_at").values_list("sent_at", flat=True).first() or now
+    oldest = sent["oldest"] or now
     resume = oldest + timedelta(seconds=window) + timedelta(seconds=random.uniform(0, 5))
     return _hold(
         row,
@@ -230,7 +277,8 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
 
     post, notes = build_post(row, adapter)
     sent: dict[str, Any] = {
-        "sent_text": post.text,
+        # A thread (reply chain): every post's text, in order, a blank line apart.
+        "sent_text": "\n\n".join(post.texts),
         "sent_media": [m.describe() for m in post.media],
     }
     if dry_run:
@@ -253,7 +301,7 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
         remote_id=receipt.remote_id,
         remote_url=receipt.url,
         raw=receipt.raw,
-        notes=notes,
+        notes=[*notes, *receipt.notes],  # e.g. a thread whose later replies failed
         **sent,
     )
 
@@ -362,8 +410,20 @@ def retry(publication: Publication, user: Any = None) -> bool:
 
 
 def deliver_due(limit: int = 50) -> dict[str, int]:
-    """The sweep: deliver every due row once. Returns a count per resulting status."""
+    """The sweep: deliver up to ``limit`` due rows. Returns a count per resulting status."""
     counts: dict[str, int] = {}
+    if connection.vendor == "postgresql":
+        # One row at a time, each taken with SKIP LOCKED: sweeps running side by side never
+        # try the same rows (with a shared list of ids, each would lose most of its claims).
+        for _ in range(limit):
+            claimed = claim_next()
+            if claimed is None:
+                break
+            row = claimed[1]
+            if row is not None:
+                done = _deliver_claimed(row)
+                counts[done] = counts.get(done, 0) + 1
+        return counts
     for pk in claim_due(limit):
         status = deliver(pk)
         if status:
@@ -391,7 +451,8 @@ def _log_on_page(row: Publication) -> None:
     if action is None:
         return
     try:
-        page = row.page.specific if row.page else None
+        # The history entry needs the page's type, id and title, not its content.
+        page = row.page.specific_deferred if row.page else None
         if page is None:
             return
         log(

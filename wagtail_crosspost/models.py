@@ -29,14 +29,26 @@ class ChannelQuerySet(models.QuerySet):
     def for_page(self, page: Any, site: Any = None) -> ChannelQuerySet:
         """Enabled channels available to ``page``: its site (or all sites) and its locale."""
         qs = self.usable()
+        site_id = getattr(site, "pk", None)
         if site is None and getattr(page, "pk", None) and getattr(page, "path", None):
-            site = page.get_site()
-        if site is not None:
-            qs = qs.filter(models.Q(site__isnull=True) | models.Q(site=site))
+            site_id = _site_id_of(page)
+        if site_id is not None:
+            qs = qs.filter(models.Q(site__isnull=True) | models.Q(site_id=site_id))
         locale_id = getattr(page, "locale_id", None)
         if locale_id:
             qs = qs.filter(models.Q(locale__isnull=True) | models.Q(locale_id=locale_id))
         return qs
+
+
+def _site_id_of(page: Any) -> int | None:
+    """The id of the page's site, as ``page.get_site()`` finds it, without loading the Site."""
+    from wagtail.models import Page
+
+    if type(page).get_site is not Page.get_site:  # a page type that decides its site itself
+        site = page.get_site()
+        return site.pk if site is not None else None
+    parts = page.get_url_parts()  # what Page.get_site() reads; the site root paths are cached
+    return parts[0] if parts is not None else None
 
 
 class Channel(models.Model):
@@ -101,6 +113,10 @@ class Channel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ChannelQuerySet.as_manager()
+
+    # Wagtail's reference index ("usage") has nothing to show for these models; indexing them
+    # cost a reindex of the whole page for every saved choice and every planned row.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("social channel")
@@ -175,6 +191,8 @@ class CrosspostRequest(models.Model):
         default=False,
         help_text=_("Edit the post on the platform on the next publish (where it can edit)."),
     )
+
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("crosspost choice")
@@ -278,6 +296,8 @@ class Publication(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     objects = PublicationQuerySet.as_manager()
+
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("publication")

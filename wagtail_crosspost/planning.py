@@ -7,11 +7,13 @@ second plan of the same post impossible even when two publishes race.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from modelcluster.models import model_from_serializable_data
 
 from . import conf
 from .models import Channel, CrosspostRequest, Publication
@@ -20,6 +22,7 @@ logger = logging.getLogger("wagtail_crosspost")
 
 Status = Publication.Status
 Action = Publication.Action
+RELATION_NAME = "crosspost_requests"  # CrosspostRequest.page's related_name
 
 
 # -- plan ----------------------------------------------------------------------------------------
@@ -27,8 +30,11 @@ Action = Publication.Action
 
 def requests_of(revision: Any) -> list[CrosspostRequest]:
     """The crosspost choices stored in a revision (the page as it was published)."""
-    page = revision.as_object()
-    return [r for r in page.crosspost_requests.all() if r.enabled]
+    # Read from the revision's JSON: ``revision.as_object()`` would rebuild the whole page and
+    # look up every referenced row. A choice whose channel is gone finds no channel to plan for.
+    stored = (revision.content or {}).get(RELATION_NAME) or []
+    choices = [model_from_serializable_data(CrosspostRequest, d, check_fks=False) for d in stored]
+    return [r for r in choices if r is not None and r.enabled]
 
 
 def plan_publications(
@@ -47,21 +53,43 @@ def plan_publications(
     ``choices`` replaces the choices stored in the revision (the Python API); ``explicit`` says
     they were made just now, so "post again" applies even to the same revision.
     """
-    created: list[Publication] = []
+    choices = requests_of(revision) if choices is None else list(choices)
+    if not choices:
+        return []
     available = {c.pk: c for c in Channel.objects.for_page(page)}
-    for request in requests_of(revision) if choices is None else choices:
-        channel = available.get(request.channel_id)
-        if channel is None:
-            continue
-        row = _plan_one(page, revision, channel, request, user, explicit, dry_run)
+    wanted: dict[int, CrosspostRequest] = {}  # one choice per channel: the first
+    for request in choices:
+        if request.channel_id in available:
+            wanted.setdefault(request.channel_id, request)
+    if not wanted:
+        return []
+    # One query for the latest post on every channel, not one per channel.
+    latest: dict[int, Publication] = {}
+    posts = Publication.objects.filter(page=page, channel_id__in=wanted, action=Action.POST)
+    for post in posts.order_by("channel_id", "-generation"):
+        latest.setdefault(post.channel_id, post)
+    planned = []
+    for channel_id, request in wanted.items():
+        row = _plan_one(
+            page,
+            revision,
+            available[channel_id],
+            request,
+            user,
+            explicit,
+            dry_run,
+            latest.get(channel_id),
+        )
         if row is not None:
-            created.append(row)
-    return created
+            planned.append(row)
+    _create_posts([row for row in planned if row.pk is None])
+    return [row for row in planned if row.pk is not None]
 
 
-def _plan_one(page, revision, channel, request, user, explicit, dry_run) -> Publication | None:
-    posts = Publication.objects.filter(page=page, channel=channel, action=Action.POST)
-    latest = posts.order_by("-generation").first()
+def _plan_one(
+    page, revision, channel, request, user, explicit, dry_run, latest
+) -> Publication | None:
+    """The row this choice calls for: unsaved for a new post, saved for anything else."""
     fields = {
         "page_title": page.title[:255],
         "revision": revision,
@@ -75,7 +103,7 @@ def _plan_one(page, revision, channel, request, user, explicit, dry_run) -> Publ
         or (latest.revision_id != revision.pk and revision.created_at > latest.created_at)
     )
     if latest is None:
-        return _create_post(page, channel, 0, fields)
+        return _new_post(page, channel, 0, fields)
     if latest.status in (Status.FAILED, Status.SKIPPED) and fresh_choice:
         # The editor publishes again after a failure: try once more with the new content.
         updated = Publication.objects.filter(pk=latest.pk, status=latest.status).update(
@@ -87,7 +115,7 @@ def _plan_one(page, revision, channel, request, user, explicit, dry_run) -> Publ
         )
         return Publication.objects.get(pk=latest.pk) if updated else None
     if latest.status == Status.DELETED or (request.repost and fresh_choice):
-        return _create_post(page, channel, latest.generation + 1, fields)
+        return _new_post(page, channel, latest.generation + 1, fields)
     if request.update_existing and fresh_choice and latest.status == Status.POSTED:
         if "update" not in channel.get_adapter().supports:
             return None
@@ -102,15 +130,40 @@ def _plan_one(page, revision, channel, request, user, explicit, dry_run) -> Publ
     return None
 
 
-def _create_post(page, channel, generation, fields) -> Publication | None:
+def _new_post(page, channel, generation, fields) -> Publication:
+    return Publication(
+        page=page,
+        channel=channel,
+        action=Action.POST,
+        generation=generation,
+        idempotency_key=uuid.uuid4().hex,  # bulk_create does not call save(), which sets it
+        **fields,
+    )
+
+
+def _create_posts(rows: list[Publication]) -> None:
+    """Insert new post rows, all in one query; one by one if another publish got there first
+    (a row that is already planned keeps no primary key)."""
+    if len(rows) > 1 and connection.features.can_return_rows_from_bulk_insert:
+        try:
+            with transaction.atomic():
+                Publication.objects.bulk_create(rows)
+                return
+        except IntegrityError:
+            for row in rows:
+                row.pk = None
+                row._state.adding = True
+    for row in rows:
+        _create_post(row)
+
+
+def _create_post(row: Publication) -> None:
     try:
         with transaction.atomic():
-            return Publication.objects.create(
-                page=page, channel=channel, action=Action.POST, generation=generation, **fields
-            )
+            row.save(force_insert=True)
     except IntegrityError:
         # Another publish of the same page planned this post a moment ago: never twice.
-        return None
+        row.pk = None
 
 
 def plan_deletions(page: Any, user: Any = None) -> list[Publication]:
@@ -160,11 +213,16 @@ def enqueue(publications: Iterable[Publication]) -> None:
     def send() -> None:
         from .tasks import deliver_publication
 
+        try:
+            task = deliver_publication.using(
+                backend=conf.get("TASK_BACKEND"), queue_name=conf.get("QUEUE")
+            )
+        except Exception:
+            logger.exception("Could not enqueue publications %s; the sweep will deliver them", pks)
+            return
         for pk in pks:
             try:
-                deliver_publication.using(
-                    backend=conf.get("TASK_BACKEND"), queue_name=conf.get("QUEUE")
-                ).enqueue(pk)
+                task.enqueue(pk)
             except Exception:
                 # The sweep delivers the row anyway; a broken queue must not break publishing.
                 logger.exception("Could not enqueue publication %s; the sweep will deliver it", pk)
