@@ -316,15 +316,26 @@ def assert_delivered_once(fake: CountingPlatform, orphans: set[str] = frozenset(
         assert attempts[key] >= 2, key
 
 
-def assert_db_tasks_succeeded(kills: int) -> None:
-    """The queue's workers ran every task (a worker that cannot run them would go unnoticed:
-    the sweep delivers the rows anyway). A killed worker's task stays RUNNING for good."""
+def db_task_counts() -> dict[tuple[str, str], int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT status, exception_class_path, count(*) FROM django_tasks_database_dbtaskresult"
             " GROUP BY 1, 2"
         )
-        counts = {(status, exc): n for status, exc, n in cursor.fetchall()}
+        return {(status, exc): n for status, exc, n in cursor.fetchall()}
+
+
+def assert_db_tasks_succeeded(kills: int) -> None:
+    """The queue's workers ran every task (a worker that cannot run them would go unnoticed:
+    the sweep delivers the rows anyway). A killed worker's task stays RUNNING for good.
+
+    A worker marks its task SUCCESSFUL only after the delivery it ran has saved the row, so the
+    last tasks may still be finishing when every row is final: wait for them (bounded)."""
+    deadline = time.monotonic() + 30
+    counts = db_task_counts()
+    while counts.get(("SUCCESSFUL", ""), 0) < ROWS - kills and time.monotonic() < deadline:
+        time.sleep(0.2)
+        counts = db_task_counts()
     assert counts.get(("SUCCESSFUL", ""), 0) >= ROWS - kills, counts
     assert sum(counts.values()) == ROWS, counts
 
