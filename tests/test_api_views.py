@@ -252,3 +252,9 @@ def test_token_posts_need_no_csrf_token(page, token, django_capture_on_commit_ca
             client, crosspost_url(page.pk), {"channels": ["Beta"]}, **bearer(token)
         )
     assert response.status_code == 202
+
+
+def test_a_hostile_link_is_not_handed_to_front_ends(client, page, token):
+    Publication.objects.filter(page=page).update(remote_url="javascript:alert(1)")
+    [row] = client.get(publications_url(page.pk), **bearer(token)).json()["publications"]
+    assert row["url"] == ""

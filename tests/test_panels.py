@@ -220,6 +220,29 @@ def test_after_publish_the_editor_is_told_where_it_went(
     assert reverse("wagtail_crosspost_log:index") in html
 
 
+def test_publishing_again_right_away_does_not_say_queued(
+    admin_client, home, channels, django_capture_on_commit_callbacks
+):
+    # The demo's "publish it again posts nothing new", done within a minute of the first publish.
+    page = ArticlePage(title="Twice", live=False)
+    home.add_child(instance=page)
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = admin_client.post(
+            url, edit_form(page, [request_row(channels[0]), request_row(channels[1])]), follow=True
+        )
+    assert "Queued for Alpha and Beta." in first.content.decode()
+    saved = {r.channel_id: r.pk for r in CrosspostRequest.objects.filter(page=page)}
+    rows = [{**request_row(c), "id": saved[c.pk]} for c in channels[:2]]
+    data = edit_form(page, rows) | {"crosspost_requests-INITIAL_FORMS": "2"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, data, follow=True)
+    html = response.content.decode()
+    assert "has been published" in html
+    assert "Queued for" not in html
+    assert len(wagtail_crosspost.outbox) == 2
+
+
 def test_scheduled_page_says_when_it_will_post(
     admin_client, home, channel, django_capture_on_commit_callbacks
 ):
@@ -382,3 +405,53 @@ def test_tab_id_does_not_depend_on_the_language(admin_client, admin_user, home, 
         assert 'id="tab-label-crosspost"' in html and 'id="tab-crosspost"' in html
         assert f'<html lang="{language}"' in html
         assert headings[language] in html.split('id="tab-label-crosspost"')[1][:500]
+
+
+def test_a_hostile_link_from_a_platform_never_becomes_a_link(admin_client, make_article, channel):
+    """A platform (or a man in the middle) answering ``javascript:…`` as the post's address:
+    the panel shows no link, and the status JSON the panel polls gives no address."""
+    page = make_article(title="Hostile answer")
+    Publication.objects.create(
+        page=page,
+        page_title=page.title,
+        channel=channel,
+        status=Publication.Status.POSTED,
+        remote_id="1",
+        remote_url="javascript:alert(1)",
+    )
+    html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert "javascript:alert" not in html
+    status = admin_client.get(reverse("wagtail_crosspost:page_status", args=[page.pk])).json()
+    assert [row["url"] for row in status["publications"]] == [""]
+    assert Publication(remote_url="https://social.example/@us/1").web_url == (
+        "https://social.example/@us/1"
+    )
+
+
+def test_editor_who_cannot_publish_is_told_when_the_channels_post(
+    client, django_user_model, home, channel
+):
+    # Wagtail's Editors (as in the demo): may choose channels, but submit for moderation.
+    group = Group.objects.create(name="Submitting editors")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="crosspost_page"),
+    )
+    for perm in ("add_page", "change_page"):
+        GroupPagePermission.objects.create(
+            group=group, page=home, permission=Permission.objects.get(codename=perm)
+        )
+    user = django_user_model.objects.create_user("submitter", "s@example.com", "pw")
+    user.groups.add(group)
+    page = ArticlePage(title="Needs approval", live=False)
+    home.add_child(instance=page)
+    client.force_login(user)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert "You cannot publish this page yourself" in html
+    assert "do not have permission to choose channels" not in html
+
+
+def test_editor_who_can_publish_gets_no_moderation_note(admin_client, make_article, channel):
+    page = make_article()
+    html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert "You cannot publish this page yourself" not in html

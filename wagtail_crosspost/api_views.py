@@ -164,7 +164,7 @@ def publication_json(row: Publication) -> dict[str, Any]:
         "status": row.status,
         "status_label": str(row.get_status_display()),
         "remote_id": row.remote_id,
-        "url": row.remote_url,
+        "url": row.web_url,
         "text": row.sent_text,
         "error": row.error,
         "dry_run": row.dry_run,

@@ -202,6 +202,12 @@ class CrosspostRequest(models.Model):
         return f"{self.page_id} → {self.channel_id}"
 
 
+def web_url(value: Any) -> str:
+    """``value`` if it is an http(s) address, else ``""``."""
+    url = str(value or "")
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
 class PublicationQuerySet(models.QuerySet):
     def due(self, now=None) -> PublicationQuerySet:
         now = now or timezone.now()
@@ -321,6 +327,12 @@ class Publication(models.Model):
         if not self.idempotency_key:
             self.idempotency_key = uuid.uuid4().hex
         super().save(*args, **kwargs)
+
+    @property
+    def web_url(self) -> str:
+        """The link to the remote post, if it is a web address: a platform's answer must never
+        become a ``javascript:`` link in the admin, the panel or a headless front end."""
+        return web_url(self.remote_url)
 
     @property
     def is_final(self) -> bool:

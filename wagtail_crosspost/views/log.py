@@ -15,7 +15,7 @@ from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from ..models import Channel, Publication
+from ..models import Channel, Publication, web_url
 
 VIEWSET_NAME = "wagtail_crosspost_log"
 
@@ -49,12 +49,6 @@ class PublicationFilterSet(WagtailFilterSet):
     class Meta:
         model = Publication
         fields = ["status", "action", "channel", "platform", "created_at", "page_title"]
-
-
-def web_url(value: Any) -> str:
-    """``value`` if it is a web address: a platform's answer must never become a script link."""
-    url = str(value or "")
-    return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 class ExternalLinkColumn(Column):

@@ -39,7 +39,7 @@ def page_status(request, page_id: int) -> JsonResponse:
                     "action": row.action,
                     "status": row.status,
                     "status_label": str(row.get_status_display()),
-                    "url": row.remote_url,
+                    "url": row.web_url,
                     "error": row.error,
                     "dry_run": row.dry_run,
                     "updated_at": row.updated_at.isoformat(),
