@@ -1,5 +1,7 @@
 """Settings → Social channels and Reports → Publication log, as an administrator uses them."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -111,6 +113,8 @@ def test_publication_log_lists_posts_and_exports(
     assert (
         "Logged article" in html and "Posted" in html and "https://locmem.invalid/locmem-1" in html
     )
+    # Headed as the Reports menu names it, so the editor knows they are in the right place.
+    assert re.search(r"<h1[^>]*>.*?Publication log.*?</h1>", html, re.S)
     row = Publication.objects.get()
     inspect = admin_client.get(reverse("wagtail_crosspost_log:inspect", args=[row.pk]))
     assert inspect.status_code == 200 and "Logged article" in inspect.content.decode()

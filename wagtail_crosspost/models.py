@@ -127,7 +127,7 @@ class Channel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.platform_label})"
+        return f"{self.name} · {self.platform_label}"
 
     @property
     def platform_label(self) -> str:

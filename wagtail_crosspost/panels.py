@@ -149,6 +149,7 @@ class CrosspostPanel(Panel):
                     "rows": rows,
                     "hidden_forms": hidden,
                     "can_crosspost": user_can_crosspost(self.request.user),
+                    "can_publish": _can_publish(self.instance, self.request.user),
                 }
             )
             return context
@@ -161,6 +162,13 @@ class CrosspostPanel(Panel):
                 "history": history.get(channel.pk, []),
                 "can_update": "update" in channel.get_adapter().supports,
             }
+
+
+def _can_publish(page: Any, user: Any) -> bool:
+    """Whether the user may publish this page (Wagtail's Editors submit for moderation instead)."""
+    if not getattr(page, "pk", None):
+        return True  # a new page: Wagtail decides from the parent; say nothing
+    return page.permissions_for_user(user).can_publish()
 
 
 def _scheduled_at(page: Any) -> Any:

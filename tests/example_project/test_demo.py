@@ -143,7 +143,7 @@ def browser_form(html):
     rows = {}
     for row in soup.select(".crosspost-panel li.crosspost-channel"):
         box = row.select_one('input[type=checkbox][name$="-enabled"]')
-        rows[row.select_one("label").get_text(" ", strip=True).split(" (")[0]] = box
+        rows[row.select_one("label strong").get_text(strip=True)] = box  # the channel's name
     return data, rows
 
 

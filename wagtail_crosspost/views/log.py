@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
-from wagtail.admin.views.generic import InspectView
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -60,6 +60,10 @@ class ExternalLinkColumn(Column):
         context = super().get_cell_context_data(instance, parent_context)
         context["url"] = web_url(context["raw_value"])
         return context
+
+
+class PublicationIndexView(IndexView):
+    page_title = _("Publication log")  # as in the Reports menu, not the model's "Publications"
 
 
 class PublicationInspectView(InspectView):
@@ -162,6 +166,7 @@ class PublicationViewSet(ModelViewSet):
     ]
 
     inspect_template_name = "wagtail_crosspost/log/inspect.html"
+    index_view_class = PublicationIndexView
     inspect_view_class = PublicationInspectView
 
     def get_queryset(self, request):

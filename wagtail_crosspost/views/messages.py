@@ -30,10 +30,11 @@ def queued_message(request, page) -> None:
                 % {"channels": names, "when": when},
             )
         return
-    # Rows the publish just planned (delivery may already have finished them).
-    recent = Publication.objects.filter(
-        page=page, created_at__gte=timezone.now() - timedelta(minutes=2)
-    ).select_related("channel")
+    # Rows this publish just planned (delivery may already have finished them): Wagtail sets
+    # last_published_at just before page_published plans them. Publishing again posts nothing
+    # new, and must not repeat the message of a publish a moment ago.
+    since = page.last_published_at or timezone.now() - timedelta(minutes=2)
+    recent = Publication.objects.filter(page=page, created_at__gte=since).select_related("channel")
     names = sorted({row.channel.name for row in recent if row.action != Publication.Action.DELETE})
     if not names:
         return

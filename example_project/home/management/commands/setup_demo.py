@@ -275,16 +275,20 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(style.MIGRATE_HEADING("What to do now:"))
         steps = [
-            "Start the server:  python manage.py runserver 127.0.0.1:8000",
-            f"Open {BASE_URL}/admin/ and log in as admin / admin.",
+            f"Open {BASE_URL}/admin/ and log in as admin / admin (scripts/demo has started "
+            "the server; otherwise: python manage.py runserver 127.0.0.1:8000).",
             f"Pages → Home → News → edit the draft “{draft}”.",
             "Open the “Publish to” tab: “Demo wall” is ticked; tick “Console” too.",
-            "Press Publish.",
+            "Press Publish (in the menu behind the arrow next to “Save draft”).",
             "See Reports → Publication log, the post on "
             f"{BASE_URL}/social-wall/, and the Console post in the runserver terminal.",
         ]
         for number, step in enumerate(steps, start=1):
             self.stdout.write(f"  {number}. {step}")
+        self.stdout.write(
+            "  As editor / editor you tick channels the same way but cannot publish: “Submit to "
+            "Moderators approval”; the posts go out when admin approves and publishes the page."
+        )
 
 
 # -- demo images -----------------------------------------------------------------------------
