@@ -100,7 +100,8 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "Muster Maschinenbau GmbH"
-WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+# scripts/demo sets it when the demo runs on another port (PORT=8001 scripts/demo).
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Offline demo: no calls to releases.wagtail.org or gravatar.com from the admin.
 WAGTAIL_ENABLE_UPDATE_CHECK = False

@@ -262,6 +262,22 @@ def test_setup_demo_prints_the_next_steps(demo_site):
     assert "http://127.0.0.1:8000/social-wall/" in output
 
 
+def test_the_demo_on_another_port_links_to_that_port(example_env):
+    """``PORT=8001 scripts/demo``: the site, the printed steps and the admin's links follow."""
+    env = {**example_env, "WAGTAILADMIN_BASE_URL": "http://127.0.0.1:8001"}
+    output = manage(env, "setup_demo", "--port", "8001")
+    assert "http://127.0.0.1:8001/admin/" in output
+    assert "runserver 127.0.0.1:8001" in output
+    assert ":8000" not in output
+    site = manage(
+        env,
+        "shell",
+        "-c",
+        "from wagtail.models import Site; print(Site.objects.get(is_default_site=True).root_url)",
+    )
+    assert site.strip().splitlines()[-1] == "http://127.0.0.1:8001"
+
+
 def test_publishing_the_draft_posts_to_the_demo_wall(example_env):
     output = manage(example_env, "shell", "-c", PUBLISH_SCRIPT)
     assert_checks(

@@ -27,7 +27,6 @@ from wagtail_crosspost.models import Channel
 
 SITE_NAME = "Muster Maschinenbau GmbH"
 HOSTNAME, PORT = "127.0.0.1", 8000
-BASE_URL = f"http://{HOSTNAME}:{PORT}"
 
 HOME_BODY = (
     "<p>Since 1968 we have built milling and turning machines for medium-sized manufacturers "
@@ -116,7 +115,17 @@ ARTICLES = [
 class Command(BaseCommand):
     help = "Create the demo pages, users and offline channels (safe to run more than once)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=PORT,
+            help="The port the demo server runs on (scripts/demo passes its PORT); links use it.",
+        )
+
     def handle(self, *args, **options):
+        self.port = options["port"]
+        self.base_url = f"http://{HOSTNAME}:{self.port}"
         with transaction.atomic():
             home = self.setup_pages()
             self.setup_site(home)
@@ -202,7 +211,7 @@ class Command(BaseCommand):
 
     def setup_site(self, home: HomePage) -> None:
         site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
-        site.hostname, site.port, site.root_page = HOSTNAME, PORT, home
+        site.hostname, site.port, site.root_page = HOSTNAME, self.port, home
         site.site_name = SITE_NAME
         site.save()
 
@@ -275,13 +284,13 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(style.MIGRATE_HEADING("What to do now:"))
         steps = [
-            f"Open {BASE_URL}/admin/ and log in as admin / admin (scripts/demo has started "
-            "the server; otherwise: python manage.py runserver 127.0.0.1:8000).",
+            f"Open {self.base_url}/admin/ and log in as admin / admin (scripts/demo has started "
+            f"the server; otherwise: python manage.py runserver {HOSTNAME}:{self.port}).",
             f"Pages → Home → News → edit the draft “{draft}”.",
             "Open the “Publish to” tab: “Demo wall” is ticked; tick “Console” too.",
             "Press Publish (in the menu behind the arrow next to “Save draft”).",
             "See Reports → Publication log, the post on "
-            f"{BASE_URL}/social-wall/, and the Console post in the runserver terminal.",
+            f"{self.base_url}/social-wall/, and the Console post in the runserver terminal.",
         ]
         for number, step in enumerate(steps, start=1):
             self.stdout.write(f"  {number}. {step}")
