@@ -455,3 +455,39 @@ def test_editor_who_can_publish_gets_no_moderation_note(admin_client, make_artic
     page = make_article()
     html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
     assert "You cannot publish this page yourself" not in html
+
+
+def test_approving_a_page_in_a_workflow_tells_the_moderator_where_it_went(
+    admin_client, admin_user, home, channels, django_capture_on_commit_callbacks
+):
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+    task = GroupApprovalTask.objects.create(name="Review")
+    task.groups.set([Group.objects.get(name="Moderators")])
+    workflow = Workflow.objects.create(name="Review first")
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowPage.objects.create(workflow=workflow, page=home)
+    page = ArticlePage(title="Reviewed", live=False)
+    home.add_child(instance=page)
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    # The editor ticks two channels and submits; nothing is posted, nothing is said about it.
+    data = edit_form(
+        page, [request_row(channels[0]), request_row(channels[1])], action="action-submit"
+    )
+    response = admin_client.post(url, data, follow=True)
+    assert "Queued for" not in response.content.decode()
+    assert wagtail_crosspost.outbox == []
+    # The moderator approves from the editor: the page goes live, the posts go out, and they
+    # are told so, as after a Publish.
+    saved = {r.channel_id: r.pk for r in CrosspostRequest.objects.filter(page=page)}
+    rows = [{**request_row(c), "id": saved[c.pk]} for c in channels[:2]]
+    data = edit_form(page, rows, action="action-workflow-action") | {
+        "crosspost_requests-INITIAL_FORMS": "2",
+        "workflow-action-name": "approve",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, data, follow=True)
+    page.refresh_from_db()
+    assert page.live
+    assert {p.channel for p in wagtail_crosspost.outbox} == {"Alpha", "Beta"}
+    assert "Queued for Alpha and Beta." in response.content.decode()

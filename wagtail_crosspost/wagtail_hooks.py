@@ -29,6 +29,16 @@ def tell_the_editor_what_was_queued(request, page):
     queued_message(request, page)
 
 
+@hooks.register("after_edit_page")
+def tell_the_approver_what_was_queued(request, page):
+    """Approving a page in a workflow publishes it without Wagtail's ``after_publish_page``:
+    the moderator gets the same message. Other saves of the edit view say nothing."""
+    if request.method == "POST" and request.POST.get("action-workflow-action"):
+        from .views.messages import queued_message
+
+        queued_message(request, page, only_if_just_published=True)
+
+
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
     from .views.dashboard import CrosspostSummaryPanel

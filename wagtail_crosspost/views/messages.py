@@ -14,8 +14,13 @@ from wagtail.admin import messages
 from ..models import Publication
 
 
-def queued_message(request, page) -> None:
+def queued_message(request, page, *, only_if_just_published: bool = False) -> None:
     page.refresh_from_db()
+    if only_if_just_published:
+        # A workflow action: say something only if it published the page in this request.
+        published = page.last_published_at
+        if not page.live or published is None or timezone.now() - published > timedelta(minutes=1):
+            return
     if not page.live:
         scheduled = page.revisions.filter(approved_go_live_at__isnull=False).first()
         ticked = [r for r in page.crosspost_requests.all() if r.enabled]
