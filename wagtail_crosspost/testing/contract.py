@@ -39,6 +39,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -433,6 +434,21 @@ class AdapterContractTests:
                 "a timeout after sending must be an AmbiguousError for an adapter that is not "
                 "idempotent: a blind retry could post twice"
             )
+            return
+        # Idempotent: once the slow request has taken effect, the retry must not post again.
+        self._wait_until_posted(contract_server, self.short_read_timeout * 5 + 5)
+        self._assert_unclear_outcome(info.value, contract_server, adapter, post)
+
+    def _wait_until_posted(self, server: FakeServer, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if self.post_count(server) >= 1:
+                    return
+            except NotImplementedError:
+                time.sleep(seconds - 5)  # the delay, then the slow request has been handled
+                return
+            time.sleep(0.05)
 
     def _assert_unclear_outcome(
         self, error: AdapterError, server: FakeServer, adapter: Adapter, post: Post
