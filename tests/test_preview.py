@@ -29,6 +29,20 @@ def test_counter_counts_like_the_platform(admin_client, make_article, mastodon_c
     rendered = message.replace("{url}", page.full_url)
     assert data["count"] == measure(rendered, "mastodon") == len("x Visit  now ") + 23 * 2
     assert data["state"] == "ok" and data["text"] == rendered
+    assert data["count_label"] == f"{data['count']} / 500 characters"
+
+
+def test_counter_label_is_german_for_german_editors(
+    admin_client, admin_user, make_article, mastodon_channel
+):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(admin_user)
+    profile.preferred_language = "de"
+    profile.save()
+    page = make_article(title="Titel")
+    data = preview(admin_client, channel=mastodon_channel.pk, page=page.pk, message="Hallo").json()
+    assert data["count_label"].endswith(" / 500 Zeichen")
 
 
 def test_over_limit_warns_and_preview_shows_the_shortened_post(

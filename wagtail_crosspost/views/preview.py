@@ -62,6 +62,11 @@ def preview(request) -> JsonResponse:
         "final_count": measure(final, platform, rules=rules),
         "limit": limit,
         "state": _state(raw_count, limit),
+        # What the counter under the text field shows, counted as the platform counts.
+        "count_label": ngettext(
+            "%(count)s / %(limit)s character", "%(count)s / %(limit)s characters", limit
+        )
+        % {"count": raw_count, "limit": limit},
         # With a thread, only text beyond its last post is shortened (that post ends in "…").
         "shortened": replies[-1].rsplit(" ", 1)[0].endswith(text.ELLIPSIS)
         if replies

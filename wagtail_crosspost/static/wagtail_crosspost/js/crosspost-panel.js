@@ -89,7 +89,7 @@
         if (row.dataset.crosspostSeq !== String(seq)) return;
         const counter = row.querySelector('[data-crosspost-counter]');
         if (counter) {
-          counter.textContent = `${data.count} / ${data.limit}`;
+          counter.textContent = data.count_label || `${data.count} / ${data.limit}`;
           counter.dataset.state = data.state;
           const warn = row.querySelector('[data-crosspost-warning]');
           if (warn) {
