@@ -198,6 +198,32 @@ def test_a_private_server_is_refused_unless_allowed(mflow, mastodon, settings):
     assert MastodonProvider.clean_server(mastodon.url + "/") == mastodon.url
 
 
+def test_the_server_is_checked_again_before_the_token_exchange_and_the_revocation(
+    mflow, mastodon, settings
+):
+    # The name was public when the connection started; by the callback (or the disconnect) it
+    # points into the private network (DNS rebinding). No code, verifier, client secret or
+    # token may be sent there.
+    response = mflow.start()
+    callback = mflow.authorize(response["Location"])
+    settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = False
+    response = mflow.callback(callback)
+    assert response.status_code == 400
+    assert "Nothing was saved" in response.content.decode()  # (the fake is also plain http)
+    assert mastodon.requests_to("POST", "/oauth/token") == []
+    assert not Channel.objects.exists()
+
+    settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True
+    mflow.connect("mastodon")
+    channel = Channel.objects.get()
+    settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = False
+    response = mflow.post(reverse("wagtail_crosspost:auth:disconnect", args=[channel.pk]), {})
+    assert response.status_code == 302
+    assert mastodon.requests_to("POST", "/oauth/revoke") == []
+    channel.refresh_from_db()
+    assert channel.get_credentials() == {}
+
+
 def test_plain_http_is_refused_for_a_public_server(mflow, mastodon, settings):
     settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = False
     response = mflow.start(server_url="http://mastodon.example")

@@ -719,10 +719,13 @@ class MastodonProvider(Provider):
     # -- the server and its app ------------------------------------------------------------------
 
     def url(self, name: str) -> str:
+        """The endpoint on the server, which is checked again first (Refused if it is not
+        public): the name may point elsewhere by the callback or the disconnect than it did
+        when the connection started."""
         template = str(self.endpoints.get(name) or "")
         if not template or not self.server:
             return ""
-        return template.format(server=self.server).rstrip("/")
+        return template.format(server=self.clean_server(self.server)).rstrip("/")
 
     @property
     def client_id(self) -> str:
