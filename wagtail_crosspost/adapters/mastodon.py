@@ -9,10 +9,11 @@ twice: the server returns the status it already made for that key.
 
 Threads (reply chains, options ``long_text`` and ``thread_max_parts``): each reply is a status
 ``in_reply_to_id`` the one before, with its own key (the post's key + the part's number). A
-reply that fails for a passing reason is retried with the whole thread: the same keys bring
-back the statuses already made. The server remembers a key for about an hour, so that is only
-done while the first post is younger than ``THREAD_RETRY_WINDOW``; after that, or for any other
-failure, the receipt says the thread is incomplete instead.
+reply that fails for a passing reason is sent once more at once, with the same key (the server
+still knows it seconds later), if the server asks for at most ``REPLY_RETRY_MAX_WAIT`` seconds.
+Otherwise the receipt says the thread is incomplete: the outbox never retries the whole thread,
+because its retry may come after the server has forgotten the first post's key (about an hour:
+long backoffs, a paused channel, a reconnect, an editor's Retry) and would post it again.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -76,10 +76,8 @@ IMAGE_FORMATS = (
 DEFAULT_FORMATS = ("JPEG", "PNG", "WEBP")
 
 RULES_CACHE_SECONDS = 3600
-# Mastodon keeps an Idempotency-Key about an hour: a thread is retried (re-sending its keys)
-# only while its first post is this young, so even the outbox's later, longer waits between
-# attempts stay inside that hour.
-THREAD_RETRY_WINDOW = timedelta(minutes=15)
+# A failed reply is sent again at once (same key) if the server asks to wait at most this long.
+REPLY_RETRY_MAX_WAIT = 5.0
 RULES_FAILURE_CACHE_SECONDS = 300  # a server that cannot say its limits is asked again soon
 
 
@@ -322,13 +320,17 @@ class MastodonAdapter(Adapter):
             fields = self._status_fields(dataclasses.replace(post, text=text), [])
             fields.update(visibility=visibility, in_reply_to_id=parent.remote_id)
             key = f"{post.idempotency_key}-part-{number}" if post.idempotency_key else ""
-            return self._receipt(self._create_status(fields, key))
+            try:
+                return self._receipt(self._create_status(fields, key))
+            except (TransientError, AmbiguousError) as error:
+                wait = error.retry_after if isinstance(error, TransientError) else None
+                if not key or (wait or 0) > REPLY_RETRY_MAX_WAIT:
+                    raise
+                self.sleep(min(wait or 1.0, REPLY_RETRY_MAX_WAIT))
+                return self._receipt(self._create_status(fields, key))  # the same key
 
-        def can_retry(error: AdapterError) -> bool:
-            passing = isinstance(error, TransientError | AmbiguousError)
-            return passing and bool(post.idempotency_key) and _young(root)
-
-        return publish_replies(post, root, reply, can_retry=can_retry)
+        # Never back to the outbox: its retry would re-send the first post (see the docstring).
+        return publish_replies(post, root, reply, can_retry=lambda error: False)
 
     def update(self, receipt: Receipt, post: Post) -> Receipt:
         # A thread: the first post is edited; its replies stay as they are (edited_root_only).
@@ -445,18 +447,6 @@ class MastodonAdapter(Adapter):
             url=str(status.get("url") or status.get("uri") or ""),
             raw=raw,
         )
-
-
-def _young(receipt: Receipt) -> bool:
-    """True when the status was created within THREAD_RETRY_WINDOW (False if unknown)."""
-    created = str(receipt.raw.get("created_at") or "")
-    try:
-        moment = datetime.fromisoformat(created.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return datetime.now(UTC) - moment < THREAD_RETRY_WINDOW
 
 
 def _json(response: Any) -> dict[str, Any]:

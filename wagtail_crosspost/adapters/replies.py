@@ -13,6 +13,7 @@ log that the thread is incomplete; the missing replies are not sent later.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .base import AdapterError, AmbiguousError, AuthError, Post, Receipt, TransientError
+from .http import RAW_LIMIT
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ def publish_replies(
                 raise _again(error, number, total) from None
             return _incomplete(root, done, number, total, error)
         done.append({"id": parent.remote_id, "url": parent.url})
-    return dataclasses.replace(root, raw={**root.raw, THREAD_KEY: done})
+    return dataclasses.replace(root, raw=_kept({**root.raw, THREAD_KEY: done}))
 
 
 def reply_ids(receipt: Receipt) -> list[str]:
@@ -77,7 +79,7 @@ def edited_root_only(old: Receipt, new: Receipt, post: Post, platform: str) -> R
     logger.info(
         "Edited the first post of a thread on %s; its replies keep their earlier text.", platform
     )
-    raw = {**new.raw, THREAD_KEY: old.raw.get(THREAD_KEY, [])}
+    raw = _kept({**new.raw, THREAD_KEY: old.raw.get(THREAD_KEY, [])})
     note = _(
         "Only the first post was edited. The replies of its thread (reply chain) keep their "
         "earlier text."
@@ -114,4 +116,18 @@ def _incomplete(
         # Small: the log trims a long answer to text, and the ids above must survive for delete.
         "thread_incomplete": {"failed_part": number, "parts": total, "error": error.message[:300]},
     }
+    raw = _kept(raw)
     return dataclasses.replace(root, raw=raw, notes=(*root.notes, note))
+
+
+def _kept(raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` small enough that the log keeps it as it is (``http.trim`` turns a longer one
+    into text, and the reply ids with it, which delete needs): the largest other entries go."""
+    raw = dict(raw)
+    others = sorted(
+        (k for k in raw if k not in (THREAD_KEY, "thread_incomplete")),
+        key=lambda k: len(json.dumps(raw[k], default=str)),
+    )
+    while others and len(json.dumps(raw, default=str)) > RAW_LIMIT:
+        del raw[others.pop()]
+    return raw
