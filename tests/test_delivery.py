@@ -260,3 +260,22 @@ def test_dry_run_delete_leaves_the_real_post_alone(make_article, settings):
     assert delivery.deliver(delete.pk) == "posted"
     row.refresh_from_db()
     assert row.status == "posted"
+
+
+def test_a_pending_post_of_a_deleted_page_is_skipped(make_article):
+    row = planned_row(make_article)
+    Publication.objects.get(pk=row.pk).page.delete()
+    assert delivery.deliver(row.pk) == "skipped"
+    row.refresh_from_db()
+    assert row.error == "The page was deleted before this post was sent."
+    assert scripted.CALLS == []
+
+
+def test_a_post_queued_when_its_page_is_unpublished_does_not_go_out(make_article):
+    row = planned_row(make_article)
+    Channel.objects.filter(pk=row.channel_id).update(on_unpublish=Channel.OnUnpublish.DELETE)
+    Publication.objects.get(pk=row.pk).page.specific.unpublish()
+    assert delivery.deliver(row.pk) == "skipped"
+    assert scripted.CALLS == []
+    row.refresh_from_db()
+    assert row.error == "The page was unpublished before this post was sent."

@@ -142,8 +142,10 @@ def test_unpublish_keeps_posts_by_default(
     page = make_article(channels=[channel])
     with django_capture_on_commit_callbacks(execute=True):
         publish(page)
+    with django_capture_on_commit_callbacks(execute=True):
         page.unpublish()
     assert [p.action for p in wagtail_crosspost.outbox] == ["post"]
+    assert Publication.objects.get(page=page).status == "posted"
 
 
 def test_dry_run_records_and_sends_nothing(

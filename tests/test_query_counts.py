@@ -146,6 +146,20 @@ def test_a_row_of_an_older_revision_is_composed_from_that_revision(make_article)
     assert "As first published" in wagtail_crosspost.outbox[-1].post.text
 
 
+def test_a_row_is_composed_from_its_revision_when_published_again_after_the_claim(make_article):
+    """The claim read the page while the row's revision was live; the page is published again
+    before the post is composed: the live page is now the newer revision, not this row's."""
+    from wagtail_crosspost.compose.post import published_page
+
+    page = make_article(title="As first published", channels=[ChannelFactory()])
+    publish(page)
+    row = Publication.objects.select_related("page").get(page=page)  # as the claim reads it
+    assert row.page.live_revision_id == row.revision_id
+    page.title = "Published again meanwhile"
+    publish(page)
+    assert published_page(row).title == "As first published"
+
+
 def test_a_draft_after_publishing_is_not_posted(make_article):
     import wagtail_crosspost
 

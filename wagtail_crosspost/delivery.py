@@ -144,6 +144,19 @@ def _deliver_claimed(row: Publication) -> str:
     channel = row.channel
     if not channel.enabled:
         return _finish(row, Status.SKIPPED, error=_("The channel was disabled before sending."))
+    if row.action != Action.DELETE:
+        # Unpublished (or deleted) while the post waited: it would link to a page nobody can
+        # see. A delete of an earlier post goes ahead either way.
+        if row.page is None:
+            return _finish(
+                row, Status.SKIPPED, error=_("The page was deleted before this post was sent.")
+            )
+        if not row.page.live:
+            return _finish(
+                row,
+                Status.SKIPPED,
+                error=_("The page was unpublished before this post was sent."),
+            )
     if channel.needs_reconnect:
         return _hold_for_reconnect(row)
     try:

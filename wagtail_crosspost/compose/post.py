@@ -66,7 +66,11 @@ def published_page(publication: Any) -> Any:
     page, revision_id = publication.page, publication.revision_id
     if revision_id is None or (page is not None and page.live_revision_id == revision_id):
         model = page.specific_class or type(page)
-        return model._default_manager.select_related("locale").get(pk=page.pk)  # post.language
+        live = model._default_manager.select_related("locale").get(pk=page.pk)  # post.language
+        # Checked again on the page just read: published again since the claim read it, the live
+        # page is the newer revision's content, not this row's.
+        if revision_id is None or live.live_revision_id == revision_id:
+            return live
     return publication.revision.as_object()
 
 
