@@ -29,3 +29,11 @@ class ScriptedAdapter(Adapter):
 class IdempotentScriptedAdapter(ScriptedAdapter):
     key = "scripted_idem"
     idempotent = True
+
+
+class ForgetfulScriptedAdapter(ScriptedAdapter):
+    """Idempotent for an hour only, like Mastodon's Idempotency-Key."""
+
+    key = "scripted_hour"
+    idempotent = True
+    idempotency_window = 3600

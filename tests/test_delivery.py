@@ -24,6 +24,7 @@ def scripted_adapters(settings):
     settings.WAGTAILCROSSPOST_ADAPTERS = [
         "tests.scripted.ScriptedAdapter",
         "tests.scripted.IdempotentScriptedAdapter",
+        "tests.scripted.ForgetfulScriptedAdapter",
     ]
     scripted.SCRIPT.clear()
     scripted.CALLS.clear()
@@ -110,6 +111,65 @@ def test_ambiguous_error_with_idempotency_retries(make_article):
     row = planned_row(make_article, platform="scripted_idem")
     scripted.SCRIPT.append(AmbiguousError("Timed out after sending"))
     assert delivery.deliver(row.pk) == "pending"
+
+
+def make_due(row, minutes_ago: float = 0) -> None:
+    Publication.objects.filter(pk=row.pk).update(
+        next_attempt_at=timezone.now() - timedelta(minutes=minutes_ago)
+    )
+
+
+def age_the_uncertain_attempt(row, minutes: float) -> None:
+    """As if the uncertain attempt had been ``minutes`` ago."""
+    row.refresh_from_db()
+    since = timezone.now() - timedelta(minutes=minutes)
+    Publication.objects.filter(pk=row.pk).update(
+        raw_response={**row.raw_response, delivery.AMBIGUOUS_SINCE: since.isoformat()}
+    )
+
+
+def test_an_uncertain_post_is_repeated_while_the_platform_recognises_the_repeat(make_article):
+    row = planned_row(make_article, platform="scripted_hour")
+    scripted.SCRIPT.extend([AmbiguousError("Timed out after sending"), TransientError("down")])
+    assert delivery.deliver(row.pk) == "pending"
+    age_the_uncertain_attempt(row, 20)
+    make_due(row)
+    assert delivery.deliver(row.pk) == "pending"  # a 503 meanwhile keeps the time of the first
+    row.refresh_from_db()
+    assert delivery.AMBIGUOUS_SINCE in row.raw_response
+    make_due(row)
+    assert delivery.deliver(row.pk) == "posted"
+    assert len(scripted.CALLS) == 3
+
+
+def test_an_uncertain_post_is_not_repeated_once_the_platform_forgot_its_key(make_article):
+    """Mastodon recognises an Idempotency-Key for an hour. An attempt whose answer was lost,
+    then outages and backoff past that hour: a repeat could be a second post. Unknown instead."""
+    row = planned_row(make_article, platform="scripted_hour")
+    scripted.SCRIPT.extend([AmbiguousError("Timed out after sending"), TransientError("down")])
+    assert delivery.deliver(row.pk) == "pending"
+    make_due(row)
+    assert delivery.deliver(row.pk) == "pending"
+    age_the_uncertain_attempt(row, 55)
+    make_due(row)
+    assert delivery.deliver(row.pk) == "unknown"
+    assert len(scripted.CALLS) == 2  # not sent a third time
+    row.refresh_from_db()
+    assert "recognises a repeat only for 60 minutes" in row.error
+    assert "Check the account" in row.error
+    # The editor checked and found nothing: Retry sends it, the old attempt no longer counts.
+    assert delivery.retry(row)
+    assert delivery.deliver(row.pk) == "posted"
+    assert len(scripted.CALLS) == 3
+
+
+def test_platforms_that_recognise_a_repeat_for_good_repeat_however_late(make_article):
+    row = planned_row(make_article, platform="scripted_idem")
+    scripted.SCRIPT.append(AmbiguousError("Timed out after sending"))
+    assert delivery.deliver(row.pk) == "pending"
+    age_the_uncertain_attempt(row, 60 * 24)
+    make_due(row)
+    assert delivery.deliver(row.pk) == "posted"
 
 
 def test_unexpected_exception_fails_cleanly(make_article):

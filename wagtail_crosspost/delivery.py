@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -28,6 +28,11 @@ logger = logging.getLogger("wagtail_crosspost")
 
 Status = Publication.Status
 Action = Publication.Action
+#: ``raw_response`` key: when an attempt of an idempotent adapter ended uncertain (the platform
+#: may have the post). Kept across retries until the row is final.
+AMBIGUOUS_SINCE = "ambiguous_since"
+#: Part of the platform's idempotency window kept free for the attempt itself to arrive.
+WINDOW_MARGIN = 0.9
 
 
 # -- claim ---------------------------------------------------------------------------------------
@@ -171,6 +176,9 @@ def _deliver_claimed(row: Publication) -> str:
     wait = _wait_for_channel(row, adapter)
     if wait is not None:
         return wait
+    expired = _repeat_no_longer_recognised(row, adapter)
+    if expired is not None:
+        return expired
     try:
         status = _deliver_with(row, adapter)
     except adapter_base.AuthError as exc:
@@ -182,7 +190,8 @@ def _deliver_claimed(row: Publication) -> str:
     except adapter_base.AmbiguousError as exc:
         if adapter.idempotent:
             _count_failure(channel)
-            return _retry_later(row, exc, None)
+            since = _ambiguous_since(row) or timezone.now()
+            return _retry_later(row, exc, None, ambiguous_since=since)
         return _finish(row, Status.UNKNOWN, error=exc.message, raw=exc.raw)
     except adapter_base.AdapterError as exc:
         return _finish(row, Status.FAILED, error=exc.message, raw=exc.raw)
@@ -353,7 +362,44 @@ def _finish(row: Publication, status: str, *, error: str = "", raw: Any = None, 
     return status
 
 
-def _retry_later(row: Publication, exc: adapter_base.AdapterError, retry_after) -> str:
+def _ambiguous_since(row: Publication):
+    raw = row.raw_response
+    value = raw.get(AMBIGUOUS_SINCE) if isinstance(raw, dict) else None
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _repeat_no_longer_recognised(row: Publication, adapter: adapter_base.Adapter) -> str | None:
+    """An earlier attempt may have posted, and the platform has (nearly) forgotten its key: a
+    repeat now could be a second post. Unknown — check, instead of sending."""
+    window = adapter.idempotency_window
+    since = _ambiguous_since(row)
+    if not window or since is None or row.action != Action.POST:
+        return None  # an edit or a delete repeated does no harm
+    if timezone.now() - since < timedelta(seconds=window * WINDOW_MARGIN):
+        return None
+    return _finish(
+        row,
+        Status.UNKNOWN,
+        error=_(
+            "An attempt at %(time)s may have published this post, but its answer was lost, and "
+            "%(platform)s recognises a repeat only for %(minutes)s minutes. So it was not sent "
+            "again. Check the account; use Retry only if the post is not there."
+        )
+        % {
+            "time": timezone.localtime(since).strftime("%H:%M"),
+            "platform": adapter.label,
+            "minutes": int(window // 60),
+        },
+        raw=row.raw_response,
+    )
+
+
+def _retry_later(
+    row: Publication, exc: adapter_base.AdapterError, retry_after, *, ambiguous_since=None
+) -> str:
     if row.attempts >= conf.get("MAX_ATTEMPTS"):
         return _finish(
             row,
@@ -368,15 +414,25 @@ def _retry_later(row: Publication, exc: adapter_base.AdapterError, retry_after) 
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         lease_until=None,
         error=exc.message,
-        raw_response=trim(exc.raw) if exc.raw is not None else None,
+        raw_response=_answer_to_keep(row, exc, ambiguous_since),
     )
     return Status.PENDING
+
+
+def _answer_to_keep(row: Publication, exc: adapter_base.AdapterError, ambiguous_since=None):
+    """The platform's answer for the log, and an earlier uncertain attempt's time, which stays on
+    record until the row is final, whatever came since."""
+    raw = trim(exc.raw) if exc.raw is not None else None
+    since = _ambiguous_since(row) or ambiguous_since
+    if since is not None:
+        raw = {AMBIGUOUS_SINCE: since.isoformat(), "answer": raw}
+    return raw
 
 
 def _hold_for_reconnect(row: Publication, exc: adapter_base.AdapterError | None = None) -> str:
     # Not an attempt: the post waits until the channel is reconnected, then goes out by itself.
     if exc is not None and exc.raw is not None:
-        Publication.objects.filter(pk=row.pk).update(raw_response=trim(exc.raw))
+        Publication.objects.filter(pk=row.pk).update(raw_response=_answer_to_keep(row, exc))
     return _hold(
         row,
         timezone.now() + timedelta(minutes=15),
@@ -414,7 +470,13 @@ def retry(publication: Publication, user: Any = None) -> bool:
     """The editor's Retry on a failed or unknown row."""
     updated = Publication.objects.filter(
         pk=publication.pk, status__in=(Status.FAILED, Status.UNKNOWN)
-    ).update(status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), error="")
+    ).update(
+        status=Status.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        error="",
+        raw_response=None,  # the editor checked: an earlier uncertain attempt no longer counts
+    )
     if updated:
         from .planning import enqueue
 

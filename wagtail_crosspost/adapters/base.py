@@ -265,6 +265,10 @@ class Adapter:
     supports: ClassVar[frozenset[str]] = frozenset()
     #: True when retrying with the same ``Post.idempotency_key`` cannot create a second post.
     idempotent: ClassVar[bool] = False
+    #: How long (seconds) the platform recognises a repeated key; None: for good. After an
+    #: uncertain attempt, the outbox does not repeat a post once this has (nearly) passed: the
+    #: row becomes "Unknown — check" instead (Mastodon keeps an Idempotency-Key one hour).
+    idempotency_window: ClassVar[float | None] = None
     #: True for adapters that never leave the machine (console, locmem, demos).
     offline: ClassVar[bool] = False
     #: Names of the credential fields (stored encrypted) and the plain option fields.

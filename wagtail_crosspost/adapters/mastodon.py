@@ -159,6 +159,7 @@ class MastodonAdapter(Adapter):
     rules = rules_from_instance(None)
     supports = frozenset({"update", "delete", "alt_text", "thread"})
     idempotent = True
+    idempotency_window = 3600  # "kept 1 hour" (platforms.md, Mastodon statuses API)
     credential_fields = ("access_token",)
     option_fields = ("server_url", "visibility", "language", *THREAD_OPTION_FIELDS)
     form_fields: ClassVar[dict[str, Any]] = {**THREAD_FORM_FIELDS}
