@@ -3,7 +3,7 @@
 import re
 
 import regex
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from wagtail_crosspost.adapters.base import PlatformRules
@@ -171,7 +171,24 @@ def long_texts(draw) -> Parts:
                  url=URL, hashtags=tags)  # fmt: skip
 
 
+# Found by hypothesis: the last, shortened part ended with a link, and "…" glued to it became
+# part of the URL ("https://example.org/über…").
+GLUED_ELLIPSIS = Parts(
+    title="New lathe",
+    intro="Maschine " * 9
+    + "\n"
+    + "Maschine " * 10
+    + ("w" * 48 + " ") * 2
+    + "Maschine " * 3
+    + "w" * 48
+    + " https://example.org/über Maschine",
+    url=URL,
+    hashtags="",
+)
+
+
 @settings(max_examples=60, deadline=None)
+@example(parts=GLUED_ELLIPSIS, platform="bluesky", max_parts=2)
 @given(
     parts=long_texts(),
     platform=st.sampled_from(sorted(LIMITS)),

@@ -268,9 +268,10 @@ def _cut(tokens: list[_Token], platform: str, fits_with) -> str:
 
     def shortened(end: int) -> str:
         body = _join(tokens[:end])
-        if not find_urls(tokens[end - 1].text, platform):  # never trim the end of a link
-            body = body.rstrip(_TRAILING)
-        return body + ELLIPSIS
+        if find_urls(tokens[end - 1].text, platform):
+            # Never trim the end of a link, nor glue "…" to it: it would become part of the URL.
+            return body + " " + ELLIPSIS
+        return body.rstrip(_TRAILING) + ELLIPSIS
 
     ends = _ends(tokens)
     low, high, best = 0, len(ends) - 1, ELLIPSIS
