@@ -249,3 +249,38 @@ def test_refused_connection_is_transient_even_for_writes(client):
 def test_success_returns_the_response(server, client):
     assert client.request("GET", server.url_for("/ok")).json() == {"ok": True}
     assert server.requests[0].headers["User-Agent"].startswith("wagtail-crosspost/")
+
+
+# -- answers too large to read -------------------------------------------------------------------
+
+
+def test_a_huge_answer_is_not_read_into_memory(server, client, monkeypatch):
+    from wagtail_crosspost.adapters import http
+
+    monkeypatch.setattr(http, "MAX_ANSWER_BYTES", 1000)
+    server.add_route("GET", r"/huge", lambda request: {"junk": "x" * 5000})
+    server.add_route("POST", r"/huge", lambda request: {"junk": "x" * 5000})
+    with pytest.raises(TransientError, match="too large"):
+        client.request("GET", server.url_for("/huge"))
+    # A write that was answered arrived: whether it worked is unclear.
+    with pytest.raises(AmbiguousError, match="too large"):
+        client.request("POST", server.url_for("/huge"))
+    assert client.request("GET", server.url_for("/ok")).json() == {"ok": True}
+
+
+def test_an_answer_without_a_length_is_cut_off_at_the_limit():
+    import io
+
+    import requests
+
+    from wagtail_crosspost.adapters.http import AnswerTooLarge, read_capped
+
+    def response(body: bytes) -> requests.Response:
+        made = requests.Response()
+        made.status_code = 200
+        made.raw = io.BytesIO(body)  # no Content-Length: only reading shows the size
+        return made
+
+    with pytest.raises(AnswerTooLarge):
+        read_capped(response(b"x" * 2001), limit=2000)
+    assert read_capped(response(b"y" * 2000), limit=2000).content == b"y" * 2000

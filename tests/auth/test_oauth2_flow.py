@@ -328,3 +328,17 @@ def test_threads_exchanges_for_a_60_day_token(flow, authserver):
 
     days = (channel.token_expires_at - timezone.now()).days
     assert 58 <= days <= 60
+
+
+def test_a_huge_answer_from_an_authorization_server_is_refused_unread(monkeypatch):
+    """Server addresses are entered by admins (Mastodon): a hostile one must not fill memory."""
+    from wagtail_crosspost.adapters import http
+    from wagtail_crosspost.auth.client import Client, Unavailable
+    from wagtail_crosspost.testing import FakeServer
+
+    monkeypatch.setattr(http, "MAX_ANSWER_BYTES", 1000)
+    with FakeServer() as server:
+        server.add_route("POST", r"/oauth/token", lambda request: {"access_token": "x" * 5000})
+        with pytest.raises(Unavailable) as info:
+            Client("Example").request("POST", server.url_for("/oauth/token"), data={"a": "b"})
+    assert "AnswerTooLarge" in info.value.message

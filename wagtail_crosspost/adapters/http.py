@@ -37,6 +37,34 @@ T = TypeVar("T")
 
 USER_AGENT = f"wagtail-crosspost/{__version__} (+https://pypi.org/project/wagtail-crosspost/)"
 RAW_LIMIT = 4000  # characters of a platform answer kept for the log
+#: Bytes of an answer read at the most: platforms answer in kilobytes; a server that sends more
+#: (broken, or hostile: server addresses are entered by admins) must not fill the memory.
+MAX_ANSWER_BYTES = 5_000_000
+
+
+class AnswerTooLarge(requests.exceptions.RequestException):
+    """The server's answer was longer than MAX_ANSWER_BYTES (the rest was not read)."""
+
+
+def read_capped(response: requests.Response, limit: int | None = None) -> requests.Response:
+    """Read a streamed response's body, at most ``limit`` bytes (default MAX_ANSWER_BYTES);
+    raise AnswerTooLarge beyond."""
+    limit = limit or MAX_ANSWER_BYTES
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        response.close()
+        raise AnswerTooLarge(f"the answer declares {declared} bytes")
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise AnswerTooLarge(f"the answer is over {limit} bytes")
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+    response._content_consumed = True  # type: ignore[attr-defined]
+    return response
+
 
 # Headers that carry the moment or the delay after which a rate limit lifts, in the order tried.
 RATE_LIMIT_HEADERS = (
@@ -189,7 +217,18 @@ class HTTPClient:
         kwargs.setdefault("timeout", self.timeout)
         safe = idempotent or method.upper() in ("GET", "HEAD", "OPTIONS", "DELETE")
         try:
-            response = self.session.request(method, url, **kwargs)
+            response = read_capped(self.session.request(method, url, stream=True, **kwargs))
+        except AnswerTooLarge as exc:
+            # It answered, so the request arrived: for a write, the post may have been made.
+            error = TransientError if safe else AmbiguousError
+            raise error(
+                _(
+                    "%(platform)s sent an answer too large to read (over %(limit)s MB), so it is "
+                    "unclear whether the request worked."
+                )
+                % {"platform": self.platform, "limit": max(1, MAX_ANSWER_BYTES // 1_000_000)},
+                raw=self._scrub(str(exc)),
+            ) from None
         except requests.exceptions.ConnectTimeout as exc:
             raise TransientError(
                 _("%(platform)s did not answer in time; nothing was sent.")

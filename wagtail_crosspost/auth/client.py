@@ -15,7 +15,7 @@ import requests
 from django.utils.translation import gettext as _
 
 from .. import conf
-from ..adapters.http import new_session, redact
+from ..adapters.http import new_session, read_capped, redact
 from . import redact as _redact  # noqa: F401 - installs the log filters
 
 # -- errors --------------------------------------------------------------------------------------
@@ -176,8 +176,8 @@ class Client:
             kwargs["headers"] = headers
         params = {"platform": self.platform}
         try:
-            response = self.session.request(method, url, **kwargs)
-        except requests.RequestException as exc:
+            response = read_capped(self.session.request(method, url, stream=True, **kwargs))
+        except requests.RequestException as exc:  # AnswerTooLarge included
             raise Unavailable(
                 _("Could not reach %(platform)s (%(error)s). Try again in a moment.")
                 % {**params, "error": self.scrub(type(exc).__name__)}
