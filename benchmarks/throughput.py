@@ -7,8 +7,9 @@ and answers each after ``--latency`` seconds. The workers are ``crosspost_delive
 processes (the sweep; a task queue's workers call the same ``delivery.deliver``). The rows are
 created first with a due time in the future; once every worker has started, a warm-up of
 ``WARM_UP`` rows is delivered untimed, then the rest are made due at once and the clock runs
-until the platform has received every post and every row is *posted*. The ideal is ``workers / latency`` deliveries per second (each worker waiting for the
-platform all the time and doing nothing else); the ratio is measured ÷ ideal.
+until the platform has received every post and every row is *posted*. The ideal is
+``workers / latency`` deliveries per second (each worker waiting for the platform all the time
+and doing nothing else); the ratio is measured ÷ ideal.
 
 PostgreSQL if it answers on 127.0.0.1:5432, else SQLite (printed). Bounded: gives up after
 ``--timeout`` seconds (default 90). The last line reads ``throughput: ratio=<measured/ideal>``.
