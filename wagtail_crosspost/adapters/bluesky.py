@@ -73,7 +73,7 @@ from .base import (
 )
 from .bluesky_embed import ALT_TEXT_LIMIT, build_embed, too_big
 from .bluesky_session import XRPCSession
-from .http import HTTPClient, check_public_url
+from .http import HTTPClient, check_public_url, json_object
 from .replies import delete_thread, publish_replies
 
 logger = logging.getLogger(__name__)
@@ -297,7 +297,7 @@ class BlueskyAdapter(XRPCSession, Adapter):
             if error_name(error) == "InvalidSwap":  # an earlier attempt got through
                 return self._existing(rkey, error)
             raise _explain(error) from None
-        return self._receipt(_json(response), rkey)
+        return self._receipt(json_object(response), rkey)
 
     def check(self) -> Health:
         try:
@@ -306,7 +306,7 @@ class BlueskyAdapter(XRPCSession, Adapter):
             return Health(ok=False, detail=error.message, needs_reconnect=True)
         except AdapterError as error:
             return Health(ok=False, detail=error.message)
-        handle = _json(response).get("handle") or self.handle
+        handle = json_object(response).get("handle") or self.handle
         return Health(ok=True, detail=f"@{handle}")
 
     # -- building the post -------------------------------------------------------------------
@@ -352,7 +352,7 @@ class BlueskyAdapter(XRPCSession, Adapter):
             headers={"Content-Type": media.mime_type or "application/octet-stream"},
             idempotent=True,
         )
-        blob = _json(response).get("blob")
+        blob = json_object(response).get("blob")
         if not isinstance(blob, dict):
             raise PermanentError(_("Bluesky accepted the image but returned no blob."))
         return blob
@@ -369,7 +369,7 @@ class BlueskyAdapter(XRPCSession, Adapter):
                 _("Bluesky reported the post as present, then could not find it. Trying again."),
                 raw=swap_error.raw,
             ) from None
-        found = _json(response)
+        found = json_object(response)
         receipt = self._receipt(found, rkey)
         return dataclasses.replace(receipt, raw={**receipt.raw, "already_posted": True})
 
@@ -470,11 +470,3 @@ def _strong_ref(receipt: Receipt) -> dict[str, str]:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _json(response: Any) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -29,7 +29,7 @@ from .atproto import (
     xrpc_error_text,
 )
 from .base import AuthError, PermanentError
-from .http import HTTPClient
+from .http import HTTPClient, json_object
 
 logger = logging.getLogger("wagtail_crosspost.adapters.bluesky")
 
@@ -158,7 +158,7 @@ class XRPCSession:
                 status_code=error.status_code,
             ) from None
         logger.info("Signed in to Bluesky as %s.", self.handle)
-        return self._save(_json(response))
+        return self._save(json_object(response))
 
     def _renew(self) -> None:
         """A fresh access token: ``refreshSession``, or sign in again if that fails."""
@@ -174,15 +174,7 @@ class XRPCSession:
             except (AuthError, PermanentError) as error:
                 logger.info("Bluesky session refresh failed (%s); signing in again.", error)
             else:
-                self._save(_json(response))
+                self._save(json_object(response))
                 return
         self._forget_session()
         self._login()
-
-
-def _json(response: Any) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

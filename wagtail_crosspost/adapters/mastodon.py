@@ -48,7 +48,7 @@ from .base import (
     TransientError,
     clean_thread_options,
 )
-from .http import HTTPClient, check_public_url, trim
+from .http import HTTPClient, check_public_url, json_object, trim
 from .replies import delete_thread, edited_root_only, publish_replies
 
 logger = logging.getLogger(__name__)
@@ -372,7 +372,7 @@ class MastodonAdapter(Adapter):
             return Health(ok=False, detail=error.message, needs_reconnect=True)
         except AdapterError as error:
             return Health(ok=False, detail=error.message)
-        account = _json(response)
+        account = json_object(response)
         username = account.get("acct") or account.get("username") or ""
         host = self.server_url.split("://", 1)[1].split("/", 1)[0]
         if "@" not in username:
@@ -405,7 +405,7 @@ class MastodonAdapter(Adapter):
             data=data,
             idempotent=True,
         )
-        attachment = _json(response)
+        attachment = json_object(response)
         media_id = str(attachment.get("id") or "")
         if not media_id:
             raise PermanentError(_("Mastodon accepted the image but returned no id."))
@@ -422,7 +422,7 @@ class MastodonAdapter(Adapter):
                 if error.status_code in (404, 405, 501):
                     return  # the server cannot tell; the status post will say if it is not ready
                 raise
-            if _json(response).get("url"):
+            if json_object(response).get("url"):
                 return
         raise TransientError(
             _("Mastodon is still processing the image. It will be tried again."),
@@ -430,7 +430,7 @@ class MastodonAdapter(Adapter):
         )
 
     def _receipt(self, response: Any) -> Receipt:
-        status = _json(response)
+        status = json_object(response)
         remote_id = str(status.get("id") or "")
         if not remote_id:
             raise PermanentError(
@@ -448,14 +448,6 @@ class MastodonAdapter(Adapter):
             url=str(status.get("url") or status.get("uri") or ""),
             raw=raw,
         )
-
-
-def _json(response: Any) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _limits_only(instance: dict[str, Any]) -> dict[str, Any]:

@@ -45,7 +45,7 @@ from .base import (
     Receipt,
     clean_thread_options,
 )
-from .http import HTTPClient, check_api_base, trim
+from .http import HTTPClient, check_api_base, json_object, trim
 from .replies import delete_thread, publish_replies
 
 DEFAULT_API_BASE = "https://api.x.com"  # platforms.md 3: https://api.x.com/2/...
@@ -238,13 +238,13 @@ class XAdapter(Adapter):
     def _create(self, body: dict[str, Any]) -> Receipt:
         # No idempotency key on X: a lost answer stays ambiguous (platforms.md, cross-platform).
         response = self._request("POST", "/2/tweets", json=body)
-        data = _json(response).get("data")
+        data = json_object(response).get("data")
         data = data if isinstance(data, dict) else {}
         remote_id = str(data.get("id") or "")
         if not remote_id:
             raise AmbiguousError(
                 _("X accepted the post but did not say its id; check the account."),
-                raw=trim(_json(response)),
+                raw=trim(json_object(response)),
             )
         return Receipt(
             remote_id=remote_id,
@@ -266,7 +266,7 @@ class XAdapter(Adapter):
             return Health(ok=False, detail=error.message, needs_reconnect=True)
         except AdapterError as error:
             return Health(ok=False, detail=error.message)
-        user = _json(response).get("data") or {}
+        user = json_object(response).get("data") or {}
         return Health(ok=True, detail=f"@{user.get('username') or '?'}")
 
     def refresh(self, client_id: str, client_secret: str | None = None) -> dict[str, Any]:
@@ -297,7 +297,7 @@ class XAdapter(Adapter):
         response = client.request(
             "POST", self.api_base + "/2/oauth2/token", idempotent=False, **kwargs
         )
-        answer = _json(response)
+        answer = json_object(response)
         if not answer.get("access_token"):
             raise AuthError(_("X answered the token refresh without a token."))
         expires_in = answer.get("expires_in")
@@ -322,11 +322,11 @@ class XAdapter(Adapter):
             data={"media_category": "tweet_image", "media_type": media.mime_type},
             idempotent=True,
         )
-        data = _json(response).get("data")
+        data = json_object(response).get("data")
         media_id = str((data or {}).get("id") or "") if isinstance(data, dict) else ""
         if not media_id:
             raise PermanentError(
-                _("X accepted the image but returned no media id."), raw=trim(_json(response))
+                _("X accepted the image but returned no media id."), raw=trim(json_object(response))
             )
         if media.alt_text:
             # platforms.md 3: alt text through POST /2/media/metadata, ≤ 1000 characters.
@@ -373,11 +373,3 @@ def _clean_auth(value: Any) -> str:
             % {"choices": ", ".join(AUTH_MODES)}
         )
     return mode
-
-
-def _json(response: Any) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
