@@ -144,6 +144,9 @@ def _new_post(page, channel, generation, fields) -> Publication:
 def _create_posts(rows: list[Publication]) -> None:
     """Insert new post rows, all in one query; one by one if another publish got there first
     (a row that is already planned keeps no primary key)."""
+    # The same order in every publish: two publishes of one page at once take the unique index's
+    # locks in the same order, so they wait for each other instead of deadlocking.
+    rows = sorted(rows, key=lambda row: row.channel_id)
     if len(rows) > 1 and connection.features.can_return_rows_from_bulk_insert:
         try:
             with transaction.atomic():
