@@ -393,7 +393,7 @@ class TestBlueskyContract(_BlueskyContract):
 class TestBlueskyPDSContract(_BlueskyContract):
     """The happy-path subset of the kit against the real reference PDS (``@atproto/pds``):
     the same records, sessions and lexicon validation as the network. Faults cannot be injected
-    into a real server, so those tests are skipped here (the fake above runs them)."""
+    into a real server, so those tests are left out here (the fake above runs them)."""
 
     injects_faults = False
 
