@@ -54,3 +54,16 @@ def _fresh_image_caches():
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def local_platform(settings):
+    """For tests against a platform fake on 127.0.0.1: allow that address, keep timeouts short,
+    and start and end with an empty cache (instance limits and sessions are cached per URL)."""
+    from django.core.cache import cache
+
+    settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True
+    settings.WAGTAILCROSSPOST_HTTP_TIMEOUT = (2, 2)
+    cache.clear()
+    yield
+    cache.clear()

@@ -4,7 +4,6 @@ part, unpublishing removes them all. Over real HTTP to the strict fake Mastodon 
 (the Bluesky twin runs against the real PDS in ``test_end_to_end_bluesky.py``)."""
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from tests.factories import ChannelFactory, publish
@@ -27,12 +26,8 @@ INTRO = (
 
 
 @pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True
-    settings.WAGTAILCROSSPOST_HTTP_TIMEOUT = (2, 2)
-    cache.clear()
-    yield
-    cache.clear()
+def _setup(local_platform):
+    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
 
 
 @pytest.fixture

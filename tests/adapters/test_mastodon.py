@@ -7,7 +7,6 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 
 from tests.fakes.mastodon import FakeMastodon, Limits, status_length
 from wagtail_crosspost.adapters import get_adapter_class
@@ -30,12 +29,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00fake image bytes\r\n" * 20
 
 
 @pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True
-    settings.WAGTAILCROSSPOST_HTTP_TIMEOUT = (2, 2)
-    cache.clear()
-    yield
-    cache.clear()
+def _setup(local_platform):
+    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -26,9 +26,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00fake image bytes\r\n" * 20
 
 
 @pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True
-    settings.WAGTAILCROSSPOST_HTTP_TIMEOUT = (2, 2)
+def _setup(local_platform):
+    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
 
 
 @pytest.fixture
