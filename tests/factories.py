@@ -106,3 +106,14 @@ def make_image_from_bytes(content, name="upload.bin", title="An image", descript
     with image.file.storage.open(image.file.name, "wb") as handle:
         handle.write(content)
     return image
+
+
+def set_admin_preferences(user, **preferences):
+    """Set a user's Wagtail admin preferences (``theme="dark"``, ``preferred_language="de"``)."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    for name, value in preferences.items():
+        setattr(profile, name, value)
+    profile.save()
+    return profile

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import ChannelFactory, make_image
+from tests.factories import ChannelFactory, make_image, set_admin_preferences
 from wagtail_crosspost.compose.length import measure
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +35,7 @@ def test_counter_counts_like_the_platform(admin_client, make_article, mastodon_c
 def test_counter_label_is_german_for_german_editors(
     admin_client, admin_user, make_article, mastodon_channel
 ):
-    from wagtail.users.models import UserProfile
-
-    profile = UserProfile.get_for_user(admin_user)
-    profile.preferred_language = "de"
-    profile.save()
+    set_admin_preferences(admin_user, preferred_language="de")
     page = make_article(title="Titel")
     data = preview(admin_client, channel=mastodon_channel.pk, page=page.pk, message="Hallo").json()
     assert data["count_label"].endswith(" / 500 Zeichen")

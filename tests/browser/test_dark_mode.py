@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from wagtail.users.models import UserProfile
 
-from tests.factories import ChannelFactory, make_image
+from tests.factories import ChannelFactory, make_image, set_admin_preferences
 from tests.testapp.models import ArticlePage
 from wagtail_crosspost.models import Channel, Publication
 
@@ -90,9 +90,7 @@ def unreadable(page, selector: str) -> list[dict]:
 @pytest.fixture(params=["dark"])
 def dark_admin(request, superuser):
     """The administrator, with the admin theme of the test's parameter (dark unless said)."""
-    profile = UserProfile.get_for_user(superuser)
-    profile.theme = request.param
-    profile.save()
+    set_admin_preferences(superuser, theme=request.param)
     return superuser
 
 

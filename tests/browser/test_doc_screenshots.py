@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 from wagtail.models import Site
 
-from tests.factories import ChannelFactory, make_image
+from tests.factories import ChannelFactory, make_image, set_admin_preferences
 from tests.testapp.models import ArticlePage
 from wagtail_crosspost.adapters import get_adapters
 from wagtail_crosspost.models import Channel, Publication
@@ -126,11 +126,7 @@ def test_screenshot_panel(page, logged_in, superuser, article, social_channels):
 
 
 def test_screenshot_panel_dark(page, logged_in, superuser, article, social_channels):
-    from wagtail.users.models import UserProfile
-
-    profile = UserProfile.get_for_user(superuser)
-    profile.theme = "dark"
-    profile.save()
+    set_admin_preferences(superuser, theme="dark")
     logged_in(superuser)
     _panel_with_two_channels_ticked(
         page,
@@ -145,11 +141,7 @@ def test_screenshot_panel_dark(page, logged_in, superuser, article, social_chann
 
 
 def test_screenshot_panel_german(page, logged_in, superuser, article, social_channels):
-    from wagtail.users.models import UserProfile
-
-    profile = UserProfile.get_for_user(superuser)
-    profile.preferred_language = "de"
-    profile.save()
+    set_admin_preferences(superuser, preferred_language="de")
     logged_in(superuser)
     _panel_with_two_channels_ticked(
         page,
