@@ -43,7 +43,7 @@ from wagtail_crosspost.adapters.base import (
     Receipt,
     TransientError,
 )
-from wagtail_crosspost.adapters.http import HTTPClient, check_public_url, trim
+from wagtail_crosspost.adapters.http import HTTPClient, check_public_url, json_object, trim
 
 DISCORD_HOSTS = ("discord.com", "discordapp.com", "canary.discord.com", "ptb.discord.com")
 WEBHOOK_RE = re.compile(
@@ -223,7 +223,7 @@ class DiscordAdapter(Adapter):
 
     def check(self) -> Health:
         try:
-            webhook = _json(self._request("GET", self.endpoint))
+            webhook = json_object(self._request("GET", self.endpoint))
         except AuthError as error:
             return Health(ok=False, detail=error.message, needs_reconnect=True)
         except AdapterError as error:
@@ -267,7 +267,7 @@ class DiscordAdapter(Adapter):
         return f"{self.endpoint}/messages/{receipt.remote_id}"
 
     def _receipt(self, response: Any) -> Receipt:
-        message = _json(response)
+        message = json_object(response)
         message_id = str(message.get("id") or "")
         if not message_id:
             raise PermanentError(
@@ -288,11 +288,3 @@ def _body(error: AdapterError) -> dict[str, Any]:
 def _code(error: AdapterError) -> int | None:
     code = _body(error).get("code")
     return code if isinstance(code, int) else None
-
-
-def _json(response: Any) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
