@@ -22,9 +22,7 @@ ADAPTER_LIMIT = 300
 def _contract_layers() -> list[list[str]]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
     (layers,) = [c for c in config["contracts"] if c["id"] == "layers"]
-    return [
-        [name.strip(" ()") for name in re.split(r"[:|]", layer)] for layer in layers["layers"]
-    ]
+    return [[name.strip(" ()") for name in re.split(r"[:|]", layer)] for layer in layers["layers"]]
 
 
 def _diagram_layers() -> list[list[str]]:
@@ -55,7 +53,8 @@ def _python_modules() -> list[Path]:
     return [
         path
         for path in PACKAGE.rglob("*.py")
-        if "migrations" not in path.parts and path.relative_to(PACKAGE).as_posix() not in DATA_TABLES
+        if "migrations" not in path.parts
+        and path.relative_to(PACKAGE).as_posix() not in DATA_TABLES
     ]
 
 
