@@ -99,4 +99,35 @@ def check_debug_with_live_channels(app_configs, **kwargs):
     ]
 
 
+@register()
+def check_scheduled_pages_go_live(app_configs, **kwargs):
+    """A page long past its go-live time means nobody runs Wagtail's publish_scheduled."""
+    from django.db import DatabaseError
+
+    from .schedule.scheduled_pages import overdue_pages, publishes_scheduled_pages
+
+    try:
+        overdue = overdue_pages()
+    except DatabaseError:  # not migrated yet
+        return []
+    if not overdue:
+        return []
+    titles = ", ".join(f"“{revision.object_str}”" for revision in overdue[:3])
+    hint = (
+        "Run `manage.py publish_scheduled` every minute from cron, or set "
+        "WAGTAILCROSSPOST_PUBLISH_SCHEDULED = True and keep `manage.py crosspost_deliver --loop` "
+        "running (docs/how-to/scheduling.md)."
+    )
+    if publishes_scheduled_pages():
+        hint = "WAGTAILCROSSPOST_PUBLISH_SCHEDULED is on: is `crosspost_deliver --loop` running?"
+    return [
+        Warning(
+            f"{len(overdue)} scheduled page(s) are more than 15 minutes past their go-live time "
+            f"and still not live: {titles}. Their posts wait with them.",
+            hint=hint,
+            id="wagtail_crosspost.W003",
+        )
+    ]
+
+
 from .auth import checks as _auth_checks  # noqa: E402,F401  (registers the OAuth checks)

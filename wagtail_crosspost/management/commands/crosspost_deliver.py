@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from wagtail_crosspost import delivery
+from wagtail_crosspost.schedule import scheduled_pages
 
 
 class Command(BaseCommand):
@@ -19,10 +20,34 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-sweeps", type=int, default=0, help="Stop after this many sweeps (0: never)."
         )
+        parser.add_argument(
+            "--publish-scheduled",
+            action="store_true",
+            default=None,
+            help=(
+                "Before each sweep, make due scheduled pages live (Wagtail's publish_scheduled). "
+                "Default: the WAGTAILCROSSPOST_PUBLISH_SCHEDULED setting."
+            ),
+        )
 
-    def handle(self, *args, loop=False, interval=5.0, batch=50, max_sweeps=0, **options):
+    def handle(
+        self,
+        *args,
+        loop=False,
+        interval=5.0,
+        batch=50,
+        max_sweeps=0,
+        publish_scheduled=None,
+        **options,
+    ):
+        if publish_scheduled is None:
+            publish_scheduled = scheduled_pages.publishes_scheduled_pages()
         sweeps = 0
         while True:
+            if publish_scheduled:
+                published = scheduled_pages.publish_due_pages().strip()
+                if published:
+                    self.stdout.write(published)
             counts = delivery.deliver_due(limit=batch)
             sweeps += 1
             if counts or not loop:
