@@ -109,3 +109,23 @@ def test_debug_with_live_channels_warns(settings):
     assert "Real Mastodon" in warning.msg and warning.id == "wagtail_crosspost.W002"
     settings.WAGTAILCROSSPOST_DRY_RUN = True
     assert checks.check_debug_with_live_channels(None) == []
+
+
+@pytest.mark.django_db
+def test_a_production_site_still_called_localhost_is_a_warning(settings):
+    from wagtail.models import Site
+
+    settings.DEBUG = False
+    site = Site.objects.get(is_default_site=True)
+    site.hostname = "localhost"
+    site.save()
+    (warning,) = checks.check_site_hostnames(None)
+    assert warning.id == "wagtail_crosspost.W004"
+    assert "http://localhost/" in warning.msg and "Settings → Sites" in warning.hint
+
+    settings.DEBUG = True  # a developer's machine: localhost is right
+    assert checks.check_site_hostnames(None) == []
+    settings.DEBUG = False
+    site.hostname = "www.muster-maschinenbau.de"
+    site.save()
+    assert checks.check_site_hostnames(None) == []

@@ -130,4 +130,36 @@ def check_scheduled_pages_go_live(app_configs, **kwargs):
     ]
 
 
+LOCAL_HOSTNAMES = {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"}  # noqa: S104
+
+
+@register()
+def check_site_hostnames(app_configs, **kwargs):
+    """Posts link to the page's site: a production site still called localhost links nowhere."""
+    from django.conf import settings
+    from django.db import DatabaseError
+    from wagtail.models import Site
+
+    if settings.DEBUG or conf.get("PAGE_URL") or conf.get("BASE_URL"):
+        return []
+    try:
+        local = [
+            site.hostname
+            for site in Site.objects.only("hostname")
+            if site.hostname.lower() in LOCAL_HOSTNAMES
+        ]
+    except DatabaseError:  # not migrated yet
+        return []
+    if not local:
+        return []
+    return [
+        Warning(
+            f"A Wagtail site still has the hostname {local[0]!r}: posts would link to "
+            f"http://{local[0]}/, which nobody outside this machine can open.",
+            hint="Set the site's real hostname (and port 443 for https) under Settings → Sites.",
+            id="wagtail_crosspost.W004",
+        )
+    ]
+
+
 from .auth import checks as _auth_checks  # noqa: E402,F401  (registers the OAuth checks)
