@@ -26,12 +26,12 @@ from tests.fakes.webhook import FakeReceiver
 from tests.fakes.x import FakeX
 from wagtail_crosspost.adapters.base import Receipt
 from wagtail_crosspost.adapters.bluesky import BlueskyAdapter
-from wagtail_crosspost.adapters.facebook import FacebookAdapter
-from wagtail_crosspost.adapters.instagram import InstagramAdapter
-from wagtail_crosspost.adapters.linkedin import LinkedInAdapter, seconds_until_midnight_utc
+from wagtail_crosspost.adapters.meta.facebook import FacebookAdapter
+from wagtail_crosspost.adapters.meta.instagram import InstagramAdapter
+from wagtail_crosspost.adapters.linkedin.adapter import LinkedInAdapter, seconds_until_midnight_utc
 from wagtail_crosspost.adapters.mastodon import MastodonAdapter
 from wagtail_crosspost.adapters.telegram import TelegramAdapter
-from wagtail_crosspost.adapters.threads import ThreadsAdapter
+from wagtail_crosspost.adapters.meta.threads import ThreadsAdapter
 from wagtail_crosspost.adapters.webhook import WebhookAdapter
 from wagtail_crosspost.adapters.x import XAdapter
 from wagtail_crosspost.models import Channel

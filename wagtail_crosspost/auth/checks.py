@@ -10,7 +10,8 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from django.db import DatabaseError
 
 from .. import conf
-from .providers import PROVIDERS, provider_for_channel
+from ..adapters import connectable_platforms
+from ..adapters.provider import provider_for_channel
 
 KNOWN_KEYS = {
     "CLIENT_ID",
@@ -75,7 +76,7 @@ def check_app_credentials(app_configs, **kwargs):
     from ..models import Channel
 
     try:
-        channels = list(Channel.objects.filter(platform__in=list(PROVIDERS)))
+        channels = list(Channel.objects.filter(platform__in=connectable_platforms()))
     except DatabaseError:  # not migrated yet: nothing to check
         return []
     needed: dict[tuple[str, str, str], list[str]] = {}
