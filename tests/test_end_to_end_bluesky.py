@@ -4,10 +4,10 @@ the image and its alt text, and the publication log links to it."""
 import pytest
 import requests
 from django.core.cache import cache
-from wagtail_crosspost.adapters.bluesky.atproto import derive_tid
 
 from tests.factories import ChannelFactory, make_image, publish
 from wagtail_crosspost import delivery
+from wagtail_crosspost.adapters.bluesky.atproto import derive_tid
 from wagtail_crosspost.models import Publication
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pds]

@@ -17,15 +17,15 @@ import pytest
 import requests
 from django.core.cache import cache
 from django.urls import reverse
-from wagtail_crosspost.adapters.oauth import Refused
-from wagtail_crosspost.adapters.mastodon.connect import MastodonProvider
-from wagtail_crosspost.adapters.provider import provider_for_channel
 
 from tests.auth.authserver import REDIRECT_URI
 from tests.auth.conftest import Flow
 from tests.auth.mastodon_authserver import FakeMastodonAuth
 from wagtail_crosspost import crypto
 from wagtail_crosspost.adapters.mastodon import MastodonAdapter
+from wagtail_crosspost.adapters.mastodon.connect import MastodonProvider
+from wagtail_crosspost.adapters.oauth import Refused
+from wagtail_crosspost.adapters.provider import provider_for_channel
 from wagtail_crosspost.auth import store
 from wagtail_crosspost.models import Channel
 

@@ -332,9 +332,8 @@ def test_threads_exchanges_for_a_60_day_token(flow, authserver):
 
 def test_a_huge_answer_from_an_authorization_server_is_refused_unread(monkeypatch):
     """Server addresses are entered by admins (Mastodon): a hostile one must not fill memory."""
-    from wagtail_crosspost.adapters.oauth import Client, Unavailable
-
     from wagtail_crosspost.adapters import http
+    from wagtail_crosspost.adapters.oauth import Client, Unavailable
     from wagtail_crosspost.testing import FakeServer
 
     monkeypatch.setattr(http, "MAX_ANSWER_BYTES", 1000)

@@ -12,9 +12,12 @@ built-ins and yours) subclasses it, saying only how to reach its fake server::
             return FakeExampleSocial()  # a FakeServer subclass, not started
 
         def make_channel(self, server):
-            channel = Channel(platform="example", name="Acme", options={"api_url": server.url})
-            channel.set_credentials({"api_key": API_KEY})
-            return channel
+            return ChannelConfig(
+                name="Acme",
+                platform="example",
+                options={"api_url": server.url},
+                credentials={"api_key": API_KEY},
+            )
 
 The mixin's tests then check: publish returns a ``Receipt`` with a ``remote_id``; update and
 delete work where ``supports`` says so and raise ``PermanentError`` where not; 401 is an
@@ -61,6 +64,7 @@ from wagtail_crosspost.adapters.base import (
     Post,
     Receipt,
     TransientError,
+    as_config,
 )
 from wagtail_crosspost.compose.length import KINDS, fits, measure
 from wagtail_crosspost.compose.text import Parts, fit_text
@@ -127,12 +131,13 @@ class AdapterContractTests:
         raise NotImplementedError(f"{type(self).__name__} must implement make_server().")
 
     def make_channel(self, server: FakeServer) -> Any:
-        """An (unsaved is fine) ``Channel`` whose options point at ``server.url``."""
+        """The channel whose options point at ``server.url``: a ``ChannelConfig`` (no database
+        needed) or an (unsaved is fine) ``Channel``."""
         raise NotImplementedError(f"{type(self).__name__} must implement make_channel(server).")
 
     def make_adapter(self, server: FakeServer) -> Adapter:
         """The adapter for ``make_channel(server)``; override to stub sleeps and the like."""
-        return self.adapter_class(self.make_channel(server))
+        return self.adapter_class(as_config(self.make_channel(server)))
 
     def make_post(self, text: str, **kwargs: Any) -> Post:
         kwargs.setdefault("link", self.link)
@@ -265,7 +270,7 @@ class AdapterContractTests:
         server = server if server is not None else getattr(self, "_server", None)
         values: list[str] = list(self.extra_secrets)
         if server is not None:
-            credentials = self.make_channel(server).get_credentials()
+            credentials = dict(as_config(self.make_channel(server)).credentials)
             for name in self.public_credentials:
                 credentials.pop(name, None)
             values += _strings(credentials)

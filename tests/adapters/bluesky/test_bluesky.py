@@ -19,16 +19,6 @@ import requests
 import responses
 from django.core.cache import cache
 from PIL import Image
-from wagtail_crosspost.adapters.bluesky.atproto import (
-    DERIVED_TID_EPOCH_US,
-    DERIVED_TID_SPAN_US,
-    TID_RE,
-    build_facets,
-    decode_tid,
-    derive_tid,
-    encode_tid,
-    new_tid,
-)
 
 from wagtail_crosspost.adapters.base import (
     AuthError,
@@ -40,6 +30,16 @@ from wagtail_crosspost.adapters.base import (
     TransientError,
 )
 from wagtail_crosspost.adapters.bluesky import BlueskyAdapter
+from wagtail_crosspost.adapters.bluesky.atproto import (
+    DERIVED_TID_EPOCH_US,
+    DERIVED_TID_SPAN_US,
+    TID_RE,
+    build_facets,
+    decode_tid,
+    derive_tid,
+    encode_tid,
+    new_tid,
+)
 from wagtail_crosspost.models import Channel
 
 POST = "app.bsky.feed.post"

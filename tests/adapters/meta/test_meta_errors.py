@@ -16,9 +16,8 @@ from wagtail_crosspost.adapters.base import (
     Post,
     TransientError,
 )
-from wagtail_crosspost.adapters.meta.facebook import FacebookAdapter
 from wagtail_crosspost.adapters.http import RedactURLSecrets
-from wagtail_crosspost.adapters.meta.instagram import InstagramAdapter
+from wagtail_crosspost.adapters.meta.facebook import FacebookAdapter
 from wagtail_crosspost.adapters.meta.graph import (
     DEFAULT_RATE_LIMIT_WAIT,
     ERROR_CODES,
@@ -27,6 +26,7 @@ from wagtail_crosspost.adapters.meta.graph import (
     rules_with_options,
     usage_wait,
 )
+from wagtail_crosspost.adapters.meta.instagram import InstagramAdapter
 from wagtail_crosspost.adapters.meta.threads import ThreadsAdapter
 from wagtail_crosspost.models import Channel
 
