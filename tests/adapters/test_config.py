@@ -3,10 +3,13 @@ builds one with no database; ``Channel.get_adapter()`` builds it from the row.""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import wagtail_crosspost.adapters
 from tests.fakes.webhook import SECRET, FakeReceiver
 from wagtail_crosspost.adapters.base import ChannelCallbacks, ChannelConfig, Health, Post
 from wagtail_crosspost.adapters.webhook import WebhookAdapter
@@ -105,3 +108,27 @@ def test_an_adapter_given_a_row_still_works():
     adapter = WebhookAdapter(channel)  # type: ignore[arg-type]
     assert isinstance(adapter.channel, ChannelConfig)
     assert (adapter.channel.pk, adapter.credentials) == (3, {"secret": SECRET})
+
+
+FORBIDDEN = ("models", "compose", "planning", "delivery", "views", "auth", "outbox", "tasks")
+
+
+def test_adapters_import_nothing_from_the_layers_above():
+    root = Path(wagtail_crosspost.adapters.__file__).parent
+    offences = []
+    for path in root.rglob("*.py"):
+        package = ["wagtail_crosspost", *path.relative_to(root.parent).parent.parts]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                names = [".".join([*base, *(node.module or "").split(".")]).strip(".")]
+                names += [f"{names[0]}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "wagtail_crosspost" and len(parts) > 1 and parts[1] in FORBIDDEN:
+                    offences.append(f"{path.relative_to(root)}: {name}")
+    assert offences == []

@@ -43,7 +43,7 @@ class PlatformRules:
     """The text and image rules of one platform (numbers from shared/reference/platforms.md)."""
 
     text_limit: int
-    counting: str = "characters"  # key understood by compose.length.measure
+    counting: str = "characters"  # a KINDS key of adapters.text (how to count)
     url_weight: int | None = None  # every URL counts this much (Mastodon, X); None: in full
     byte_limit: int | None = None  # UTF-8 bytes (Bluesky)
     max_hashtags: int | None = None

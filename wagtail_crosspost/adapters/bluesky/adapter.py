@@ -42,7 +42,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wagtail_crosspost import conf
-from wagtail_crosspost.compose.length import measure, measure_bytes, overruns
 
 from ..base import (
     THREAD_FORM_FIELDS,
@@ -64,6 +63,7 @@ from ..base import (
 )
 from ..http import HTTPClient, check_public_url, json_object
 from ..replies import delete_thread, publish_replies
+from ..text import Counter, broken_limits, count, measure_bytes
 from .atproto import (
     TID_RE,
     build_facets,
@@ -91,7 +91,7 @@ RULES = PlatformRules(
     # platforms.md 2: 5000 write points per hour, a create costs 3.
     quota=(1600, 3600),
     text_limit=300,
-    counting="graphemes",  # a compose.length kind; the 3000-byte limit is checked too
+    counting="graphemes",  # an adapters.text kind; the 3000-byte limit is checked too
     byte_limit=3000,
     link_card=True,
     image=ImageRules(
@@ -324,7 +324,7 @@ class BlueskyAdapter(XRPCSession, Adapter):
                 raise PermanentError(too_big(media, rules.image.max_bytes))
 
     def _check_text(self, text: str, rules: PlatformRules) -> None:
-        if overruns(text, self.key, rules=rules):
+        if broken_limits(text, Counter.from_rules(rules, RULES), self.key):
             raise PermanentError(
                 _(
                     "The text is too long for Bluesky: %(graphemes)s characters and %(bytes)s "
@@ -332,7 +332,7 @@ class BlueskyAdapter(XRPCSession, Adapter):
                     "allowed. Shorten the message for this channel."
                 )
                 % {
-                    "graphemes": measure(text, self.key, rules=rules),
+                    "graphemes": count(text, Counter.from_rules(rules, RULES), self.key),
                     "bytes": measure_bytes(text),
                     "limit": rules.text_limit,
                     "byte_limit": rules.byte_limit,

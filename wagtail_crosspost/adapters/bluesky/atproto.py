@@ -16,10 +16,9 @@ from typing import Any
 
 import regex
 
-from wagtail_crosspost.compose.length import count_graphemes, find_urls, utf8_span
-
 from ..base import AdapterError
 from ..http import default_error_text
+from ..text import count_graphemes, find_urls, utf8_span
 
 TAG_MAX_GRAPHEMES = 64
 TOKEN_ERRORS = frozenset({"ExpiredToken", "InvalidToken"})

@@ -8,7 +8,7 @@ becomes an article card), ``api_base``. Credentials: ``access_token`` (OAuth 2, 
 
 LinkedIn does not scrape links: the card (title, description, thumbnail) is sent by us as
 ``content.article``. The commentary is in LinkedIn's "little" format, so reserved characters
-are escaped (``compose.length.escape_little``); unescaped, LinkedIn silently cuts the post.
+are escaped (``adapters.text.escape_little``); unescaped, LinkedIn silently cuts the post.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from urllib.parse import quote, urlsplit
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from wagtail_crosspost.compose.length import escape_little
 
 from ..base import (
     Adapter,
@@ -51,6 +49,7 @@ from ..http import (
     trim,
     unless_gone,
 )
+from ..text import escape_little
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
 # platforms.md 4: every request needs "Linkedin-Version: YYYYMM"; 202601 is the version the
