@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from tests.fakes.meta import FakeThreads, ImageHost, jpeg
 from wagtail_crosspost.adapters import get_adapter_class
@@ -212,32 +210,6 @@ def test_server_error_is_transient(api, adapter):
 
 
 # -- token refresh and check ---------------------------------------------------------------------
-
-
-def test_refresh_token_returns_the_new_token_and_expiry(api, adapter, caplog):
-    caplog.set_level(logging.DEBUG)
-    before = timezone.now()
-
-    refreshed = adapter.refresh_token()
-
-    assert refreshed.access_token == api.refreshes[-1]
-    assert refreshed.expires_in == 5_183_944
-    assert before + timedelta(seconds=5_183_944) <= refreshed.expires_at
-    assert refreshed.access_token not in repr(refreshed)
-    [request] = api.requests_to("GET", "/refresh_access_token")
-    assert request.value("grant_type") == "th_refresh_token"
-    assert TOKEN not in caplog.text and refreshed.access_token not in caplog.text
-
-    # The old token is gone; the adapter goes on with the new one.
-    receipt = adapter.publish(Post(text=TEXT))
-    assert receipt.remote_id in api.threads
-    assert api.requests[-1].value("access_token") == refreshed.access_token
-
-
-def test_refresh_with_a_dead_token_is_an_auth_error(api):
-    adapter = make_adapter(api.url, token="THAADeadToken-0000")
-    with pytest.raises(AuthError):
-        adapter.refresh_token()
 
 
 def test_check_names_the_account(api, adapter):

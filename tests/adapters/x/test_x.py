@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.fakes.x import App, FakeX
+from tests.fakes.x import FakeX
 from wagtail_crosspost.adapters.base import (
     AmbiguousError,
     AuthError,
@@ -169,7 +169,6 @@ def test_expired_oauth2_token_is_an_auth_error_without_the_token(server, caplog)
     server.bearer.expires_at = time.time() - 1
     credentials = oauth2_credentials(server)
     adapter = make_adapter(server, credentials=credentials)
-    assert adapter.needs_refresh()
     with pytest.raises(AuthError) as info:
         adapter.publish(post())
     assert "Invalid or expired token" in info.value.message
@@ -273,44 +272,6 @@ def test_unknown_auth_mode_is_a_configuration_error(server):
 # -- OAuth 2 refresh -----------------------------------------------------------------------------
 
 
-def test_refresh_returns_new_values_for_a_public_client(server):
-    adapter = make_adapter(server)
-    old = server.bearer
-    values = adapter.refresh("x-client-id")
-    assert set(values) == {"access_token", "refresh_token", "expires_at"}
-    assert values["access_token"] != old.access_token
-    assert values["refresh_token"] != old.refresh_token
-    assert 7100 < values["expires_at"] - time.time() <= 7200
-    assert adapter.credentials["access_token"] == old.access_token  # the adapter writes nothing
-    request = server.requests_to("POST", "/2/oauth2/token")[0]
-    assert request.value("client_id") == "x-client-id"
-    assert "Authorization" not in request.headers
-
-
-def test_refresh_for_a_confidential_client_uses_basic_auth():
-    with FakeX(app=App(confidential=True)) as fake:
-        values = make_adapter(fake).refresh("x-client-id", "x-client-secret-abcdef")
-        assert values["access_token"] in fake.oauth2
-        request = fake.requests[0]
-        assert request.headers["Authorization"].startswith("Basic ")
-
-
-def test_spent_refresh_token_is_an_auth_error_without_secrets(server, caplog):
-    caplog.set_level(logging.DEBUG)
-    adapter = make_adapter(server)
-    adapter.refresh("x-client-id")
-    with pytest.raises(AuthError) as info:
-        adapter.refresh("x-client-id")  # the same refresh token again
-    assert "token was invalid" in info.value.message
-    assert server.bearer.refresh_token not in info.value.message + repr(info.value.raw)
-    assert server.bearer.refresh_token not in caplog.text
-
-
-def test_refresh_needs_oauth2(server):
-    with pytest.raises(AuthError):
-        make_adapter(server, "oauth1").refresh("x-client-id")
-
-
 # -- rules and options ---------------------------------------------------------------------------
 
 
@@ -333,14 +294,6 @@ def test_api_base_must_be_https_without_the_setting(settings, server):
     with pytest.raises(ConfigurationError):
         make_adapter(server).publish(post())
     assert server.requests == []
-
-
-def test_needs_refresh(server):
-    soon = {**oauth2_credentials(server), "expires_at": int(time.time()) + 60}
-    assert make_adapter(server, credentials=soon).needs_refresh()
-    later = {**soon, "expires_at": "2999-01-01T00:00:00Z"}
-    assert not make_adapter(server, credentials=later).needs_refresh()
-    assert not make_adapter(server, "oauth1").needs_refresh()
 
 
 # -- threads (reply chains) ----------------------------------------------------------------------

@@ -11,11 +11,7 @@ its expiry; saving them is the caller's job (adapters never write rows).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,21 +42,6 @@ THREADS_RULES = PlatformRules(
         needs_public_url=True,
     ),
 )
-
-#: platforms.md §7: a long-lived token lives 60 days (used when the answer omits ``expires_in``).
-LONG_LIVED_SECONDS = 60 * 24 * 3600
-
-
-@dataclass(frozen=True)
-class RefreshedToken:
-    """A renewed long-lived token; the caller stores it (encrypted) with its expiry."""
-
-    access_token: str
-    expires_at: datetime
-    expires_in: int
-
-    def __repr__(self) -> str:  # never shows the token
-        return f"<RefreshedToken expires_at={self.expires_at.isoformat()}>"
 
 
 class ThreadsAdapter(ContainerAdapter):
@@ -137,28 +118,4 @@ class ThreadsAdapter(ContainerAdapter):
     def check(self) -> Health:
         return self.check_node(
             lambda: self.user_id, "username", lambda user: f"@{user.get('username') or ''}"
-        )
-
-    def refresh_token(self) -> RefreshedToken:
-        """Renew the long-lived token (platforms.md §7: once ≥ 24 h old and unexpired).
-
-        Returns the new token and its expiry; this adapter uses it from now on.
-        """
-        answer = self.request(
-            "GET",
-            "/refresh_access_token",
-            params={"grant_type": "th_refresh_token"},
-            versioned=False,
-        )
-        token = answer_id(answer, self.label, _("renewed token"), key="access_token")
-        try:
-            expires_in = int(answer.get("expires_in") or LONG_LIVED_SECONDS)
-        except (TypeError, ValueError):
-            expires_in = LONG_LIVED_SECONDS
-        self.access_token = token
-        self.http.add_secret(token)
-        return RefreshedToken(
-            access_token=token,
-            expires_at=timezone.now() + timedelta(seconds=expires_in),
-            expires_in=expires_in,
         )

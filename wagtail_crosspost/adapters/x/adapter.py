@@ -17,9 +17,7 @@ that the thread is incomplete.
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -50,7 +48,6 @@ from ..replies import delete_thread, publish_replies
 
 DEFAULT_API_BASE = "https://api.x.com"  # platforms.md 3: https://api.x.com/2/...
 AUTH_MODES = ("oauth2", "oauth1")
-OAUTH2_FIELDS = ("access_token", "refresh_token", "expires_at")
 OAUTH1_FIELDS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 DUPLICATE_MARKER = "duplicate content"  # platforms.md 3, "Typical errors" (POSTIZ)
 # platforms.md 3, "Typical errors": these mean the token cannot do this any more -> reconnect.
@@ -74,24 +71,6 @@ def x_error_text(body: Any) -> str:
                 return body[key]
         return ""
     return body[:300] if isinstance(body, str) else ""
-
-
-def _expires_at(value: Any) -> float | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(str(value))
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
 
 
 class XAdapter(Adapter):
@@ -183,16 +162,6 @@ class XAdapter(Adapter):
             limit = 0
         return replace(self.rules, text_limit=limit) if limit > 0 else self.rules
 
-    @property
-    def token_expires_at(self) -> float | None:
-        """When the OAuth 2 access token expires (unix seconds), if known."""
-        return _expires_at(self.credentials.get("expires_at"))
-
-    def needs_refresh(self, margin: float = 300) -> bool:
-        """True when an OAuth 2 token expires within ``margin`` seconds (access lasts 2 h)."""
-        expires = self.token_expires_at
-        return self.auth_mode == "oauth2" and expires is not None and expires - margin < time.time()
-
     # -- HTTP --------------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, **kwargs: Any):
@@ -262,47 +231,6 @@ class XAdapter(Adapter):
             return Health(ok=False, detail=error.message)
         user = json_object(response).get("data") or {}
         return Health(ok=True, detail=f"@{user.get('username') or '?'}")
-
-    def refresh(self, client_id: str, client_secret: str | None = None) -> dict[str, Any]:
-        """New OAuth 2 token values from the refresh token; the caller stores them.
-
-        Returns ``{"access_token", "refresh_token", "expires_at"}``. A refused refresh token
-        raises AuthError (the account must be connected again).
-        """
-        refresh_token = str(self.credentials.get("refresh_token") or "")
-        if self.auth_mode != "oauth2" or not refresh_token:
-            raise AuthError(
-                _("The channel “%(name)s” has no X refresh token. Reconnect it.")
-                % {"name": self.channel.name}
-            )
-        data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
-        kwargs: dict[str, Any] = {"data": data}
-        if client_secret:  # confidential client: HTTP Basic with the app's id and secret
-            kwargs["auth"] = (client_id, client_secret)
-        else:
-            data["client_id"] = client_id
-        client = HTTPClient(
-            str(self.label),
-            error_text=x_error_text,
-            secrets=[*self.http.secrets, client_secret or ""],
-            auth_statuses=(400, 401),  # invalid_grant: the refresh token is spent or revoked
-        )
-        # The token endpoint (XDOC oauth-2-0/authorization-code.mdx) is not in platforms.md.
-        response = client.request(
-            "POST", self.api_base + "/2/oauth2/token", idempotent=False, **kwargs
-        )
-        answer = json_object(response)
-        if not answer.get("access_token"):
-            raise AuthError(_("X answered the token refresh without a token."))
-        expires_in = answer.get("expires_in")
-        return {
-            "access_token": answer["access_token"],
-            # X rotates refresh tokens; keep the old one if none came back.
-            "refresh_token": answer.get("refresh_token") or refresh_token,
-            "expires_at": int(time.time() + float(expires_in))
-            if isinstance(expires_in, int | float)
-            else None,
-        }
 
     # -- helpers -----------------------------------------------------------------------------
 
