@@ -19,14 +19,11 @@ long backoffs, a paused channel, a reconnect, an editor's Retry) and would post 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import logging
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,8 +36,6 @@ from ..base import (
     AuthError,
     ConfigurationError,
     Health,
-    ImageRules,
-    Media,
     PermanentError,
     PlatformRules,
     Post,
@@ -50,107 +45,14 @@ from ..base import (
 )
 from ..http import HTTPClient, check_public_url, json_object, trim
 from ..replies import delete_thread, edited_root_only, publish_replies
-
-logger = logging.getLogger(__name__)
+from .errors import mastodon_error_text, says_still_processing, says_token_refused
+from .media import upload
+from .rules import cached_server_rules, rules_from_instance, server_rules
 
 VISIBILITIES = ("public", "unlisted", "private")
 
-# Defaults from shared/reference/platforms.md, used when the server does not publish its own.
-DEFAULT_MAX_CHARACTERS = 500
-DEFAULT_URL_WEIGHT = 23
-DEFAULT_IMAGE_SIZE_LIMIT = 16_777_216
-# Older servers documented 16,777,216 px (4096²); 4.4 documents 33,177,600. Take the safer one.
-DEFAULT_IMAGE_MATRIX_LIMIT = 16_777_216
-DEFAULT_DESCRIPTION_LIMIT = 1500
-DEFAULT_MAX_MEDIA = 4
-
-# MIME type -> Pillow format name, in our order of preference. GIF is left out on purpose:
-# Mastodon turns it into a soundless video.
-IMAGE_FORMATS = (
-    ("image/jpeg", "JPEG"),
-    ("image/png", "PNG"),
-    ("image/webp", "WEBP"),
-    ("image/avif", "AVIF"),
-    ("image/heic", "HEIF"),
-)
-DEFAULT_FORMATS = ("JPEG", "PNG", "WEBP")
-
-RULES_CACHE_SECONDS = 3600
 # A failed reply is sent again at once (same key) if the server asks to wait at most this long.
 REPLY_RETRY_MAX_WAIT = 5.0
-RULES_FAILURE_CACHE_SECONDS = 300  # a server that cannot say its limits is asked again soon
-
-
-def rules_from_instance(instance: dict[str, Any] | None) -> PlatformRules:
-    """PlatformRules from a ``/api/v2/instance`` (or v1) answer; missing values take defaults."""
-    instance = instance if isinstance(instance, dict) else {}
-    configuration = _dict(instance.get("configuration"))
-    statuses = _dict(configuration.get("statuses"))
-    media = _dict(configuration.get("media_attachments"))
-    text_limit = _positive(
-        statuses.get("max_characters"),
-        _positive(instance.get("max_toot_chars"), DEFAULT_MAX_CHARACTERS),  # Pleroma/Akkoma
-    )
-    mime_types = media.get("supported_mime_types")
-    formats: tuple[str, ...] = DEFAULT_FORMATS
-    if isinstance(mime_types, list) and mime_types:
-        offered = {str(m).lower() for m in mime_types}
-        formats = tuple(name for mime, name in IMAGE_FORMATS if mime in offered) or DEFAULT_FORMATS
-    return PlatformRules(
-        # platforms.md 1: media uploads 30 per 30 minutes, the tightest limit a post meets.
-        quota=(30, 30 * 60),
-        text_limit=text_limit,
-        counting="mastodon",
-        url_weight=_positive(statuses.get("characters_reserved_per_url"), DEFAULT_URL_WEIGHT),
-        image=ImageRules(
-            formats=formats,
-            max_bytes=_positive(media.get("image_size_limit"), DEFAULT_IMAGE_SIZE_LIMIT),
-            max_pixels=_positive(media.get("image_matrix_limit"), DEFAULT_IMAGE_MATRIX_LIMIT),
-            max_images=_positive(
-                statuses.get("max_media_attachments"),
-                _positive(configuration.get("max_media_attachments"), DEFAULT_MAX_MEDIA),
-            ),
-            alt_text_limit=_positive(media.get("description_limit"), DEFAULT_DESCRIPTION_LIMIT),
-        ),
-    )
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _positive(value: Any, default: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return default
-    return number if number > 0 else default
-
-
-def mastodon_error_text(body: Any) -> str:
-    """Mastodon's error text: ``{"error": "...", "details": {...}}`` (or plain text)."""
-    if isinstance(body, dict):
-        for key in ("error", "error_description", "message", "detail"):
-            if isinstance(body.get(key), str) and body[key]:
-                return body[key]
-        return ""
-    return body[:300] if isinstance(body, str) else ""
-
-
-def _says_token_refused(error: AdapterError) -> bool:
-    raw = error.raw if isinstance(error.raw, dict) else {}
-    text = mastodon_error_text(raw.get("body")).lower()
-    if error.status_code == 422:  # some compatible servers refuse a bad token this way
-        return "token" in text and any(w in text for w in ("invalid", "expired", "revoked"))
-    if error.status_code == 403:  # token without the needed scopes, or a disabled login
-        return "scope" in text or "login" in text
-    return False
-
-
-def _says_still_processing(error: AdapterError) -> bool:
-    raw = error.raw if isinstance(error.raw, dict) else {}
-    text = mastodon_error_text(raw.get("body")).lower()
-    return error.status_code == 422 and "processing" in text
 
 
 class MastodonAdapter(Adapter):
@@ -235,7 +137,7 @@ class MastodonAdapter(Adapter):
         try:
             return self.http.request(method, self._url(path), **kwargs)
         except PermanentError as error:
-            if _says_token_refused(error):
+            if says_token_refused(error):
                 raise AuthError(
                     _(
                         "Mastodon refused the channel's access token (%(detail)s). "
@@ -245,7 +147,7 @@ class MastodonAdapter(Adapter):
                     raw=error.raw,
                     status_code=error.status_code,
                 ) from None
-            if _says_still_processing(error):
+            if says_still_processing(error):
                 raise TransientError(
                     _("Mastodon is still processing an image. It will be tried again."),
                     retry_after=30,
@@ -256,61 +158,26 @@ class MastodonAdapter(Adapter):
 
     # -- limits ------------------------------------------------------------------------------
 
-    def _rules_cache_key(self) -> str | None:
+    def _server_or_none(self) -> str | None:
         try:
-            server = self.server_url
+            return self.server_url
         except ConfigurationError:
             return None
-        return "wagtail_crosspost:mastodon:instance:" + hashlib.sha256(server.encode()).hexdigest()
 
     def cached_rules(self) -> PlatformRules:
         """The server's limits if they were read before; the defaults otherwise (no request)."""
-        key = self._rules_cache_key()
-        cached = cache.get(key) if key else None
-        return rules_from_instance(cached) if cached else self.rules
+        return cached_server_rules(self._server_or_none(), self.rules)
 
     def rules_for_channel(self) -> PlatformRules:
         """The server's own limits from ``/api/v2/instance`` (v1 on older servers), cached."""
-        cache_key = self._rules_cache_key()
-        if cache_key is None:
-            return self.rules
-        server = self.server_url
-        cached = cache.get(cache_key)
-        if cached is not None:
-            return rules_from_instance(cached)
-        try:
-            instance = self._fetch_instance()
-        except AdapterError as error:
-            logger.warning(
-                "Could not read the limits of the Mastodon server %s (%s); using the defaults.",
-                server,
-                error.message,
-            )
-            cache.set(cache_key, {}, RULES_FAILURE_CACHE_SECONDS)
-            return self.rules
-        cache.set(cache_key, _limits_only(instance), RULES_CACHE_SECONDS)
-        return rules_from_instance(instance)
-
-    def _fetch_instance(self) -> dict[str, Any]:
-        try:
-            response = self.http.request("GET", self._url("/api/v2/instance"))
-        except PermanentError as error:
-            if error.status_code != 404:
-                raise
-            response = self.http.request("GET", self._url("/api/v1/instance"))
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise PermanentError(_("Mastodon's instance information is not JSON."))
-        return data
+        server = self._server_or_none()
+        return self.rules if server is None else server_rules(self.http, server, self.rules)
 
     # -- publishing --------------------------------------------------------------------------
 
     def publish(self, post: Post) -> Receipt:
         visibility = self.visibility  # a bad option fails before anything is uploaded
-        media_ids = [self._upload(media) for media in post.media]
+        media_ids = [upload(self, media) for media in post.media]
         data = self._status_fields(post, media_ids)
         data["visibility"] = visibility
         root = self._receipt(self._create_status(data, post.idempotency_key))
@@ -335,7 +202,7 @@ class MastodonAdapter(Adapter):
 
     def update(self, receipt: Receipt, post: Post) -> Receipt:
         # A thread: the first post is edited; its replies stay as they are (edited_root_only).
-        media_ids = [self._upload(media) for media in post.media]
+        media_ids = [upload(self, media) for media in post.media]
         response = self._request(
             "PUT",
             f"/api/v1/statuses/{quote(receipt.remote_id, safe='')}",
@@ -390,45 +257,6 @@ class MastodonAdapter(Adapter):
             data["language"] = language
         return data
 
-    def _upload(self, media: Media) -> str:
-        data: dict[str, str] = {}
-        if media.alt_text:
-            data["description"] = media.alt_text
-        if media.focal_point is not None:
-            x, y = (max(-1.0, min(1.0, float(v))) for v in media.focal_point)
-            data["focus"] = f"{x:.2f},{y:.2f}"
-        # An upload that is repeated only leaves an unattached file, which the server deletes.
-        response = self._request(
-            "POST",
-            "/api/v2/media",
-            files={"file": (media.filename, media.content, media.mime_type)},
-            data=data,
-            idempotent=True,
-        )
-        attachment = json_object(response)
-        media_id = str(attachment.get("id") or "")
-        if not media_id:
-            raise PermanentError(_("Mastodon accepted the image but returned no id."))
-        if response.status_code == 202 or not attachment.get("url"):
-            self._wait_until_processed(media_id)
-        return media_id
-
-    def _wait_until_processed(self, media_id: str) -> None:
-        for delay in self.media_poll_delays:
-            self.sleep(delay)
-            try:
-                response = self._request("GET", f"/api/v1/media/{quote(media_id, safe='')}")
-            except PermanentError as error:
-                if error.status_code in (404, 405, 501):
-                    return  # the server cannot tell; the status post will say if it is not ready
-                raise
-            if json_object(response).get("url"):
-                return
-        raise TransientError(
-            _("Mastodon is still processing the image. It will be tried again."),
-            retry_after=60,
-        )
-
     def _receipt(self, response: Any) -> Receipt:
         status = json_object(response)
         remote_id = str(status.get("id") or "")
@@ -448,19 +276,6 @@ class MastodonAdapter(Adapter):
             url=str(status.get("url") or status.get("uri") or ""),
             raw=raw,
         )
-
-
-def _limits_only(instance: dict[str, Any]) -> dict[str, Any]:
-    """The part of the instance answer that rules_from_instance reads (small for the cache)."""
-    configuration = _dict(instance.get("configuration"))
-    return {
-        "max_toot_chars": instance.get("max_toot_chars"),
-        "configuration": {
-            "statuses": _dict(configuration.get("statuses")),
-            "media_attachments": _dict(configuration.get("media_attachments")),
-            "max_media_attachments": configuration.get("max_media_attachments"),
-        },
-    }
 
 
 def _language_code(language: str) -> str:
