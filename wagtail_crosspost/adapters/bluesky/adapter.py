@@ -6,8 +6,9 @@ page as a link card with its image as the thumbnail instead of an image post) an
 ``image_max_bytes`` (default 1,000,000, the safe floor for every PDS). Credentials:
 ``app_password`` (Settings → Privacy and security → App passwords).
 
-Sessions are reused, never one login per post: see ``bluesky_session``. The images or link card
-of a post are built in ``bluesky_embed``; facets and record keys in ``atproto``.
+Sessions are reused, never one login per post: see ``session``. The images or link card
+of a post are built in ``embed``; facets and record keys in ``atproto``; the options and the app
+password are read in ``connect``.
 
 Never twice: the record key is a TID *derived* from ``Post.idempotency_key`` (not from the clock)
 and the record is written with ``putRecord`` + ``swapRecord: null``, which only creates a record
@@ -31,20 +32,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wagtail_crosspost import conf
-
 from ..base import (
-    THREAD_FORM_FIELDS,
     THREAD_OPTION_FIELDS,
     Adapter,
     AdapterError,
@@ -52,55 +48,46 @@ from ..base import (
     AuthError,
     ConfigurationError,
     Health,
-    ImageRules,
     Media,
     PermanentError,
     PlatformRules,
     Post,
     Receipt,
     TransientError,
-    clean_thread_options,
 )
-from ..http import HTTPClient, check_public_url, json_object
+from ..http import HTTPClient, json_object
 from ..replies import delete_thread, publish_replies
-from ..text import Counter, broken_limits, count, measure_bytes
 from .atproto import (
     TID_RE,
     build_facets,
     derive_tid,
-    error_body,
     error_name,
     new_tid,
     xrpc_error_text,
 )
-from .embed import ALT_TEXT_LIMIT, build_embed, too_big
+from .connect import (
+    FORM_FIELDS,
+    check_service,
+    clean_options,
+    flag,
+    image_max_bytes,
+    normalise_handle,
+    normalise_service,
+)
+from .embed import build_embed
+from .record import (
+    POST_COLLECTION,
+    RULES,
+    WEB_URL,
+    check_post,
+    explain,
+    iso_moment,
+    langs,
+    strong_ref,
+)
 from .session import XRPCSession
 
 logger = logging.getLogger(__name__)
-
-POST_COLLECTION = "app.bsky.feed.post"
-DEFAULT_SERVICE = "https://bsky.social"
-WEB_URL = "https://bsky.app"
-# platforms.md "2. Bluesky": this PDS generation and older third-party PDSes refuse image blobs
-# over 1,000,000 bytes (the network allows 2,000,000 since 2026-04); the card thumb stays at 1 MB.
-DEFAULT_IMAGE_MAX_BYTES = 1_000_000
-MAX_IMAGES = 4
-MAX_LANGS = 3
-
-RULES = PlatformRules(
-    # platforms.md 2: 5000 write points per hour, a create costs 3.
-    quota=(1600, 3600),
-    text_limit=300,
-    counting="graphemes",  # an adapters.text kind; the 3000-byte limit is checked too
-    byte_limit=3000,
-    link_card=True,
-    image=ImageRules(
-        formats=("JPEG", "PNG", "WEBP"),
-        max_bytes=DEFAULT_IMAGE_MAX_BYTES,
-        max_images=MAX_IMAGES,
-        alt_text_limit=ALT_TEXT_LIMIT,
-    ),
-)
 
 
 # -- the adapter ---------------------------------------------------------------------------------
@@ -121,47 +108,10 @@ class BlueskyAdapter(XRPCSession, Adapter):
         "image_max_bytes",
         *THREAD_OPTION_FIELDS,
     )
-    form_fields: ClassVar[dict[str, Any]] = {
-        "service": lambda: forms.CharField(
-            label=gettext_lazy("Server"),
-            required=False,
-            initial=DEFAULT_SERVICE,
-            help_text=gettext_lazy(
-                "The account's PDS. Leave %(default)s unless the account lives on its own server."
-            )
-            % {"default": DEFAULT_SERVICE},
-        ),
-        "handle": lambda: forms.CharField(
-            label=gettext_lazy("Handle"),
-            help_text=gettext_lazy("For example example.bsky.social (or the account's DID)."),
-        ),
-        "app_password": lambda: forms.CharField(
-            label=gettext_lazy("App password"),
-            help_text=gettext_lazy(
-                "Create one in Bluesky under Settings → Privacy and security → App passwords. "
-                "Never use the account's main password."
-            ),
-        ),
-        "language": lambda: forms.CharField(
-            label=gettext_lazy("Language"),
-            required=False,
-            help_text=gettext_lazy("Used when the page has no language, e.g. en or de-CH."),
-        ),
-        "prefer_link_card": lambda: forms.BooleanField(
-            label=gettext_lazy("Show the page as a link card (its image as the card picture)"),
-            required=False,
-        ),
-        "image_max_bytes": lambda: forms.IntegerField(
-            label=gettext_lazy("Largest image in bytes"),
-            required=False,
-            min_value=1,
-            initial=DEFAULT_IMAGE_MAX_BYTES,
-            help_text=gettext_lazy(
-                "1,000,000 works on every server; bsky.social accepts 2,000,000 since April 2026."
-            ),
-        ),
-        **THREAD_FORM_FIELDS,
-    }
+    form_fields: ClassVar[dict[str, Any]] = FORM_FIELDS
+    normalise_service = staticmethod(normalise_service)
+    normalise_handle = staticmethod(normalise_handle)
+    clean_options = staticmethod(clean_options)
 
     def __init__(self, channel: Any):
         super().__init__(channel)
@@ -178,35 +128,11 @@ class BlueskyAdapter(XRPCSession, Adapter):
 
     # -- options -----------------------------------------------------------------------------
 
-    @staticmethod
-    def normalise_service(value: Any) -> str:
-        url = str(value or "").strip() or DEFAULT_SERVICE
-        if "://" not in url:
-            url = "https://" + url
-        return url.rstrip("/")
-
-    @staticmethod
-    def normalise_handle(value: Any) -> str:
-        handle = str(value or "").strip()
-        return handle[1:] if handle.startswith("@") else handle
-
-    @classmethod
-    def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
-        """Validated, normalised options (for the channel form); raises ConfigurationError."""
-        cleaned = dict(options or {})
-        cleaned["service"] = _check_service(cls.normalise_service(cleaned.get("service")))
-        cleaned["handle"] = cls.normalise_handle(cleaned.get("handle"))
-        if not cleaned["handle"]:
-            raise ConfigurationError(_("Enter the Bluesky handle, e.g. example.bsky.social."))
-        cleaned["image_max_bytes"] = _image_max_bytes(cleaned.get("image_max_bytes"))
-        cleaned["prefer_link_card"] = _flag(cleaned.get("prefer_link_card"))
-        return clean_thread_options(cleaned)
-
     @property
     def service(self) -> str:
         service = self.normalise_service(self.options.get("service"))
         if self._checked_service != service:
-            _check_service(service)
+            check_service(service)
             self._checked_service = service
         return service
 
@@ -220,7 +146,7 @@ class BlueskyAdapter(XRPCSession, Adapter):
         return handle
 
     def rules_for_channel(self) -> PlatformRules:
-        max_bytes = _image_max_bytes(self.options.get("image_max_bytes"))
+        max_bytes = image_max_bytes(self.options.get("image_max_bytes"))
         if max_bytes == self.rules.image.max_bytes:
             return self.rules
         return dataclasses.replace(
@@ -234,7 +160,9 @@ class BlueskyAdapter(XRPCSession, Adapter):
 
     def publish(self, post: Post) -> Receipt:
         rules = self.rules_for_channel()
-        self._check_post(post, rules)  # nothing is uploaded for a post that cannot go out
+        check_post(
+            post, rules, image_post=self._image_post(post)
+        )  # nothing is uploaded for a post that cannot go out
         key = post.idempotency_key
         record = self._record(post.text, post)
         embed = build_embed(post, rules, image_post=self._image_post(post), upload=self._upload)
@@ -243,11 +171,11 @@ class BlueskyAdapter(XRPCSession, Adapter):
         root = self._write(derive_tid(key) if key else new_tid(), record, idempotent=bool(key))
         if not post.thread:
             return root
-        root_ref = _strong_ref(root)
+        root_ref = strong_ref(root)
 
         def reply(number: int, text: str, parent: Receipt) -> Receipt:
             record = self._record(text, post)
-            record["reply"] = {"root": root_ref, "parent": _strong_ref(parent)}
+            record["reply"] = {"root": root_ref, "parent": strong_ref(parent)}
             rkey = derive_tid(f"{key}#part-{number}") if key else new_tid()
             return self._write(rkey, record, idempotent=bool(key))
 
@@ -274,14 +202,14 @@ class BlueskyAdapter(XRPCSession, Adapter):
         facets = build_facets(text)  # byte offsets into this text, so each reply has its own
         if facets:
             record["facets"] = facets
-        langs = _langs(post.language or self.options.get("language") or "")
-        if langs:
-            record["langs"] = langs
+        tags = langs(post.language or self.options.get("language") or "")
+        if tags:
+            record["langs"] = tags
         return record
 
     def _write(self, rkey: str, record: dict[str, Any], *, idempotent: bool) -> Receipt:
         # The real moment of sending (feeds sort by it); retries need no fixed value, see above.
-        record = {**record, "createdAt": _iso(self.now())}
+        record = {**record, "createdAt": iso_moment(self.now())}
         body = {
             "repo": self._ensure_session()["did"],
             "collection": POST_COLLECTION,
@@ -296,7 +224,7 @@ class BlueskyAdapter(XRPCSession, Adapter):
         except PermanentError as error:
             if error_name(error) == "InvalidSwap":  # an earlier attempt got through
                 return self._existing(rkey, error)
-            raise _explain(error) from None
+            raise explain(error) from None
         return self._receipt(json_object(response), rkey)
 
     def check(self) -> Health:
@@ -311,36 +239,8 @@ class BlueskyAdapter(XRPCSession, Adapter):
 
     # -- building the post -------------------------------------------------------------------
 
-    def _check_post(self, post: Post, rules: PlatformRules) -> None:
-        for text in post.texts:
-            self._check_text(text, rules)
-        if self._image_post(post) and len(post.media) > rules.image.max_images:
-            raise PermanentError(
-                _("Bluesky takes at most %(max)s images per post; this post has %(count)s.")
-                % {"max": rules.image.max_images, "count": len(post.media)}
-            )
-        for media in post.media if self._image_post(post) else ():
-            if len(media.content) > rules.image.max_bytes:
-                raise PermanentError(too_big(media, rules.image.max_bytes))
-
-    def _check_text(self, text: str, rules: PlatformRules) -> None:
-        if broken_limits(text, Counter.from_rules(rules, RULES), self.key):
-            raise PermanentError(
-                _(
-                    "The text is too long for Bluesky: %(graphemes)s characters and %(bytes)s "
-                    "bytes, where at most %(limit)s characters and %(byte_limit)s bytes are "
-                    "allowed. Shorten the message for this channel."
-                )
-                % {
-                    "graphemes": count(text, Counter.from_rules(rules, RULES), self.key),
-                    "bytes": measure_bytes(text),
-                    "limit": rules.text_limit,
-                    "byte_limit": rules.byte_limit,
-                }
-            )
-
     def _image_post(self, post: Post) -> bool:
-        return bool(post.media) and not (_flag(self.options.get("prefer_link_card")) and post.link)
+        return bool(post.media) and not (flag(self.options.get("prefer_link_card")) and post.link)
 
     def _upload(self, media: Media) -> dict[str, Any]:
         # Blobs are content-addressed: a repeated upload gives the same ref, and an unused one
@@ -397,76 +297,3 @@ class BlueskyAdapter(XRPCSession, Adapter):
         raise PermanentError(
             _("“%(id)s” is not the address of a Bluesky post.") % {"id": remote_id}
         )
-
-
-# -- helpers -------------------------------------------------------------------------------------
-
-
-_BLOB_TOO_BIG = re.compile(r"blob too big \(maximum (\d+), got (\d+)\)")
-
-
-def _explain(error: PermanentError) -> PermanentError:
-    """The PDS's validation messages, in a sentence an editor can act on."""
-    body = error_body(error)
-    message = body.get("message", "") if isinstance(body, dict) else ""
-    match = _BLOB_TOO_BIG.search(message or "")
-    if match:
-        return PermanentError(
-            _(
-                "The image is %(size)s bytes, but this Bluesky server accepts at most %(max)s "
-                "bytes per image. Lower the channel's image size limit (image_max_bytes) to "
-                "%(max)s."
-            )
-            % {"size": f"{int(match[2]):,}", "max": f"{int(match[1]):,}"},
-            raw=error.raw,
-            status_code=error.status_code,
-        )
-    return error
-
-
-def _check_service(url: str) -> str:
-    allow_private = bool(conf.get("ALLOW_PRIVATE_URLS"))
-    if urlsplit(url).scheme.lower() != "https" and not allow_private:
-        raise ConfigurationError(
-            _("The Bluesky server address “%(url)s” must start with https://.") % {"url": url}
-        )
-    return check_public_url(url, allow_private=allow_private)
-
-
-def _image_max_bytes(value: Any) -> int:
-    if value in (None, ""):
-        return DEFAULT_IMAGE_MAX_BYTES
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number <= 0:
-        raise ConfigurationError(_("The image size limit must be a positive number of bytes."))
-    return number
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("", "0", "false", "no", "off")
-    return bool(value)
-
-
-_LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
-
-
-def _langs(language: str) -> list[str]:
-    """BCP 47 tags for ``langs``: a Wagtail locale such as ``de_CH`` becomes ``de-CH``."""
-    tags = [t.strip().replace("_", "-") for t in str(language).split(",")]
-    return [t for t in tags if _LANG_RE.match(t)][:MAX_LANGS]
-
-
-def _strong_ref(receipt: Receipt) -> dict[str, str]:
-    """``com.atproto.repo.strongRef`` of a written post: what a reply points at."""
-    cid = receipt.raw.get("cid")
-    if not cid:
-        raise PermanentError(_("Bluesky answered without the content id (cid) of the post."))
-    return {"uri": receipt.remote_id, "cid": str(cid)}
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
