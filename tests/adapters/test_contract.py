@@ -26,7 +26,8 @@ from tests.fakes.webhook import FakeReceiver
 from tests.fakes.x import FakeX
 from wagtail_crosspost.adapters.base import ChannelConfig, Receipt
 from wagtail_crosspost.adapters.bluesky import BlueskyAdapter
-from wagtail_crosspost.adapters.linkedin.adapter import LinkedInAdapter, seconds_until_midnight_utc
+from wagtail_crosspost.adapters.linkedin import LinkedInAdapter
+from wagtail_crosspost.adapters.linkedin.errors import seconds_until_midnight_utc
 from wagtail_crosspost.adapters.mastodon import MastodonAdapter
 from wagtail_crosspost.adapters.meta.facebook import FacebookAdapter
 from wagtail_crosspost.adapters.meta.instagram import InstagramAdapter

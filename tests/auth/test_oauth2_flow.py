@@ -285,7 +285,7 @@ def test_x_oauth2_uses_basic_client_auth_and_lists_the_user(flow, authserver):
     # The X adapter reads what was stored.
     adapter = channel.get_adapter()
     assert adapter.auth_mode == "oauth2"
-    assert adapter.token_expires_at == credentials["expires_at"]
+    assert adapter.credentials["expires_at"] == credentials["expires_at"]
 
 
 def test_facebook_exchanges_for_a_long_lived_token_and_keeps_only_the_page_token(flow, authserver):

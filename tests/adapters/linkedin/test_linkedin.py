@@ -18,11 +18,9 @@ from wagtail_crosspost.adapters.base import (
     Receipt,
     TransientError,
 )
-from wagtail_crosspost.adapters.linkedin.adapter import (
-    DEFAULT_VERSION,
-    LinkedInAdapter,
-    seconds_until_midnight_utc,
-)
+from wagtail_crosspost.adapters.linkedin.adapter import LinkedInAdapter
+from wagtail_crosspost.adapters.linkedin.errors import seconds_until_midnight_utc
+from wagtail_crosspost.adapters.linkedin.options import DEFAULT_VERSION
 from wagtail_crosspost.compose.length import escape_little
 from wagtail_crosspost.models import Channel
 

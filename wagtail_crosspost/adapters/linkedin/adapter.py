@@ -13,23 +13,18 @@ are escaped (``adapters.text.escape_little``); unescaped, LinkedIn silently cuts
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..base import (
     Adapter,
-    AdapterError,
     AmbiguousError,
     AuthError,
-    ConfigurationError,
     Health,
     ImageRules,
     Media,
@@ -42,7 +37,6 @@ from ..base import (
 from ..http import (
     HTTPClient,
     check_api_base,
-    first_text,
     gone_status,
     health_from,
     json_object,
@@ -50,38 +44,12 @@ from ..http import (
     unless_gone,
 )
 from ..text import escape_little
+from .errors import linkedin_error_text, refine, seconds_until_midnight_utc
+from .media import upload
+from .options import FORM_FIELDS, clean_author, clean_version, truthy
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
-# platforms.md 4: every request needs "Linkedin-Version: YYYYMM"; 202601 is the version the
-# cited integration (POSTIZ) uses. Versions are sunset yearly: overridable per channel.
-DEFAULT_VERSION = "202601"
 RESTLI_PROTOCOL_VERSION = "2.0.0"  # platforms.md 4
-AUTHOR_RE = re.compile(r"^urn:li:(person|organization):[A-Za-z0-9_-]+$")
-VERSION_RE = re.compile(r"^\d{6}(\.\d{2})?$")
-# Hosts that may receive our token with an image upload (the answer names the upload URL).
-UPLOAD_HOSTS = ("linkedin.com", "licdn.com")
-# platforms.md 4, "Typical errors": POSTIZ retries these intermittent answers.
-RETRYABLE_MARKERS = ("unable to obtain activity", "resource is forbidden")
-
-
-def linkedin_error_text(body: Any) -> str:
-    """LinkedIn's ``{"status": 422, "message": "…", "code": "…"}`` (or OAuth errors)."""
-    return first_text(body, ("message", "error_description", "error"))
-
-
-def seconds_until_midnight_utc(now: datetime | None = None) -> float:
-    """platforms.md 4: daily limits reset at midnight UTC and no Retry-After is sent."""
-    now = now or datetime.now(UTC)
-    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return (midnight - now).total_seconds()
-
-
-def _truthy(value: Any, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "false", "no", "off")
-    return bool(value)
 
 
 class LinkedInAdapter(Adapter):
@@ -107,27 +75,7 @@ class LinkedInAdapter(Adapter):
     supports = frozenset({"update", "delete", "alt_text"})
     credential_fields = ("access_token",)
     option_fields = ("author_urn", "linkedin_version", "link_card")
-    form_fields: ClassVar[dict[str, Any]] = {
-        "author_urn": lambda: forms.CharField(
-            label=gettext_lazy("Post as"),
-            help_text=gettext_lazy(
-                "urn:li:organization:<id> for a LinkedIn Page, urn:li:person:<id> for a member."
-            ),
-        ),
-        "linkedin_version": lambda: forms.CharField(
-            label=gettext_lazy("LinkedIn API version"),
-            required=False,
-            help_text=gettext_lazy(
-                "YYYYMM. Leave empty for the default (%(version)s); LinkedIn retires old "
-                "versions about once a year."
-            )
-            % {"version": DEFAULT_VERSION},
-        ),
-        "link_card": lambda: forms.BooleanField(
-            label=gettext_lazy("Show links as a card"), required=False, initial=True
-        ),
-    }
-
+    form_fields: ClassVar[dict[str, Any]] = FORM_FIELDS
     #: Waits between looks at an uploaded image that LinkedIn is still processing.
     image_poll_delays: ClassVar[tuple[float, ...]] = (0.5, 1, 2, 3, 5)
     #: Replaceable in tests (``adapter.sleep = lambda seconds: None``).
@@ -162,7 +110,7 @@ class LinkedInAdapter(Adapter):
         cleaned = dict(options or {})
         cleaned["author_urn"] = clean_author(cleaned.get("author_urn"))
         cleaned["linkedin_version"] = clean_version(cleaned.get("linkedin_version"))
-        cleaned["link_card"] = _truthy(cleaned.get("link_card"), True)
+        cleaned["link_card"] = truthy(cleaned.get("link_card"), True)
         if cleaned.get("api_base"):
             cleaned["api_base"] = check_api_base(cleaned["api_base"], DEFAULT_API_BASE)
         return cleaned
@@ -185,17 +133,17 @@ class LinkedInAdapter(Adapter):
                 error.retry_after = seconds_until_midnight_utc()
             raise
         except PermanentError as error:
-            raise _refine(error) from None
+            raise refine(error) from None
 
     # -- publishing --------------------------------------------------------------------------
 
     def publish(self, post: Post) -> Receipt:
         author = self.author  # a bad option fails before anything is uploaded
         version = self.version
-        card = bool(post.link) and _truthy(self.options.get("link_card"), True)
+        card = bool(post.link) and truthy(self.options.get("link_card"), True)
         # An article card has room for one thumbnail: upload no more than that.
         to_upload = post.media[:1] if card else post.media
-        images = [(self._upload(media, author), media) for media in to_upload]
+        images = [(upload(self, media, author), media) for media in to_upload]
         # platforms.md 4, "Endpoints" 2 (fields as POSTIZ sends them).
         body: dict[str, Any] = {
             "author": author,
@@ -296,111 +244,6 @@ class LinkedInAdapter(Adapter):
                 }
             }
         return {}
-
-    def _upload(self, media: Media, owner: str) -> str:
-        """platforms.md 4: initializeUpload → PUT the bytes to uploadUrl → the image URN."""
-        response = self._request(
-            "POST",
-            "/rest/images?action=initializeUpload",
-            json={"initializeUploadRequest": {"owner": owner}},
-            idempotent=True,  # an unused upload slot does no harm
-        )
-        value = json_object(response).get("value")
-        value = value if isinstance(value, dict) else {}
-        upload_url, image_urn = str(value.get("uploadUrl") or ""), str(value.get("image") or "")
-        if not upload_url or not image_urn:
-            raise PermanentError(
-                _("LinkedIn did not give an upload address for the image."),
-                raw=trim(json_object(response)),
-            )
-        self._check_upload_url(upload_url)
-        self._request(
-            "PUT",
-            upload_url,
-            data=media.content,
-            headers={"Content-Type": media.mime_type},
-            idempotent=True,
-        )
-        self._wait_until_available(image_urn)
-        return image_urn
-
-    def _check_upload_url(self, url: str) -> None:
-        # The answer names where our token goes next: only LinkedIn's hosts (or the API's own).
-        host = (urlsplit(url).hostname or "").lower()
-        own = (urlsplit(self.api_base).hostname or "").lower()
-        trusted = host == own or any(host == h or host.endswith("." + h) for h in UPLOAD_HOSTS)
-        if not trusted or not url.startswith(("https://", self.api_base)):
-            raise PermanentError(
-                _("LinkedIn named an unexpected upload address (%(host)s); nothing was sent.")
-                % {"host": host or "?"}
-            )
-
-    def _wait_until_available(self, image_urn: str) -> None:
-        path = f"/rest/images/{quote(image_urn, safe='')}"
-        for delay in (0, *self.image_poll_delays):
-            if delay:
-                self.sleep(delay)
-            status = str(json_object(self._request("GET", path)).get("status") or "")
-            if status == "AVAILABLE":
-                return
-            if status == "PROCESSING_FAILED":
-                raise PermanentError(_("LinkedIn could not process the image."))
-        raise TransientError(
-            _("LinkedIn is still processing the image. It will be tried again."), retry_after=60
-        )
-
-
-def _refine(error: PermanentError) -> AdapterError:
-    raw = error.raw if isinstance(error.raw, dict) else {}
-    body = raw.get("body") if isinstance(raw.get("body"), dict) else {}
-    text = linkedin_error_text(body)
-    lowered = text.lower()
-    if error.status_code == 403 and any(m in lowered for m in RETRYABLE_MARKERS):
-        return TransientError(
-            _("LinkedIn refused the request for now (%(detail)s). It will be tried again.")
-            % {"detail": text},
-            raw=raw,
-            status_code=error.status_code,
-        )
-    if error.status_code == 403 and (
-        "permission" in lowered or str((body or {}).get("code") or "") == "ACCESS_DENIED"
-    ):
-        return AuthError(
-            _(
-                "LinkedIn does not let this account post as the chosen author (%(detail)s). "
-                "Reconnect with an account that administers the Page, with the posting "
-                "permission."
-            )
-            % {"detail": text},
-            raw=raw,
-            status_code=error.status_code,
-        )
-    if error.status_code in (400, 422) and text:
-        return PermanentError(
-            _("LinkedIn refused the post: %(detail)s") % {"detail": text},
-            raw=raw,
-            status_code=error.status_code,
-        )
-    return error
-
-
-def clean_author(value: Any) -> str:
-    author = str(value or "").strip()
-    if not AUTHOR_RE.match(author):
-        raise ConfigurationError(
-            _(
-                "Enter who posts as urn:li:organization:<id> (a LinkedIn Page) or "
-                "urn:li:person:<id> (a member)."
-            )
-        )
-    return author
-
-
-def clean_version(value: Any) -> str:
-    version = str(value or "").strip() or DEFAULT_VERSION
-    if not VERSION_RE.match(version):
-        raise ConfigurationError(_("The LinkedIn API version looks like 202601 (year and month)."))
-    return version
 
 
 def post_url(urn: str) -> str:

@@ -45,7 +45,7 @@ class LinkedInProvider(Provider):
 
     @property
     def version(self) -> str:
-        from .adapter import DEFAULT_VERSION
+        from .options import DEFAULT_VERSION
 
         return str(self.setting("API_VERSION") or DEFAULT_VERSION)
 
