@@ -20,7 +20,8 @@ from wagtail_crosspost.adapters.base import (
     Receipt,
     TransientError,
 )
-from wagtail_crosspost.adapters.telegram.adapter import TelegramAdapter, clean_chat_id
+from wagtail_crosspost.adapters.telegram.adapter import TelegramAdapter
+from wagtail_crosspost.adapters.telegram.connect import clean_chat_id
 from wagtail_crosspost.models import Channel
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00fake image bytes\r\n" * 20

@@ -16,13 +16,11 @@ another chat, and the outbox rebuilds receipts from ``remote_id`` and ``url`` on
 from __future__ import annotations
 
 import logging
-import re
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
-from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,46 +28,22 @@ from ..base import (
     Adapter,
     AdapterError,
     AuthError,
-    ConfigurationError,
     Health,
     ImageRules,
     PermanentError,
     PlatformRules,
     Post,
     Receipt,
-    TransientError,
 )
 from ..http import HTTPClient, check_api_base, health_from, trim
+from .connect import FORM_FIELDS, clean_chat_id, truthy
+from .errors import telegram_error_text, translate
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.telegram.org"  # platforms.md 8: /bot<token>/<method>
 # platforms.md 8: "deleteMessage only for messages < 48 h old".
 DELETE_WINDOW_SECONDS = 48 * 3600
-CHAT_ID_RE = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,}|-?\d+)$")
-
-
-def telegram_error_text(body: Any) -> str:
-    """The Bot API's ``{"ok": false, "error_code": …, "description": "…"}``."""
-    if isinstance(body, dict):
-        description = body.get("description")
-        return description if isinstance(description, str) else ""
-    return body[:300] if isinstance(body, str) else ""
-
-
-def _parameters(error: AdapterError) -> dict[str, Any]:
-    raw = error.raw if isinstance(error.raw, dict) else {}
-    body = raw.get("body") if isinstance(raw.get("body"), dict) else {}
-    parameters = body.get("parameters") if isinstance(body, dict) else None
-    return parameters if isinstance(parameters, dict) else {}
-
-
-def _truthy(value: Any, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "false", "no", "off")
-    return bool(value)
 
 
 class TelegramAdapter(Adapter):
@@ -96,21 +70,7 @@ class TelegramAdapter(Adapter):
     supports = frozenset({"delete"})
     credential_fields = ("bot_token",)
     option_fields = ("chat_id", "link_preview")
-    form_fields = {
-        "chat_id": lambda: forms.CharField(
-            label=gettext_lazy("Channel"),
-            help_text=gettext_lazy(
-                "@channelname of a public channel, or the numeric id (-100…) of a private one. "
-                "Add the bot as an administrator who may post messages."
-            ),
-        ),
-        "link_preview": lambda: forms.BooleanField(
-            label=gettext_lazy("Show a link preview"), required=False, initial=True
-        ),
-        "bot_token": lambda: forms.CharField(
-            label=gettext_lazy("Bot token"), help_text=gettext_lazy("From @BotFather.")
-        ),
-    }
+    form_fields: ClassVar[dict[str, Any]] = FORM_FIELDS
 
     def __init__(self, channel: Any):
         super().__init__(channel)
@@ -136,7 +96,7 @@ class TelegramAdapter(Adapter):
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
         cleaned["chat_id"] = clean_chat_id(cleaned.get("chat_id"))
-        cleaned["link_preview"] = _truthy(cleaned.get("link_preview"), True)
+        cleaned["link_preview"] = truthy(cleaned.get("link_preview"), True)
         if cleaned.get("api_base"):
             cleaned["api_base"] = check_api_base(cleaned["api_base"], DEFAULT_API_BASE)
         return cleaned
@@ -157,7 +117,7 @@ class TelegramAdapter(Adapter):
             # The original requests exception (kept as __context__) prints the URL, token
             # included: cut the chain so no traceback, logger or error tracker can show it.
             error.__context__ = error.__cause__ = None
-            raise self._translate(error) from None
+            raise translate(error) from None
         try:
             answer = response.json()
         except ValueError:
@@ -169,67 +129,6 @@ class TelegramAdapter(Adapter):
                 raw=trim(answer),
             )
         return answer.get("result")
-
-    def _translate(self, error: AdapterError) -> AdapterError:
-        status = error.status_code
-        if status is None:
-            return error  # network failures: HTTPClient already chose and scrubbed
-        raw = error.raw if isinstance(error.raw, dict) else {}
-        detail = telegram_error_text(raw.get("body"))
-        parameters = _parameters(error)
-        if status == 429:
-            # platforms.md 8: flood control answers 429 with parameters.retry_after (seconds).
-            retry_after = parameters.get("retry_after")
-            return TransientError(
-                _("Telegram asks us to slow down (%(detail)s). It will be tried again.")
-                % {"detail": detail or "Too Many Requests"},
-                retry_after=float(retry_after)
-                if isinstance(retry_after, int | float)
-                else getattr(error, "retry_after", None),
-                raw=raw,
-                status_code=status,
-            )
-        if status == 401:
-            # The token is wrong or was revoked in @BotFather: only a new token helps.
-            return AuthError(
-                _(
-                    "Telegram refused the bot token (%(detail)s): it is wrong or was revoked. "
-                    "Create a new token with @BotFather and enter it in the channel settings."
-                )
-                % {"detail": detail or "Unauthorized"},
-                raw=raw,
-                status_code=status,
-            )
-        if status == 403:
-            # Bot removed from the channel or not an admin: every post fails the same way
-            # until someone fixes the channel, so stop the queue and flag it (AuthError).
-            return AuthError(
-                _(
-                    "Telegram does not let the bot post in this channel (%(detail)s). Add the "
-                    "bot to the channel as an administrator with the right to post messages, "
-                    "then test the channel."
-                )
-                % {"detail": detail or "Forbidden"},
-                raw=raw,
-                status_code=status,
-            )
-        if status == 400 and parameters.get("migrate_to_chat_id"):
-            return PermanentError(
-                _(
-                    "The Telegram group became a supergroup with the id %(chat_id)s. "
-                    "Enter that id as the channel's chat."
-                )
-                % {"chat_id": parameters["migrate_to_chat_id"]},
-                raw=raw,
-                status_code=status,
-            )
-        if 400 <= status < 500 and status not in (408, 425):
-            return PermanentError(
-                _("Telegram refused the request: %(detail)s") % {"detail": detail or status},
-                raw=raw,
-                status_code=status,
-            )
-        return error
 
     # -- publishing --------------------------------------------------------------------------
 
@@ -249,7 +148,7 @@ class TelegramAdapter(Adapter):
             payload: dict[str, Any] = {"chat_id": chat_id, "text": post.text}
             # Link preview options: platforms.md 8 calls them unverified; a server that does
             # not know the field ignores it, and the preview is on by default anyway.
-            if _truthy(self.options.get("link_preview"), True):
+            if truthy(self.options.get("link_preview"), True):
                 preview: dict[str, Any] = {"is_disabled": False}
                 if post.link:
                     preview["url"] = post.link
@@ -340,24 +239,6 @@ class TelegramAdapter(Adapter):
             "Telegram only lets a bot delete messages that are less than 48 hours old. "
             "Delete this one in the Telegram app."
         )
-
-
-def clean_chat_id(value: Any) -> str:
-    """``@channel``, ``channel`` or a numeric id; a ``t.me/channel`` link becomes ``@channel``."""
-    chat_id = str(value or "").strip()
-    for prefix in ("https://t.me/", "http://t.me/", "t.me/"):
-        if chat_id.startswith(prefix):
-            chat_id = "@" + chat_id[len(prefix) :].strip("/")
-    if chat_id and not chat_id.startswith("@") and not chat_id.lstrip("-").isdigit():
-        chat_id = "@" + chat_id
-    if not CHAT_ID_RE.match(chat_id):
-        raise ConfigurationError(
-            _(
-                "Enter the Telegram channel as @channelname or as its numeric id "
-                "(for example -1001234567890)."
-            )
-        )
-    return chat_id
 
 
 def _sent_at(raw: Any) -> float | None:
