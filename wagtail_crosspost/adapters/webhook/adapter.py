@@ -29,10 +29,9 @@ import json
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,6 +49,7 @@ from ..base import (
     Receipt,
 )
 from ..http import HTTPClient, check_public_url, first_text, json_object, trim
+from .connect import FORM_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -139,19 +139,7 @@ class WebhookAdapter(Adapter):
     idempotent = True  # the receiver deduplicates by X-Crosspost-Idempotency-Key
     credential_fields = ("secret",)
     option_fields = ("url",)
-    form_fields = {
-        "url": lambda: forms.URLField(
-            label=gettext_lazy("Webhook URL"),
-            help_text=gettext_lazy("Receives a signed JSON POST for every post."),
-        ),
-        "secret": lambda: forms.CharField(
-            label=gettext_lazy("Signing secret"),
-            min_length=16,
-            help_text=gettext_lazy(
-                "Shared with the receiver, which checks the X-Crosspost-Signature header."
-            ),
-        ),
-    }
+    form_fields: ClassVar[dict[str, Any]] = FORM_FIELDS
 
     def __init__(self, channel: Any):
         super().__init__(channel)
