@@ -1,17 +1,16 @@
 """The adapter registry: built-ins, ``WAGTAILCROSSPOST_ADAPTERS`` and the
-``register_crosspost_adapters`` hook; and the registry of connect providers.
+``register_crosspost_adapters`` hook.
 
 The hook receives nothing and returns an iterable of adapter classes (or dotted paths).
 
 Each platform is one folder (``mastodon/``, ``bluesky/``, ``meta/`` …) holding ``adapter.py``
 (posting) and ``connect.py`` (how the admin connects an account). An adapter never imports its
-provider: :data:`BUILTIN_PROVIDERS` names them by dotted path and they are imported on demand.
+provider: ``provider.BUILTIN_PROVIDERS`` names them by dotted path, imported on demand.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
@@ -19,9 +18,6 @@ from django.utils.module_loading import import_string
 from wagtail_crosspost import conf
 
 from .base import Adapter
-
-if TYPE_CHECKING:
-    from .provider import Provider
 
 BUILTIN_ADAPTERS = (
     "wagtail_crosspost.adapters.mastodon.MastodonAdapter",
@@ -36,21 +32,6 @@ BUILTIN_ADAPTERS = (
     "wagtail_crosspost.adapters.console.ConsoleAdapter",
     "wagtail_crosspost.adapters.locmem.LocmemAdapter",
 )
-
-
-#: How each platform's accounts are connected, by dotted path; the first is the default (X also
-#: connects with OAuth 1.0a). Platforms not named here connect with the adapter's credential form.
-BUILTIN_PROVIDERS: dict[str, tuple[str, ...]] = {
-    "mastodon": ("wagtail_crosspost.adapters.mastodon.connect.MastodonProvider",),
-    "linkedin": ("wagtail_crosspost.adapters.linkedin.connect.LinkedInProvider",),
-    "x": (
-        "wagtail_crosspost.adapters.x.connect.XProvider",
-        "wagtail_crosspost.adapters.x.connect.XOAuth1Provider",
-    ),
-    "facebook": ("wagtail_crosspost.adapters.meta.connect.FacebookProvider",),
-    "instagram": ("wagtail_crosspost.adapters.meta.connect.InstagramProvider",),
-    "threads": ("wagtail_crosspost.adapters.meta.connect.ThreadsProvider",),
-}
 
 
 class InvalidAdapterError(ImproperlyConfigured):
@@ -106,14 +87,3 @@ def get_adapter_class(key: str) -> type[Adapter]:
 
 def clear_cache() -> None:
     get_adapters.cache_clear()
-
-
-@cache
-def get_provider_classes(platform: str) -> tuple[type[Provider], ...]:
-    """The connect providers of ``platform`` (empty when it has none)."""
-    return tuple(import_string(path) for path in BUILTIN_PROVIDERS.get(platform, ()))
-
-
-def connectable_platforms() -> tuple[str, ...]:
-    """The platforms that have a connect provider."""
-    return tuple(BUILTIN_PROVIDERS)

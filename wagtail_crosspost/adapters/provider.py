@@ -15,7 +15,10 @@ from __future__ import annotations
 import logging
 import os
 from datetime import timedelta
+from functools import cache
 from typing import Any, ClassVar
+
+from django.utils.module_loading import import_string
 
 from .. import conf
 from .oauth import Account, Client, TokenSet
@@ -245,11 +248,34 @@ class Provider:
 
 # -- finding a platform's provider ---------------------------------------------------------------
 
+#: How each platform's accounts are connected, by dotted path; the first is the default (X also
+#: connects with OAuth 1.0a). Platforms not named here connect with the adapter's credential form.
+BUILTIN_PROVIDERS: dict[str, tuple[str, ...]] = {
+    "mastodon": ("wagtail_crosspost.adapters.mastodon.connect.MastodonProvider",),
+    "linkedin": ("wagtail_crosspost.adapters.linkedin.connect.LinkedInProvider",),
+    "x": (
+        "wagtail_crosspost.adapters.x.connect.XProvider",
+        "wagtail_crosspost.adapters.x.connect.XOAuth1Provider",
+    ),
+    "facebook": ("wagtail_crosspost.adapters.meta.connect.FacebookProvider",),
+    "instagram": ("wagtail_crosspost.adapters.meta.connect.InstagramProvider",),
+    "threads": ("wagtail_crosspost.adapters.meta.connect.ThreadsProvider",),
+}
+
+
+@cache
+def get_provider_classes(platform: str) -> tuple[type[Provider], ...]:
+    """The connect providers of ``platform`` (empty when it has none)."""
+    return tuple(import_string(path) for path in BUILTIN_PROVIDERS.get(platform, ()))
+
+
+def connectable_platforms() -> tuple[str, ...]:
+    """The platforms that have a connect provider."""
+    return tuple(BUILTIN_PROVIDERS)
+
 
 def providers_for(platform: str) -> list[Provider]:
     """Every way ``platform`` can be connected (X: OAuth 2.0 and OAuth 1.0a); [] for none."""
-    from . import get_provider_classes
-
     return [cls() for cls in get_provider_classes(platform)]
 
 
@@ -266,8 +292,6 @@ def provider_for(
 ) -> Provider | None:
     """The provider that connected (or would connect) a channel with these options and
     credentials; None when the platform has no connect provider."""
-    from . import get_provider_classes
-
     for cls in get_provider_classes(platform):
         if cls.serves(options):
             return cls.for_channel(options, credentials)

@@ -10,8 +10,7 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from django.db import DatabaseError
 
 from .. import conf
-from ..adapters import connectable_platforms
-from ..adapters.provider import provider_for_channel
+from ..adapters.provider import connectable_platforms, provider_for_channel
 
 KNOWN_KEYS = {
     "CLIENT_ID",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from django.utils.translation import gettext as _
@@ -10,14 +10,26 @@ from django.utils.translation import gettext as _
 from ..base import Media, PermanentError, TransientError
 from ..http import json_object, trim
 
-if TYPE_CHECKING:
-    from .adapter import LinkedInAdapter
+
+class Uploader(Protocol):
+    """What the upload needs of the adapter (its requests, and waits replaceable in tests)."""
+
+    @property
+    def api_base(self) -> str: ...
+
+    @property
+    def image_poll_delays(self) -> tuple[float, ...]: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> Any: ...
+
 
 # Hosts that may receive our token with an image upload (the answer names the upload URL).
 UPLOAD_HOSTS = ("linkedin.com", "licdn.com")
 
 
-def upload(adapter: LinkedInAdapter, media: Media, owner: str) -> str:
+def upload(adapter: Uploader, media: Media, owner: str) -> str:
     """platforms.md 4: initializeUpload → PUT the bytes to uploadUrl → the image URN."""
     response = adapter._request(
         "POST",
@@ -45,7 +57,7 @@ def upload(adapter: LinkedInAdapter, media: Media, owner: str) -> str:
     return image_urn
 
 
-def _check_upload_url(adapter: LinkedInAdapter, url: str) -> None:
+def _check_upload_url(adapter: Uploader, url: str) -> None:
     # The answer names where our token goes next: only LinkedIn's hosts (or the API's own).
     host = (urlsplit(url).hostname or "").lower()
     own = (urlsplit(adapter.api_base).hostname or "").lower()
@@ -57,7 +69,7 @@ def _check_upload_url(adapter: LinkedInAdapter, url: str) -> None:
         )
 
 
-def _wait_until_available(adapter: LinkedInAdapter, image_urn: str) -> None:
+def _wait_until_available(adapter: Uploader, image_urn: str) -> None:
     path = f"/rest/images/{quote(image_urn, safe='')}"
     for delay in (0, *adapter.image_poll_delays):
         if delay:

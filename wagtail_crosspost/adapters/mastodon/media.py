@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from django.utils.translation import gettext as _
@@ -10,11 +10,19 @@ from django.utils.translation import gettext as _
 from ..base import Media, PermanentError, TransientError
 from ..http import json_object
 
-if TYPE_CHECKING:
-    from .adapter import MastodonAdapter
+
+class Uploader(Protocol):
+    """What the upload needs of the adapter (its requests, and waits replaceable in tests)."""
+
+    @property
+    def media_poll_delays(self) -> tuple[float, ...]: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any: ...
 
 
-def upload(adapter: MastodonAdapter, media: Media) -> str:
+def upload(adapter: Uploader, media: Media) -> str:
     """Upload one image with its alt text and focal point; its media id, once processed."""
     data: dict[str, str] = {}
     if media.alt_text:
@@ -39,7 +47,7 @@ def upload(adapter: MastodonAdapter, media: Media) -> str:
     return media_id
 
 
-def _wait_until_processed(adapter: MastodonAdapter, media_id: str) -> None:
+def _wait_until_processed(adapter: Uploader, media_id: str) -> None:
     for delay in adapter.media_poll_delays:
         adapter.sleep(delay)
         try:
