@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from tests.factories import ChannelFactory, make_image, publish
 from wagtail_crosspost import delivery
-from wagtail_crosspost.adapters.atproto import derive_tid
+from wagtail_crosspost.adapters.bluesky.atproto import derive_tid
 from wagtail_crosspost.models import Publication
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pds]

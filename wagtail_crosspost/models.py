@@ -13,13 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.images import get_image_model_string
 
+from .adapters.base import ChannelCallbacks
 from .crypto import EncryptedJSONField
 
 # Wagtail 8 lets sites swap the page model (WAGTAIL_PAGE_MODEL); Wagtail 7 has no such setting.
 PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
 
 if TYPE_CHECKING:
-    from .adapters.base import Adapter
+    from .adapters.base import Adapter, ChannelConfig
+    from .adapters.base import Health as AdapterHealth
 
 
 class ChannelQuerySet(models.QuerySet):
@@ -144,10 +146,25 @@ class Channel(models.Model):
     def set_credentials(self, values: dict[str, Any]) -> None:
         self.credentials = values  # type: ignore[assignment]
 
+    def adapter_config(self) -> ChannelConfig:
+        """The channel as data for its adapter: options, decrypted credentials, and callbacks
+        that save refreshed credentials and reported health on this row."""
+        from .adapters.base import ChannelConfig
+
+        return ChannelConfig(
+            id=self.pk,
+            name=self.name,
+            platform=self.platform,
+            options=dict(self.options or {}),
+            credentials=self.get_credentials(),
+            callbacks=ChannelRowCallbacks(self),
+        )
+
     def get_adapter(self) -> Adapter:
+        """The one factory: the adapter of this channel's platform, built from its data."""
         from .adapters import get_adapter_class
 
-        return get_adapter_class(self.platform)(self)
+        return get_adapter_class(self.platform)(self.adapter_config())
 
     @property
     def needs_reconnect(self) -> bool:
@@ -158,6 +175,30 @@ class Channel(models.Model):
         self.status_detail = detail
         self.checked_at = timezone.now()
         self.save(update_fields=["status", "status_detail", "checked_at"])
+
+
+class ChannelRowCallbacks(ChannelCallbacks):
+    """What an adapter reports back, saved on its ``Channel`` row (nothing for an unsaved one)."""
+
+    def __init__(self, channel: Channel):
+        self.channel = channel
+
+    def save_credentials(self, credentials: dict[str, Any]) -> None:
+        self.channel.set_credentials(dict(credentials))
+        if self.channel.pk:
+            self.channel.save(update_fields=["credentials"])
+
+    def report_health(self, health: AdapterHealth) -> None:
+        if health.ok:
+            status = Channel.Status.OK
+        elif health.needs_reconnect:
+            status = Channel.Status.NEEDS_RECONNECT
+        else:
+            status = Channel.Status.ERROR
+        if self.channel.pk:
+            self.channel.mark(status, health.detail)
+        else:
+            self.channel.status, self.channel.status_detail = status, health.detail
 
 
 class CrosspostRequest(models.Model):

@@ -23,9 +23,10 @@ from tests.auth.conftest import Flow
 from tests.auth.mastodon_authserver import FakeMastodonAuth
 from wagtail_crosspost import crypto
 from wagtail_crosspost.adapters.mastodon import MastodonAdapter
+from wagtail_crosspost.adapters.mastodon.connect import MastodonProvider
+from wagtail_crosspost.adapters.oauth import Refused
+from wagtail_crosspost.adapters.provider import provider_for_channel
 from wagtail_crosspost.auth import store
-from wagtail_crosspost.auth.client import Refused
-from wagtail_crosspost.auth.providers import MastodonProvider, provider_for_channel
 from wagtail_crosspost.models import Channel
 
 pytestmark = pytest.mark.django_db

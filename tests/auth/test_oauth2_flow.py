@@ -285,7 +285,7 @@ def test_x_oauth2_uses_basic_client_auth_and_lists_the_user(flow, authserver):
     # The X adapter reads what was stored.
     adapter = channel.get_adapter()
     assert adapter.auth_mode == "oauth2"
-    assert adapter.token_expires_at == credentials["expires_at"]
+    assert adapter.credentials["expires_at"] == credentials["expires_at"]
 
 
 def test_facebook_exchanges_for_a_long_lived_token_and_keeps_only_the_page_token(flow, authserver):
@@ -333,7 +333,7 @@ def test_threads_exchanges_for_a_60_day_token(flow, authserver):
 def test_a_huge_answer_from_an_authorization_server_is_refused_unread(monkeypatch):
     """Server addresses are entered by admins (Mastodon): a hostile one must not fill memory."""
     from wagtail_crosspost.adapters import http
-    from wagtail_crosspost.auth.client import Client, Unavailable
+    from wagtail_crosspost.adapters.oauth import Client, Unavailable
     from wagtail_crosspost.testing import FakeServer
 
     monkeypatch.setattr(http, "MAX_ANSWER_BYTES", 1000)

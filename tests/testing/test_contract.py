@@ -122,7 +122,7 @@ def run(adapter_class: type[Adapter], test_name: str) -> None:
     with override_settings(
         WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS=True, WAGTAILCROSSPOST_HTTP_TIMEOUT=(2, 2)
     ):
-        from wagtail_crosspost.testing.contract import _capture_logs
+        from wagtail_crosspost.testing.contract_hooks import _capture_logs
 
         with suite.make_server() as server, _capture_logs(records):
             suite._server = server

@@ -2,6 +2,10 @@
 ``register_crosspost_adapters`` hook.
 
 The hook receives nothing and returns an iterable of adapter classes (or dotted paths).
+
+Each platform is one folder (``mastodon/``, ``bluesky/``, ``meta/`` …) holding ``adapter.py``
+(posting) and ``connect.py`` (how the admin connects an account). An adapter never imports its
+provider: ``provider.BUILTIN_PROVIDERS`` names them by dotted path, imported on demand.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ from .base import Adapter
 BUILTIN_ADAPTERS = (
     "wagtail_crosspost.adapters.mastodon.MastodonAdapter",
     "wagtail_crosspost.adapters.bluesky.BlueskyAdapter",
-    "wagtail_crosspost.adapters.facebook.FacebookAdapter",
-    "wagtail_crosspost.adapters.instagram.InstagramAdapter",
-    "wagtail_crosspost.adapters.threads.ThreadsAdapter",
+    "wagtail_crosspost.adapters.meta.FacebookAdapter",
+    "wagtail_crosspost.adapters.meta.InstagramAdapter",
+    "wagtail_crosspost.adapters.meta.ThreadsAdapter",
     "wagtail_crosspost.adapters.linkedin.LinkedInAdapter",
     "wagtail_crosspost.adapters.x.XAdapter",
     "wagtail_crosspost.adapters.telegram.TelegramAdapter",

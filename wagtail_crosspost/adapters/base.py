@@ -1,11 +1,13 @@
 """The adapter contract: what every platform module implements and the values it exchanges.
 
-Adapters do HTTP and nothing else. They never touch database rows: the outbox turns the errors
-raised here into publication states.
+Adapters do HTTP and nothing else. They never touch database rows: an adapter is built from a
+:class:`ChannelConfig` (options, decrypted credentials and a few callbacks), and the outbox turns
+the errors raised here into publication states.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -13,8 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django import forms
-
-    from wagtail_crosspost.models import Channel
 
 
 # -- value objects -------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ class PlatformRules:
     """The text and image rules of one platform (numbers from shared/reference/platforms.md)."""
 
     text_limit: int
-    counting: str = "characters"  # key understood by compose.length.measure
+    counting: str = "characters"  # a KINDS key of adapters.text (how to count)
     url_weight: int | None = None  # every URL counts this much (Mastodon, X); None: in full
     byte_limit: int | None = None  # UTF-8 bytes (Bluesky)
     max_hashtags: int | None = None
@@ -252,6 +252,48 @@ def _max_parts(value: Any) -> int:
 # -- the adapter ---------------------------------------------------------------------------------
 
 
+class ChannelCallbacks:
+    """What an adapter may tell whoever built it. The defaults do nothing, so an adapter built
+    from plain data (a test, a script) needs none; ``Channel.get_adapter()`` saves on the row."""
+
+    def save_credentials(self, credentials: dict[str, Any]) -> None:
+        """Keep refreshed credentials (the whole new set) for the next adapter."""
+
+    def report_health(self, health: Health) -> None:
+        """Remember what the adapter found out about the account (e.g. it needs reconnecting)."""
+
+
+@dataclass(frozen=True, eq=False)
+class ChannelConfig:
+    """Everything an adapter knows about its channel: data, not a database row.
+
+    ``pk`` and ``name`` read as on a ``Channel``, so adapters written against the row work."""
+
+    id: int | None = None
+    name: str = ""
+    platform: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    credentials: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    callbacks: ChannelCallbacks = field(default_factory=ChannelCallbacks, repr=False)
+
+    @property
+    def pk(self) -> int | None:
+        return self.id
+
+
+def as_config(channel: Any) -> ChannelConfig:
+    """``channel`` as a :class:`ChannelConfig`: itself, or what its ``adapter_config()`` gives
+    (a ``Channel`` row), so ``SomeAdapter(channel)`` keeps working."""
+    if isinstance(channel, ChannelConfig):
+        return channel
+    adapter_config = getattr(channel, "adapter_config", None)
+    if adapter_config is None:
+        raise TypeError(
+            f"An adapter is built from a ChannelConfig, not from {type(channel).__name__}."
+        )
+    return adapter_config()
+
+
 class Adapter:
     """Base class of every platform adapter.
 
@@ -277,10 +319,24 @@ class Adapter:
     #: Extra fields for the channel form: name -> form field factory (called without arguments).
     form_fields: ClassVar[dict[str, Any]] = {}
 
-    def __init__(self, channel: Channel):
-        self.channel = channel
-        self.options: dict[str, Any] = dict(channel.options or {})
-        self.credentials: dict[str, Any] = dict(channel.get_credentials() or {})
+    def __init__(self, config: ChannelConfig):
+        config = as_config(config)
+        #: The channel's data (``pk``, ``name``, ``platform``, ``options``, ``credentials``).
+        self.channel: ChannelConfig = config
+        self.options: dict[str, Any] = dict(config.options or {})
+        self.credentials: dict[str, Any] = dict(config.credentials or {})
+
+    @property
+    def config(self) -> ChannelConfig:
+        return self.channel
+
+    def save_credentials(self, credentials: dict[str, Any]) -> None:
+        """Keep refreshed credentials: here and, through the callbacks, for the next adapter."""
+        self.credentials = dict(credentials)
+        self.channel.callbacks.save_credentials(dict(credentials))
+
+    def report_health(self, health: Health) -> None:
+        self.channel.callbacks.report_health(health)
 
     # Override where the platform publishes its own limits (Mastodon's /api/v2/instance).
     def rules_for_channel(self) -> PlatformRules:
@@ -307,4 +363,4 @@ class Adapter:
         return {name: factory() for name, factory in cls.form_fields.items()}
 
     def __repr__(self) -> str:  # never includes credentials
-        return f"<{type(self).__name__} channel={getattr(self.channel, 'pk', None)}>"
+        return f"<{type(self).__name__} channel={self.channel.pk}>"

@@ -10,7 +10,7 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from django.db import DatabaseError
 
 from .. import conf
-from .providers import PROVIDERS, provider_for_channel
+from ..adapters.provider import connectable_platforms, provider_for_channel
 
 KNOWN_KEYS = {
     "CLIENT_ID",
@@ -75,7 +75,7 @@ def check_app_credentials(app_configs, **kwargs):
     from ..models import Channel
 
     try:
-        channels = list(Channel.objects.filter(platform__in=list(PROVIDERS)))
+        channels = list(Channel.objects.filter(platform__in=connectable_platforms()))
     except DatabaseError:  # not migrated yet: nothing to check
         return []
     needed: dict[tuple[str, str, str], list[str]] = {}

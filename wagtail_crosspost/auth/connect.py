@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..adapters.oauth import Account, OAuthError, TokenSet
+from ..adapters.provider import Provider, provider_for_channel
 from ..models import Channel
-from .client import Account, OAuthError, TokenSet
-from .providers import Provider, provider_for_channel
 
 logger = logging.getLogger(__name__)
 

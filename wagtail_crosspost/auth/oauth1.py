@@ -12,14 +12,12 @@ from typing import Any
 
 import requests
 from django.utils.translation import gettext as _
-from requests_oauthlib import OAuth1, OAuth1Session
+from requests_oauthlib import OAuth1Session
 from requests_oauthlib.oauth1_session import TokenMissing, TokenRequestDenied
 
 from .. import conf
-from . import store
-from .client import (
+from ..adapters.oauth import (
     Account,
-    Client,
     FlowError,
     Refused,
     TokenSet,
@@ -27,7 +25,8 @@ from .client import (
     error_text,
     parse_body,
 )
-from .providers import XOAuth1Provider
+from ..adapters.x.connect import XOAuth1Provider
+from . import store
 
 PREFIX = "oauth1:"
 
@@ -154,23 +153,3 @@ def accounts(provider: XOAuth1Provider, token: TokenSet) -> list[Account]:
             options={"auth": "oauth1"},
         )
     ]
-
-
-def signer(credentials: dict[str, Any]) -> OAuth1:
-    return OAuth1(
-        str(credentials.get("consumer_key") or ""),
-        client_secret=str(credentials.get("consumer_secret") or ""),
-        resource_owner_key=str(credentials.get("access_token") or ""),
-        resource_owner_secret=str(credentials.get("access_token_secret") or ""),
-        signature_type="AUTH_HEADER",
-    )
-
-
-def invalidate(provider: XOAuth1Provider, client: Client, credentials: dict[str, Any]) -> None:
-    """X's ``POST /1.1/oauth/invalidate_token``, signed with the token it revokes."""
-    client.add_secret(
-        str(credentials.get("access_token") or ""),
-        str(credentials.get("access_token_secret") or ""),
-        str(credentials.get("consumer_secret") or ""),
-    )
-    client.request("POST", provider.url("INVALIDATE_URL"), auth=signer(credentials))

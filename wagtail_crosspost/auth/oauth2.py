@@ -8,28 +8,22 @@ replayed or expired ``state`` is refused before anything is sent anywhere.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
 from typing import Any
 from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
+from ..adapters.oauth import (
+    Client,
+    FlowError,
+    OAuthError,
+    Refused,
+    TokenSet,
+    challenge,
+    new_verifier,
+)
+from ..adapters.provider import Provider
 from . import store
-from .client import Client, FlowError, OAuthError, Refused, TokenSet
-from .providers import Provider
-
-
-def new_verifier() -> str:
-    """A PKCE code verifier: 86 characters from the unreserved set (RFC 7636 §4.1: 43–128)."""
-    return secrets.token_urlsafe(64)
-
-
-def challenge(verifier: str) -> str:
-    """S256: BASE64URL(SHA256(verifier)) without padding (RFC 7636 §4.2)."""
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def begin(

@@ -18,9 +18,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from ..adapters.oauth import Refused, Unavailable
+from ..adapters.provider import provider_for_channel
 from ..models import Channel
-from .client import Refused, Unavailable
-from .providers import provider_for_channel
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
-from .providers import providers_for
+from ..adapters.provider import providers_for
 
 
 def token_expiry(channel: Any) -> str:

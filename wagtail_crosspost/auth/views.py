@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wagtail.admin import messages
 from wagtail.admin.auth import require_admin_access
 
+from ..adapters.oauth import Account, FlowError, OAuthError, Refused, TokenSet, Unavailable
+from ..adapters.provider import Provider, get_provider, provider_for_channel
 from ..models import Channel
 from . import oauth1, oauth2, store
-from .client import Account, FlowError, OAuthError, Refused, TokenSet, Unavailable
 from .connect import disconnect as disconnect_channel
 from .connect import save_connection
-from .providers import Provider, get_provider, provider_for_channel
 
 URL_NAMESPACE = "wagtail_crosspost:auth"
 

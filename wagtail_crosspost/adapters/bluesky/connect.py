@@ -1,0 +1,114 @@
+"""Connecting a Bluesky account: an app password and the channel's options (the PDS, the handle,
+the image size limit), checked before they are saved or used."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost import conf
+
+from ..base import THREAD_FORM_FIELDS, ConfigurationError, clean_thread_options
+from ..http import check_public_url
+
+DEFAULT_SERVICE = "https://bsky.social"
+# platforms.md "2. Bluesky": this PDS generation and older third-party PDSes refuse image blobs
+# over 1,000,000 bytes (the network allows 2,000,000 since 2026-04); the card thumb stays at 1 MB.
+DEFAULT_IMAGE_MAX_BYTES = 1_000_000
+
+FORM_FIELDS: dict[str, Any] = {
+    "service": lambda: forms.CharField(
+        label=gettext_lazy("Server"),
+        required=False,
+        initial=DEFAULT_SERVICE,
+        help_text=gettext_lazy(
+            "The account's PDS. Leave %(default)s unless the account lives on its own server."
+        )
+        % {"default": DEFAULT_SERVICE},
+    ),
+    "handle": lambda: forms.CharField(
+        label=gettext_lazy("Handle"),
+        help_text=gettext_lazy("For example example.bsky.social (or the account's DID)."),
+    ),
+    "app_password": lambda: forms.CharField(
+        label=gettext_lazy("App password"),
+        help_text=gettext_lazy(
+            "Create one in Bluesky under Settings → Privacy and security → App passwords. "
+            "Never use the account's main password."
+        ),
+    ),
+    "language": lambda: forms.CharField(
+        label=gettext_lazy("Language"),
+        required=False,
+        help_text=gettext_lazy("Used when the page has no language, e.g. en or de-CH."),
+    ),
+    "prefer_link_card": lambda: forms.BooleanField(
+        label=gettext_lazy("Show the page as a link card (its image as the card picture)"),
+        required=False,
+    ),
+    "image_max_bytes": lambda: forms.IntegerField(
+        label=gettext_lazy("Largest image in bytes"),
+        required=False,
+        min_value=1,
+        initial=DEFAULT_IMAGE_MAX_BYTES,
+        help_text=gettext_lazy(
+            "1,000,000 works on every server; bsky.social accepts 2,000,000 since April 2026."
+        ),
+    ),
+    **THREAD_FORM_FIELDS,
+}
+
+
+def normalise_service(value: Any) -> str:
+    url = str(value or "").strip() or DEFAULT_SERVICE
+    if "://" not in url:
+        url = "https://" + url
+    return url.rstrip("/")
+
+
+def normalise_handle(value: Any) -> str:
+    handle = str(value or "").strip()
+    return handle[1:] if handle.startswith("@") else handle
+
+
+def clean_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Validated, normalised options (for the channel form); raises ConfigurationError."""
+    cleaned = dict(options or {})
+    cleaned["service"] = check_service(normalise_service(cleaned.get("service")))
+    cleaned["handle"] = normalise_handle(cleaned.get("handle"))
+    if not cleaned["handle"]:
+        raise ConfigurationError(_("Enter the Bluesky handle, e.g. example.bsky.social."))
+    cleaned["image_max_bytes"] = image_max_bytes(cleaned.get("image_max_bytes"))
+    cleaned["prefer_link_card"] = flag(cleaned.get("prefer_link_card"))
+    return clean_thread_options(cleaned)
+
+
+def check_service(url: str) -> str:
+    allow_private = bool(conf.get("ALLOW_PRIVATE_URLS"))
+    if urlsplit(url).scheme.lower() != "https" and not allow_private:
+        raise ConfigurationError(
+            _("The Bluesky server address “%(url)s” must start with https://.") % {"url": url}
+        )
+    return check_public_url(url, allow_private=allow_private)
+
+
+def image_max_bytes(value: Any) -> int:
+    if value in (None, ""):
+        return DEFAULT_IMAGE_MAX_BYTES
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number <= 0:
+        raise ConfigurationError(_("The image size limit must be a positive number of bytes."))
+    return number
+
+
+def flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "0", "false", "no", "off")
+    return bool(value)
