@@ -341,7 +341,7 @@ def test_model_labels_render_in_german():
 
 def test_delivery_reconnect_message_renders_in_german(monkeypatch):
     """The sentence stored on a held publication, produced by the real code path."""
-    from wagtail_crosspost import delivery
+    from wagtail_crosspost.outbox import delivery
 
     stored: dict = {}
 
