@@ -12,8 +12,8 @@ from wagtail.models import Site
 import wagtail_crosspost
 from tests.factories import publish
 from wagtail_crosspost.adapters import locmem
-from wagtail_crosspost.compose.post import page_url
 from wagtail_crosspost.models import Publication
+from wagtail_crosspost.outbox.inputs import page_url
 
 pytestmark = pytest.mark.django_db
 

@@ -53,3 +53,14 @@ def test_the_old_task_path_still_names_the_task():
 @pytest.mark.parametrize("module", ["planning", "claim", "delivery", "pacing", "health", "tasks"])
 def test_no_outbox_module_is_over_400_lines(module):
     assert len((PACKAGE / "outbox" / f"{module}.py").read_text().splitlines()) <= 400
+
+
+def test_compose_imports_no_database_no_http_and_no_higher_layer():
+    forbidden = (
+        "django.db",
+        "requests",
+        "wagtail.models",
+        "wagtail.images.models",
+        *(f"wagtail_crosspost.{name}" for name in ("models", "outbox", "views", "auth")),
+    )
+    assert offending("compose", forbidden) == []

@@ -149,7 +149,7 @@ def test_a_row_of_an_older_revision_is_composed_from_that_revision(make_article)
 def test_a_row_is_composed_from_its_revision_when_published_again_after_the_claim(make_article):
     """The claim read the page while the row's revision was live; the page is published again
     before the post is composed: the live page is now the newer revision, not this row's."""
-    from wagtail_crosspost.compose.post import published_page
+    from wagtail_crosspost.outbox.inputs import published_page
 
     page = make_article(title="As first published", channels=[ChannelFactory()])
     publish(page)

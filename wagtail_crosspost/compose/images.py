@@ -1,11 +1,13 @@
-"""Page image → per-platform variant, stored as a Wagtail rendition (focal point aware).
+"""Image → per-platform variant (focal point aware). Pure: the source file and a store of
+variants are handed in; nothing here reads or writes a database row.
 
 For each platform a *plan* is made from the file header alone: the crop into the platform's
 aspect range (Wagtail's own ``fill`` geometry, so the focal point stays in the picture), the size
 within its pixel limits, and a ladder of attempts (format and quality, then smaller sizes) until
 the file is under the byte limit. Each attempt has a real Wagtail filter spec, such as
-``fill-1440x754|format-jpeg|jpegquality-85``, and the variant that fits is saved as the rendition
-of that spec: a second call (another worker, the preview, a retry) finds it and decodes nothing.
+``fill-1440x754|format-jpeg|jpegquality-85``, and the variant that fits is kept in the
+``VariantStore`` handed in under that spec (the outbox's store keeps it as the Wagtail rendition
+of that spec): a second call (another worker, the preview, a retry) finds it and decodes nothing.
 
 Only when no rendition fits yet is the source decoded, once, at the smallest size that serves
 every platform (JPEGs straight from the DCT at ½, ¼ …), and kept for the next platform of the
@@ -20,21 +22,20 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any
+from typing import IO, Any, Protocol
 
 import regex
 from django.conf import settings
-from django.core.files.base import File
 from django.utils.translation import gettext as _
-from wagtail.images.models import Filter
+from wagtail.images.image_operations import FillOperation, ImageTransform, MinMaxOperation
 from wagtail.images.rect import Rect
 
-from wagtail_crosspost import conf
 from wagtail_crosspost.adapters.base import ImageRules, Media
 
 from . import image_files
@@ -55,19 +56,48 @@ DEFAULT_MAX_IMAGE_PIXELS = 128_000_000  # Wagtail's default for WAGTAILIMAGES_MA
 # -- public API ----------------------------------------------------------------------------------
 
 
-def page_image(page: Any) -> Any:
-    """The image that represents the page: ``get_crosspost_image()``, the configured field, or
-    the first of the usual field names."""
-    getter = getattr(page, "get_crosspost_image", None)
-    if callable(getter):
-        return getter()
-    field = conf.get("IMAGE_FIELD")
-    names = (field,) if field else conf.get("IMAGE_FIELD_NAMES")
-    for name in names:
-        image = getattr(page, name, None)
-        if image is not None and hasattr(image, "get_rendition"):
-            return image
-    return None
+@dataclass(frozen=True, eq=False)
+class ImageSource:
+    """One source image, as plain data: its file (opened on demand, at most twice: the header,
+    then the pixels if no stored variant fits) and what the post says about it."""
+
+    open: Callable[[], AbstractContextManager[IO[bytes]]]
+    key: tuple = ()  # identifies the file's content: the decoded source is kept under it
+    title: str = ""
+    description: str = ""
+    name: str = "image"  # the uploaded file's name, without extension
+    width: int = 0  # the size ``focal_point`` is given in (Wagtail: image.width, image.height)
+    height: int = 0
+    focal_point: Rect | None = None
+
+    @classmethod
+    def from_bytes(cls, content: bytes, **kwargs: Any) -> ImageSource:
+        kwargs.setdefault("key", ("bytes", len(content), hash(content)))
+        return cls(open=lambda: BytesIO(content), **kwargs)
+
+
+class StoredVariant(Protocol):
+    url: str
+
+    def read(self) -> bytes | None: ...  # None: its file went missing
+
+
+class VariantStore(Protocol):
+    """Where made variants are kept, by spec (the outbox keeps them as Wagtail renditions)."""
+
+    def find(self, specs: Sequence[str]) -> Mapping[str, StoredVariant]: ...
+
+    def save(self, spec: str, content: bytes, extension: str) -> str: ...  # returns its URL
+
+
+class _NoStore:
+    """Nothing kept: every call makes the variant again, and it has no URL."""
+
+    def find(self, specs: Sequence[str]) -> Mapping[str, StoredVariant]:
+        return {}
+
+    def save(self, spec: str, content: bytes, extension: str) -> str:
+        return ""
 
 
 def alt_text(image: Any, limit: int | None) -> str:
@@ -92,17 +122,22 @@ def alt_text(image: Any, limit: int | None) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
-def prepare_media(image: Any, rules: ImageRules) -> tuple[Media | None, str]:
+def prepare_media(
+    image: ImageSource | None, rules: ImageRules, store: VariantStore | None = None
+) -> tuple[Media | None, str]:
     """One upload-ready variant of ``image`` within ``rules``, or ``(None, reason)``.
 
     The second value is a sentence for the publication log: why the image was left out, or how
     it was changed noticeably (a heavy crop); empty when there is nothing to say.
     """
-    return prepare_media_many(image, [rules])[0]
+    return prepare_media_many(image, [rules], store)[0]
 
 
-def prepare_media_many(image: Any, rules_list: list[ImageRules]) -> list[tuple[Media | None, str]]:
+def prepare_media_many(
+    image: ImageSource | None, rules_list: list[ImageRules], store: VariantStore | None = None
+) -> list[tuple[Media | None, str]]:
     """``prepare_media`` for several platforms at once: the source is decoded at most once."""
+    store = store or _NoStore()
     if image is None:
         return [(None, "") for _rules in rules_list]
     try:
@@ -129,7 +164,7 @@ def prepare_media_many(image: Any, rules_list: list[ImageRules]) -> list[tuple[M
             results.append((None, plan or ""))
             continue
         try:
-            results.append(_make(image, info, plan, rules, shared_scale))
+            results.append(_make(image, info, plan, rules, shared_scale, store))
         except UnreadableImage as exc:
             results.append((None, _reason(image, exc.reason, info=info, rules=rules)))
         except Exception as exc:  # a broken image must never stop the post
@@ -203,12 +238,10 @@ def plan_variant(info: SourceInfo, focal_point: Rect | None, rules: ImageRules) 
     else:
         out_w, out_h, kind = box_w, box_h, "max"
     geometry = _Geometry(focal_point)
-    transform = Filter(f"{kind}-{int(out_w)}x{int(max(1, out_h))}").get_transform(
-        geometry, (width, height)
-    )
+    transform = _transform(kind, (int(out_w), int(max(1, out_h))), geometry, (width, height))
     size = _within_limits(transform.size, rules)
     if size != transform.size:  # pixel-count or sum limits: same crop, smaller
-        transform = Filter(f"{kind}-{size[0]}x{size[1]}").get_transform(geometry, (width, height))
+        transform = _transform(kind, size, geometry, (width, height))
         size = transform.size
     rect = transform.get_rect()
     size = _within_aspect(size, rules)
@@ -223,6 +256,12 @@ def plan_variant(info: SourceInfo, focal_point: Rect | None, rules: ImageRules) 
     attempts = [a for a in attempts if min(a.size) >= MIN_SIDE and a.size[0] >= rules.min_width]
     crop = (rect.left, rect.top, rect.right, rect.bottom)
     return Plan(crop=crop, attempts=tuple(attempts), cropped=cropped)
+
+
+def _transform(kind: str, box: tuple[int, int], geometry: _Geometry, size: tuple[int, int]):
+    """Wagtail's own ``fill`` or ``max`` geometry (as ``Filter(spec).get_transform`` runs it)."""
+    operation = {"fill": FillOperation, "max": MinMaxOperation}[kind]
+    return operation(kind, f"{box[0]}x{box[1]}").run(ImageTransform(size), geometry)
 
 
 def _within_limits(size: tuple[int, int], rules: ImageRules) -> tuple[int, int]:
@@ -271,28 +310,32 @@ def _ladder(
 
 
 def _make(
-    image: Any, info: SourceInfo, plan: Plan, rules: ImageRules, shared_scale: float
+    image: ImageSource,
+    info: SourceInfo,
+    plan: Plan,
+    rules: ImageRules,
+    shared_scale: float,
+    store: VariantStore,
 ) -> tuple[Media | None, str]:
-    filters = [Filter(a.spec) for a in plan.attempts]
-    existing = image.find_existing_renditions(*filters)
-    for attempt, filter in zip(plan.attempts, filters, strict=True):
-        rendition = existing.get(filter)
-        if rendition is None:
+    existing = store.find([a.spec for a in plan.attempts])
+    for attempt in plan.attempts:
+        stored = existing.get(attempt.spec)
+        if stored is None:
             continue
-        content = _read(rendition)
+        content = stored.read()
         if content is not None and len(content) <= rules.max_bytes:
-            return _media(image, info, plan, attempt, rendition, content, rules)
-    return _generate(image, info, plan, rules, filters, shared_scale)
+            return _media(image, info, plan, attempt, stored.url, content, rules)
+    return _generate(image, info, plan, rules, shared_scale, store)
 
 
-def _generate(image, info, plan, rules, filters, shared_scale) -> tuple[Media | None, str]:
+def _generate(image, info, plan, rules, shared_scale, store) -> tuple[Media | None, str]:
     pixels = _working_pixels(image, info, max(plan.decode_scale, shared_scale))
     kx, ky = pixels.width / info.width, pixels.height / info.height
     left, top, right, bottom = plan.crop
     box = (left * kx, top * ky, min(pixels.width, right * kx), min(pixels.height, bottom * ky))
     resized: dict[tuple[int, int], Any] = {}
     at_full_size: int | None = None
-    for attempt, filter in zip(plan.attempts, filters, strict=True):
+    for attempt in plan.attempts:
         if at_full_size is not None and attempt.size != plan.attempts[0].size:
             share = (
                 attempt.size[0]
@@ -306,39 +349,14 @@ def _generate(image, info, plan, rules, filters, shared_scale) -> tuple[Media | 
             resized[attempt.size] = image_files.fit(pixels, box, attempt.size)
         content = image_files.encode(resized[attempt.size], attempt.fmt, attempt.quality)
         if len(content) <= rules.max_bytes:
-            rendition = _save(image, filter, attempt, content)
-            return _media(image, info, plan, attempt, rendition, content, rules)
+            url = store.save(attempt.spec, content, image_files.EXTENSIONS[attempt.fmt])
+            return _media(image, info, plan, attempt, url, content, rules)
         if attempt.size == plan.attempts[0].size and attempt.fmt != "PNG":
             at_full_size = len(content)
     return None, _reason(image, "bytes", info=info, rules=rules)
 
 
-def _save(image: Any, filter: Filter, attempt: Attempt, content: bytes) -> Any:
-    """Store the variant as the rendition of its spec (as ``create_rendition`` would)."""
-    key = filter.get_cache_key(image)
-    stem = os.path.splitext(os.path.basename(image.file.name))[0]
-    suffix = (f"{key}." if key else "") + attempt.spec.replace("|", ".")
-    suffix += "." + image_files.EXTENSIONS[attempt.fmt]
-    name = stem[: max(1, 59 - len(suffix))] + "." + suffix
-    rendition, _created = image.renditions.get_or_create(
-        filter_spec=attempt.spec,
-        focal_point_key=key,
-        defaults={"file": File(BytesIO(content), name=name)},
-    )
-    model = image.get_rendition_model()
-    model.cache_backend.set(model.construct_cache_key(image, key, attempt.spec), rendition)
-    return rendition
-
-
-def _read(rendition: Any) -> bytes | None:
-    try:
-        with rendition.file.open("rb") as handle:
-            return handle.read()
-    except (OSError, ValueError):  # the file went missing: make it again
-        return None
-
-
-def _media(image, info, plan, attempt, rendition, content, rules) -> tuple[Media, str]:
+def _media(image, info, plan, attempt, url, content, rules) -> tuple[Media, str]:
     focal = None
     focal_point = _focal_point(image, info)
     if focal_point is not None:
@@ -347,11 +365,10 @@ def _media(image, info, plan, attempt, rendition, content, rules) -> tuple[Media
         x = (cx - left) / max(1e-9, right - left)
         y = (cy - top) / max(1e-9, bottom - top)
         focal = (round(min(1, max(-1, x * 2 - 1)), 2), round(min(1, max(-1, 1 - y * 2)), 2))
-    url = absolute_media_url(getattr(rendition, "full_url", None) or rendition.url)
     media = Media(
         content=content,
         mime_type=MIME[attempt.fmt],
-        filename=f"image-{image.pk}.{image_files.EXTENSIONS[attempt.fmt]}",
+        filename=f"{image.name}.{image_files.EXTENSIONS[attempt.fmt]}",
         width=attempt.size[0],
         height=attempt.size[1],
         alt_text=alt_text(image, rules.alt_text_limit),
@@ -381,8 +398,8 @@ _pixels: OrderedDict[tuple, Any] = OrderedDict()  # one decoded source: the page
 MAX_KEPT_PIXELS = 40_000_000  # do not keep a working copy bigger than this (~120 MB RGB)
 
 
-def _key(image: Any) -> tuple:
-    return (type(image).__name__, image.pk, image.file.name, getattr(image, "file_hash", ""))
+def _key(image: ImageSource) -> tuple:
+    return image.key or ("source", id(image))
 
 
 def _max_pixels() -> int:
@@ -428,13 +445,13 @@ def forget_sources() -> None:
 class _open:
     """The image's file, opened for reading; a missing file becomes ``UnreadableImage``."""
 
-    def __init__(self, image: Any):
+    def __init__(self, image: ImageSource):
         self.image = image
         self.context: Any = None
 
     def __enter__(self):
         try:
-            self.context = self.image.open_file()
+            self.context = self.image.open()
             return self.context.__enter__()
         except (OSError, ValueError) as exc:  # SourceImageIOError is an OSError
             raise UnreadableImage("missing") from exc
@@ -448,12 +465,9 @@ class _open:
             self.context.__exit__(*exc)
 
 
-def _focal_point(image: Any, info: SourceInfo) -> Rect | None:
+def _focal_point(image: ImageSource, info: SourceInfo) -> Rect | None:
     """The focal point in the upright source's pixels (Wagtail stores it in image.width/height)."""
-    try:
-        rect = image.get_focal_point() if image.has_focal_point() else None
-    except Exception:
-        return None
+    rect = image.focal_point
     if rect is None or not image.width or not image.height:
         return None
     kx, ky = info.width / image.width, info.height / image.height
@@ -515,7 +529,7 @@ def _reason(image: Any, code: str, *, info: SourceInfo | None, rules: ImageRules
 
 
 def _unexpected(image: Any, exc: Exception) -> str:
-    logger.exception("Could not prepare image %s for crossposting", getattr(image, "pk", None))
+    logger.exception("Could not prepare image %s for crossposting", getattr(image, "name", None))
     return _(
         "The image “%(title)s” was left out of this post: it could not be processed "
         "(%(error)s). See the server log."
@@ -527,24 +541,3 @@ def _ratio(size: tuple[int, int]) -> str:
     if width >= height:
         return f"{width / height:.2f}:1".replace(".00:", ":")
     return f"1:{height / width:.2f}".replace(".00", "")
-
-
-def absolute_media_url(url: str) -> str:
-    """Platforms that fetch the image (Instagram, Threads) need an absolute address.
-
-    Wagtail makes rendition URLs absolute only with ``WAGTAILADMIN_BASE_URL``; otherwise the
-    ``WAGTAILCROSSPOST_BASE_URL`` setting, then the default Site's root URL, are used.
-    """
-    if not url or "://" in url:
-        return url
-    base = conf.get("BASE_URL")
-    if not base:
-        from django.conf import settings as django_settings
-
-        base = getattr(django_settings, "WAGTAILADMIN_BASE_URL", "")
-    if not base:
-        from wagtail.models import Site
-
-        site = Site.objects.filter(is_default_site=True).first()
-        base = site.root_url if site else ""
-    return base.rstrip("/") + "/" + url.lstrip("/") if base else url

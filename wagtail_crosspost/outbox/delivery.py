@@ -22,9 +22,10 @@ from .. import conf, signals
 from ..adapters import base as adapter_base
 from ..adapters.base import Receipt
 from ..adapters.http import trim
+from ..compose.post import build_post
 from ..models import Channel, Publication
 from . import claim as claiming
-from . import pacing
+from . import inputs, pacing
 
 logger = logging.getLogger("wagtail_crosspost")
 
@@ -160,8 +161,6 @@ def _deliver_claimed(row: Publication) -> str:
 
 
 def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
-    from ..compose.post import build_post
-
     dry_run = bool(conf.get("DRY_RUN") or row.channel.dry_run or row.dry_run)
     if row.action == Action.DELETE:
         if not dry_run:
@@ -170,7 +169,7 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
                 Publication.objects.filter(pk=row.target_id).update(status=Status.DELETED)
         return _finish(row, Status.POSTED, dry_run=dry_run)
 
-    post, notes = build_post(row, adapter)
+    post, notes = build_post(*inputs.for_publication(row, adapter))
     sent: dict[str, Any] = {
         # A thread (reply chain): every post's text, in order, a blank line apart.
         "sent_text": "\n\n".join(post.texts),
