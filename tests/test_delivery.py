@@ -124,7 +124,7 @@ def age_the_uncertain_attempt(row, minutes: float) -> None:
     row.refresh_from_db()
     since = timezone.now() - timedelta(minutes=minutes)
     Publication.objects.filter(pk=row.pk).update(
-        raw_response={**row.raw_response, delivery.AMBIGUOUS_SINCE: since.isoformat()}
+        delivery_state={**row.delivery_state, delivery.AMBIGUOUS_SINCE: since.isoformat()}
     )
 
 
@@ -136,7 +136,7 @@ def test_an_uncertain_post_is_repeated_while_the_platform_recognises_the_repeat(
     make_due(row)
     assert delivery.deliver(row.pk) == "pending"  # a 503 meanwhile keeps the time of the first
     row.refresh_from_db()
-    assert delivery.AMBIGUOUS_SINCE in row.raw_response
+    assert delivery.AMBIGUOUS_SINCE in row.delivery_state
     make_due(row)
     assert delivery.deliver(row.pk) == "posted"
     assert len(scripted.CALLS) == 3
@@ -317,7 +317,7 @@ def test_dry_run_delete_leaves_the_real_post_alone(make_article, settings):
     delete = Publication.objects.create(
         page=row.page, channel=row.channel, action="delete", target=row
     )
-    assert delivery.deliver(delete.pk) == "posted"
+    assert delivery.deliver(delete.pk) == "deleted"
     row.refresh_from_db()
     assert row.status == "posted"
 

@@ -31,9 +31,12 @@ logger = logging.getLogger("wagtail_crosspost")
 
 Status = Publication.Status
 Action = Publication.Action
-#: ``raw_response`` key: when an attempt of an idempotent adapter ended uncertain (the platform
+#: ``delivery_state`` key: when an attempt of an idempotent adapter ended uncertain (the platform
 #: may have the post). Kept across retries until the row is final.
 AMBIGUOUS_SINCE = "ambiguous_since"
+#: ``delivery_state`` key: the receipt's data, which later edits and deletes hand back to the
+#: adapter (``raw_response`` is only the platform's answer for the log, trimmed).
+RECEIPT = "receipt"
 #: Part of the platform's idempotency window kept free for the attempt itself to arrive.
 WINDOW_MARGIN = 0.9
 
@@ -167,7 +170,8 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
             adapter.delete(_receipt_of(row.target))
             if row.target_id is not None:
                 Publication.objects.filter(pk=row.target_id).update(status=Status.DELETED)
-        return _finish(row, Status.POSTED, dry_run=dry_run)
+        # The delete row records the deletion as *Deleted*, like the post it removed.
+        return _finish(row, Status.DELETED, dry_run=dry_run, sent_at=timezone.now())
 
     post, notes = build_post(*inputs.for_publication(row, adapter))
     sent: dict[str, Any] = {
@@ -195,6 +199,7 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
         remote_id=receipt.remote_id,
         remote_url=receipt.url,
         raw=receipt.raw,
+        delivery_state={RECEIPT: receipt.raw},
         notes=[*notes, *receipt.notes],  # e.g. a thread whose later replies failed
         **sent,
     )
@@ -203,7 +208,8 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
 def _receipt_of(target: Publication | None) -> Receipt:
     if target is None or not target.remote_id:
         raise adapter_base.PermanentError(_("The original post has no remote id to change."))
-    raw = target.raw_response if isinstance(target.raw_response, dict) else {}
+    raw = target.delivery_state.get(RECEIPT) if isinstance(target.delivery_state, dict) else None
+    raw = raw if isinstance(raw, dict) else {}
     return Receipt(remote_id=target.remote_id, url=target.remote_url, raw=raw)
 
 
@@ -215,6 +221,7 @@ def _finish(row: Publication, status: str, *, error: str = "", raw: Any = None, 
         "status": status,
         "error": error,
         "raw_response": trim(raw) if raw is not None else None,
+        "delivery_state": {},  # final: an earlier uncertain attempt no longer counts
         "lease_until": None,
         "updated_at": now,
         **kw,
@@ -235,8 +242,8 @@ def _finish(row: Publication, status: str, *, error: str = "", raw: Any = None, 
 
 
 def _ambiguous_since(row: Publication):
-    raw = row.raw_response
-    value = raw.get(AMBIGUOUS_SINCE) if isinstance(raw, dict) else None
+    state = row.delivery_state
+    value = state.get(AMBIGUOUS_SINCE) if isinstance(state, dict) else None
     try:
         return datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
@@ -286,25 +293,23 @@ def _retry_later(
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         lease_until=None,
         error=exc.message,
-        raw_response=_answer_to_keep(row, exc, ambiguous_since),
+        raw_response=trim(exc.raw) if exc.raw is not None else None,
+        delivery_state=_state_to_keep(row, ambiguous_since),
     )
     return Status.PENDING
 
 
-def _answer_to_keep(row: Publication, exc: adapter_base.AdapterError, ambiguous_since=None):
-    """The platform's answer for the log, and an earlier uncertain attempt's time, which stays on
-    record until the row is final, whatever came since."""
-    raw = trim(exc.raw) if exc.raw is not None else None
+def _state_to_keep(row: Publication, ambiguous_since=None) -> dict[str, Any]:
+    """An earlier uncertain attempt's time stays on record until the row is final, whatever
+    came since."""
     since = _ambiguous_since(row) or ambiguous_since
-    if since is not None:
-        raw = {AMBIGUOUS_SINCE: since.isoformat(), "answer": raw}
-    return raw
+    return {AMBIGUOUS_SINCE: since.isoformat()} if since is not None else {}
 
 
 def _hold_for_reconnect(row: Publication, exc: adapter_base.AdapterError | None = None) -> str:
     # Not an attempt: the post waits until the channel is reconnected, then goes out by itself.
     if exc is not None and exc.raw is not None:
-        Publication.objects.filter(pk=row.pk).update(raw_response=_answer_to_keep(row, exc))
+        Publication.objects.filter(pk=row.pk).update(raw_response=trim(exc.raw))
     return pacing.hold(
         row,
         timezone.now() + timedelta(minutes=15),
@@ -348,7 +353,7 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
 LOG_ACTIONS: dict[tuple[str, str], str] = {
     (Action.POST, Status.POSTED): "wagtail_crosspost.posted",
     (Action.UPDATE, Status.POSTED): "wagtail_crosspost.updated",
-    (Action.DELETE, Status.POSTED): "wagtail_crosspost.deleted",
+    (Action.DELETE, Status.DELETED): "wagtail_crosspost.deleted",
 }
 
 

@@ -191,8 +191,11 @@ def plan_delete(target: Publication, user: Any = None) -> Publication | None:
         return None
     if "delete" not in target.channel.get_adapter().supports:
         return None
+    # On its way, or done (a dry run leaves the post itself *Posted*).
     pending = Publication.objects.filter(
-        target=target, action=Action.DELETE, status__in=Publication.ACTIVE_STATUSES
+        target=target,
+        action=Action.DELETE,
+        status__in=(*Publication.ACTIVE_STATUSES, Status.DELETED),
     )
     if pending.exists():
         return None
@@ -216,6 +219,7 @@ def retry(publication: Publication, user: Any = None) -> bool:
         attempts=0,
         next_attempt_at=timezone.now(),
         error="",
-        raw_response=None,  # the editor checked: an earlier uncertain attempt no longer counts
+        raw_response=None,
+        delivery_state={},  # the editor checked: an earlier uncertain attempt no longer counts
     )
     return bool(updated)
