@@ -20,8 +20,6 @@ for the publication log.
 
 from __future__ import annotations
 
-import logging
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -31,26 +29,32 @@ from io import BytesIO
 from typing import IO, Any, Protocol
 
 import regex
-from django.conf import settings
 from django.utils.translation import gettext as _
-from wagtail.images.image_operations import FillOperation, ImageTransform, MinMaxOperation
 from wagtail.images.rect import Rect
 
 from wagtail_crosspost.adapters.base import ImageRules, Media
 
-from . import image_files
+from . import image_files, image_notes
 from .image_files import MIME, SourceInfo, UnreadableImage
+from .image_plan import DEFAULT_MAX_SIDE, MIN_SIDE, Attempt, Plan, plan_variant
 
-logger = logging.getLogger("wagtail_crosspost")
+__all__ = [  # the planning lives in image_plan; these names stay importable from here
+    "DEFAULT_MAX_SIDE",
+    "MIN_SIDE",
+    "Attempt",
+    "ImageSource",
+    "Plan",
+    "StoredVariant",
+    "VariantStore",
+    "alt_text",
+    "forget_sources",
+    "plan_variant",
+    "prepare_media",
+    "prepare_media_many",
+]
 
-DEFAULT_MAX_SIDE = 2048  # feeds show no more; a bigger file only costs upload time
-MIN_SIDE = 32  # below this it is a placeholder or tracking pixel, not a picture
-MAX_UPSCALE = 4.0  # enlarge a small image up to a platform's minimum width, but not beyond this
-JPEG_QUALITIES = (85, 75, 65, 50)
-SHRINK_STEPS = (0.75, 0.5, 0.35, 0.25, 0.18, 0.125)  # then smaller sizes, at SHRINK_QUALITY
-SHRINK_QUALITY = 65
+
 HEAVY_CROP = 0.5  # say so in the log when a crop keeps less than this share of the picture
-DEFAULT_MAX_IMAGE_PIXELS = 128_000_000  # Wagtail's default for WAGTAILIMAGES_MAX_IMAGE_PIXELS
 
 
 # -- public API ----------------------------------------------------------------------------------
@@ -143,10 +147,10 @@ def prepare_media_many(
     try:
         info = _source_info(image)
     except UnreadableImage as exc:
-        note = _reason(image, exc.reason, info=None, rules=None)
+        note = image_notes.reason(image, exc.reason, info=None, rules=None)
         return [(None, note if r.max_images >= 1 else "") for r in rules_list]
     except Exception as exc:
-        return [(None, _unexpected(image, exc)) for _rules in rules_list]
+        return [(None, image_notes.unexpected(image, exc)) for _rules in rules_list]
     plans: list[Plan | str | None] = []
     for rules in rules_list:
         if rules.max_images < 1:
@@ -155,7 +159,7 @@ def prepare_media_many(
         try:
             plans.append(plan_variant(info, _focal_point(image, info), rules))
         except UnreadableImage as exc:
-            plans.append(_reason(image, exc.reason, info=info, rules=rules))
+            plans.append(image_notes.reason(image, exc.reason, info=info, rules=rules))
     needed = max([p.decode_scale for p in plans if isinstance(p, Plan)], default=1.0)
     shared_scale = max(needed, min(1.0, DEFAULT_MAX_SIDE / max(info.width, info.height)))
     results: list[tuple[Media | None, str]] = []
@@ -166,144 +170,10 @@ def prepare_media_many(
         try:
             results.append(_make(image, info, plan, rules, shared_scale, store))
         except UnreadableImage as exc:
-            results.append((None, _reason(image, exc.reason, info=info, rules=rules)))
+            results.append((None, image_notes.reason(image, exc.reason, info=info, rules=rules)))
         except Exception as exc:  # a broken image must never stop the post
-            results.append((None, _unexpected(image, exc)))
+            results.append((None, image_notes.unexpected(image, exc)))
     return results
-
-
-# -- planning (no pixels) ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One candidate variant: a Wagtail filter spec and what it produces."""
-
-    spec: str
-    fmt: str
-    quality: int | None
-    size: tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What one platform gets from one source, decided from the header alone."""
-
-    crop: tuple[float, float, float, float]  # in the upright source: left, top, right, bottom
-    attempts: tuple[Attempt, ...]  # in order of preference; the first that fits wins
-    cropped: bool
-
-    @property
-    def decode_scale(self) -> float:
-        """How much of the source's resolution the largest attempt needs (≤ 1)."""
-        left, top, right, _bottom = self.crop
-        return min(1.0, self.attempts[0].size[0] / max(1.0, right - left))
-
-
-class _Geometry:
-    """The two things Wagtail's transform operations read from an image."""
-
-    def __init__(self, focal_point: Rect | None):
-        self.focal_point = focal_point
-
-    def get_focal_point(self) -> Rect | None:
-        return self.focal_point
-
-    def is_svg(self) -> bool:
-        return False
-
-
-def plan_variant(info: SourceInfo, focal_point: Rect | None, rules: ImageRules) -> Plan:
-    """The crop, sizes and formats for one platform. Raises ``UnreadableImage`` if none fits."""
-    width, height = info.width, info.height
-    if min(width, height) < MIN_SIDE:
-        raise UnreadableImage("tiny")
-    formats = [f for f in rules.formats if f in MIME]
-    if not formats:
-        raise UnreadableImage("format")
-    aspect = width / height
-    target = min(max(aspect, rules.min_aspect or 0), rules.max_aspect or math.inf)
-    # The platform's maximum only lowers our own: feeds show no more than DEFAULT_MAX_SIDE.
-    box_w = min(rules.max_width or DEFAULT_MAX_SIDE, DEFAULT_MAX_SIDE)
-    box_h = min(rules.max_height or DEFAULT_MAX_SIDE, DEFAULT_MAX_SIDE)
-    cropped = not math.isclose(target, aspect, rel_tol=1e-3)
-    if cropped:
-        kind = "fill"
-        out_w: float
-        out_h: float
-        if target >= box_w / box_h:
-            out_w, out_h = box_w, box_w / target
-        else:
-            out_w, out_h = box_h * target, box_h
-    else:
-        out_w, out_h, kind = box_w, box_h, "max"
-    geometry = _Geometry(focal_point)
-    transform = _transform(kind, (int(out_w), int(max(1, out_h))), geometry, (width, height))
-    size = _within_limits(transform.size, rules)
-    if size != transform.size:  # pixel-count or sum limits: same crop, smaller
-        transform = _transform(kind, size, geometry, (width, height))
-        size = transform.size
-    rect = transform.get_rect()
-    size = _within_aspect(size, rules)
-    if size[0] < rules.min_width:
-        factor = rules.min_width / size[0]
-        if factor > MAX_UPSCALE:
-            raise UnreadableImage("narrow")
-        size = (rules.min_width, max(1, round(size[1] * factor)))
-    if min(size) < MIN_SIDE:
-        raise UnreadableImage("tiny")
-    attempts = _ladder(kind, size, formats, keep_lossless=info.has_alpha or info.is_graphic)
-    attempts = [a for a in attempts if min(a.size) >= MIN_SIDE and a.size[0] >= rules.min_width]
-    crop = (rect.left, rect.top, rect.right, rect.bottom)
-    return Plan(crop=crop, attempts=tuple(attempts), cropped=cropped)
-
-
-def _transform(kind: str, box: tuple[int, int], geometry: _Geometry, size: tuple[int, int]):
-    """Wagtail's own ``fill`` or ``max`` geometry (as ``Filter(spec).get_transform`` runs it)."""
-    operation = {"fill": FillOperation, "max": MinMaxOperation}[kind]
-    return operation(kind, f"{box[0]}x{box[1]}").run(ImageTransform(size), geometry)
-
-
-def _within_limits(size: tuple[int, int], rules: ImageRules) -> tuple[int, int]:
-    width, height = size
-    factor = 1.0
-    if rules.max_pixels and width * height > rules.max_pixels:
-        factor = math.sqrt(rules.max_pixels / (width * height))
-    if rules.max_dimension_sum and width + height > rules.max_dimension_sum:
-        factor = min(factor, rules.max_dimension_sum / (width + height))
-    if factor >= 1:
-        return size
-    return max(1, math.floor(width * factor)), max(1, math.floor(height * factor))
-
-
-def _within_aspect(size: tuple[int, int], rules: ImageRules) -> tuple[int, int]:
-    """Trim the pixel that rounding may have added beyond the allowed aspect range."""
-    width, height = size
-    if rules.max_aspect and width / height > rules.max_aspect:
-        width = max(1, math.floor(height * rules.max_aspect))
-    if rules.min_aspect and width / height < rules.min_aspect:
-        height = max(1, math.floor(width / rules.min_aspect))
-    return width, height
-
-
-def _ladder(
-    kind: str, size: tuple[int, int], formats: list[str], keep_lossless: bool
-) -> list[Attempt]:
-    def attempt(fmt: str, quality: int | None, scale: float) -> Attempt:
-        w, h = max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
-        spec = f"{kind}-{w}x{h}|format-{fmt.lower()}"
-        if quality is not None:
-            spec += f"|{'jpegquality' if fmt == 'JPEG' else 'webpquality'}-{quality}"
-        return Attempt(spec=spec, fmt=fmt, quality=quality, size=(w, h))
-
-    ladder: list[Attempt] = []
-    lossy = next((f for f in ("JPEG", "WEBP") if f in formats), None)
-    if (keep_lossless and "PNG" in formats) or lossy is None:
-        ladder.append(attempt("PNG", None, 1.0))
-    if lossy is None:
-        return ladder + [attempt("PNG", None, s) for s in SHRINK_STEPS]
-    ladder += [attempt(lossy, q, 1.0) for q in JPEG_QUALITIES]
-    return ladder + [attempt(lossy, SHRINK_QUALITY, s) for s in SHRINK_STEPS]
 
 
 # -- making the variant --------------------------------------------------------------------------
@@ -353,7 +223,7 @@ def _generate(image, info, plan, rules, shared_scale, store) -> tuple[Media | No
             return _media(image, info, plan, attempt, url, content, rules)
         if attempt.size == plan.attempts[0].size and attempt.fmt != "PNG":
             at_full_size = len(content)
-    return None, _reason(image, "bytes", info=info, rules=rules)
+    return None, image_notes.reason(image, "bytes", info=info, rules=rules)
 
 
 def _media(image, info, plan, attempt, url, content, rules) -> tuple[Media, str]:
@@ -384,7 +254,7 @@ def _media(image, info, plan, attempt, url, content, rules) -> tuple[Media, str]
             "this platform; %(percent)s%% of it is shown."
         ) % {
             "title": image.title,
-            "ratio": _ratio(attempt.size),
+            "ratio": image_notes.ratio(attempt.size),
             "percent": max(1, round(kept * 100)),
         }
     return media, note
@@ -402,17 +272,13 @@ def _key(image: ImageSource) -> tuple:
     return image.key or ("source", id(image))
 
 
-def _max_pixels() -> int:
-    return int(getattr(settings, "WAGTAILIMAGES_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS))
-
-
 def _source_info(image: Any) -> SourceInfo:
     key = _key(image)
     with _lock:
         if key in _infos:
             return _infos[key]
     with _open(image) as handle:
-        info = image_files.probe(handle, _max_pixels())
+        info = image_files.probe(handle, image_notes.max_pixels())
     with _lock:
         _infos[key] = info
         while len(_infos) > 256:
@@ -427,7 +293,7 @@ def _working_pixels(image: Any, info: SourceInfo, scale: float) -> Any:
     if kept is not None and kept.width >= info.width * scale - 1:
         return kept
     with _open(image) as handle:
-        pixels = image_files.decode(handle, _max_pixels(), scale)
+        pixels = image_files.decode(handle, image_notes.max_pixels(), scale)
     with _lock:
         _pixels.clear()
         if pixels.width * pixels.height <= MAX_KEPT_PIXELS:
@@ -472,72 +338,3 @@ def _focal_point(image: ImageSource, info: SourceInfo) -> Rect | None:
         return None
     kx, ky = info.width / image.width, info.height / image.height
     return Rect(rect.left * kx, rect.top * ky, rect.right * kx, rect.bottom * ky)
-
-
-# -- sentences for the log -----------------------------------------------------------------------
-
-
-def _reason(image: Any, code: str, *, info: SourceInfo | None, rules: ImageRules | None) -> str:
-    title = getattr(image, "title", "") or _("(untitled)")
-    params: dict[str, Any] = {"title": title}
-    if info is not None:
-        params.update(width=info.width, height=info.height)
-    if code == "empty":
-        text = _("The image “%(title)s” was left out of this post: its file is empty.")
-    elif code == "missing":
-        text = _(
-            "The image “%(title)s” was left out of this post: its file is missing from the "
-            "media storage."
-        )
-    elif code == "damaged":
-        text = _(
-            "The image “%(title)s” was left out of this post: its file is damaged or not an "
-            "image format that can be read."
-        )
-    elif code == "too_large":
-        params["limit"] = f"{_max_pixels() / 1_000_000:g}"
-        text = _(
-            "The image “%(title)s” was left out of this post: it has too many pixels to be "
-            "processed safely (more than %(limit)s megapixels)."
-        )
-    elif code == "tiny":
-        params["min"] = MIN_SIDE
-        text = _(
-            "The image “%(title)s” was left out of this post: at %(width)s×%(height)s pixels "
-            "it is too small (or, cropped to fit, too narrow) to show; it needs at least "
-            "%(min)s pixels on each side."
-        )
-    elif code == "narrow":
-        params["min"] = rules.min_width if rules else 0
-        text = _(
-            "The image “%(title)s” was left out of this post: it is too small for this "
-            "platform, which needs images at least %(min)s pixels wide."
-        )
-    elif code == "format":
-        params["formats"] = ", ".join(rules.formats) if rules else ""
-        text = _(
-            "The image “%(title)s” was left out of this post: this platform accepts only "
-            "%(formats)s, which cannot be produced here."
-        )
-    else:  # "bytes"
-        params["limit"] = f"{rules.max_bytes:,}" if rules else "?"
-        text = _(
-            "The image “%(title)s” was left out of this post: even made smaller it stays "
-            "above this platform's limit of %(limit)s bytes."
-        )
-    return text % params
-
-
-def _unexpected(image: Any, exc: Exception) -> str:
-    logger.exception("Could not prepare image %s for crossposting", getattr(image, "name", None))
-    return _(
-        "The image “%(title)s” was left out of this post: it could not be processed "
-        "(%(error)s). See the server log."
-    ) % {"title": getattr(image, "title", ""), "error": type(exc).__name__}
-
-
-def _ratio(size: tuple[int, int]) -> str:
-    width, height = size
-    if width >= height:
-        return f"{width / height:.2f}:1".replace(".00:", ":")
-    return f"1:{height / width:.2f}".replace(".00", "")
