@@ -7,7 +7,7 @@ cold (no renditions, nothing kept in memory):
 
 - ``baseline``: the naive way, one ``image.get_rendition(spec)`` per platform from the original
   (Wagtail decodes the full original each time), with the spec that ``crosspost`` picks first.
-- ``crosspost``: ``compose.images.prepare_media`` once per platform, as delivery calls it.
+- ``crosspost``: ``outbox.images.prepare_media`` once per platform, as delivery calls it.
 
 Time is wall-clock (``time.perf_counter``) around the work only; the best of ``--repeat`` runs is
 kept. Memory is the child's peak resident set size (the kernel's ``VmHWM``, reset just before the
@@ -112,6 +112,7 @@ def run_child(variant: str, image_id: int) -> dict[str, float]:
     from wagtail.images import get_image_model
 
     from wagtail_crosspost.compose import images
+    from wagtail_crosspost.outbox import images as stored
 
     image = get_image_model().objects.get(pk=image_id)
     for rendition in image.renditions.all():
@@ -122,8 +123,9 @@ def run_child(variant: str, image_id: int) -> dict[str, float]:
     rules = [r for _key, r in platform_rules()]
     specs = []
     if variant == "baseline":  # the spec crosspost would try first, made the naive way
-        info = images._source_info(image)
-        specs = [images.plan_variant(info, images._focal_point(image, info), r) for r in rules]
+        source = stored.source_of(image)
+        info = images._source_info(source)
+        specs = [images.plan_variant(info, images._focal_point(source, info), r) for r in rules]
         images.forget_sources()
 
     before_kb = start_peak_window()
@@ -136,7 +138,7 @@ def run_child(variant: str, image_id: int) -> dict[str, float]:
     else:
         sizes = []
         for r in rules:
-            media, note = images.prepare_media(image, r)
+            media, note = stored.prepare_media(image, r)
             if media is None:
                 raise SystemExit(f"no variant: {note}")
             sizes.append(len(media.content))

@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-import wagtail_crosspost
+from wagtail_crosspost.adapters import locmem
 
 pytest_plugins = ["tests.factories", "tests.servers.fixtures"]
 
@@ -23,9 +23,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _empty_outbox():
-    wagtail_crosspost.outbox.clear()
+    locmem.outbox.clear()
     yield
-    wagtail_crosspost.outbox.clear()
+    locmem.outbox.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -185,7 +185,7 @@ def test_new_credentials_release_posts_held_for_reconnect(
     page = make_article(channels=[channel])
     publish(page)
     channel.mark(Channel.Status.NEEDS_RECONNECT, "expired")
-    from wagtail_crosspost.delivery import deliver
+    from wagtail_crosspost.outbox.delivery import deliver
 
     row = Publication.objects.get()
     assert deliver(row.pk) == "pending"  # held while the channel needs reconnecting
@@ -238,7 +238,7 @@ def test_log_filters_and_xlsx_export(
 def test_delete_remote_post_after_confirmation(
     admin_client, make_article, channel, django_capture_on_commit_callbacks
 ):
-    import wagtail_crosspost
+    from wagtail_crosspost.adapters import locmem
 
     page = make_article(channels=[channel])
     with django_capture_on_commit_callbacks(execute=True):
@@ -249,10 +249,10 @@ def test_delete_remote_post_after_confirmation(
     url = reverse("wagtail_crosspost:delete_remote", args=[post.pk])
     confirm = admin_client.get(url)
     assert "cannot be undone" in confirm.content.decode()
-    assert [p.action for p in wagtail_crosspost.outbox] == ["post"]  # nothing deleted on GET
+    assert [p.action for p in locmem.outbox] == ["post"]  # nothing deleted on GET
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(url)
-    assert [p.action for p in wagtail_crosspost.outbox] == ["post", "delete"]
+    assert [p.action for p in locmem.outbox] == ["post", "delete"]
     post.refresh_from_db()
     assert post.status == "deleted"
 

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from tests import scripted
 from tests.factories import ChannelFactory, publish
-from wagtail_crosspost import delivery
 from wagtail_crosspost.adapters.base import (
     AmbiguousError,
     AuthError,
@@ -15,6 +14,7 @@ from wagtail_crosspost.adapters.base import (
     TransientError,
 )
 from wagtail_crosspost.models import Channel, Publication
+from wagtail_crosspost.outbox import delivery, health, planning
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_auth_error_marks_channel_and_holds_the_post(make_article):
     assert row.attempts == 0
     # Reconnecting makes the held post due again, and it goes out.
     row.channel.mark(Channel.Status.OK)
-    delivery.resume_channel(row.channel)
+    health.resume_channel(row.channel)
     assert delivery.deliver(row.pk) == "posted"
 
 
@@ -102,7 +102,7 @@ def test_ambiguous_error_without_idempotency_becomes_unknown(make_article):
     Publication.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
     assert delivery.deliver_due() == {}
     row.refresh_from_db()
-    assert delivery.retry(row)
+    assert planning.retry(row)
     assert delivery.deliver(row.pk) == "posted"
     assert len(scripted.CALLS) == 2
 
@@ -124,7 +124,7 @@ def age_the_uncertain_attempt(row, minutes: float) -> None:
     row.refresh_from_db()
     since = timezone.now() - timedelta(minutes=minutes)
     Publication.objects.filter(pk=row.pk).update(
-        raw_response={**row.raw_response, delivery.AMBIGUOUS_SINCE: since.isoformat()}
+        delivery_state={**row.delivery_state, delivery.AMBIGUOUS_SINCE: since.isoformat()}
     )
 
 
@@ -136,7 +136,7 @@ def test_an_uncertain_post_is_repeated_while_the_platform_recognises_the_repeat(
     make_due(row)
     assert delivery.deliver(row.pk) == "pending"  # a 503 meanwhile keeps the time of the first
     row.refresh_from_db()
-    assert delivery.AMBIGUOUS_SINCE in row.raw_response
+    assert delivery.AMBIGUOUS_SINCE in row.delivery_state
     make_due(row)
     assert delivery.deliver(row.pk) == "posted"
     assert len(scripted.CALLS) == 3
@@ -158,7 +158,7 @@ def test_an_uncertain_post_is_not_repeated_once_the_platform_forgot_its_key(make
     assert "recognises a repeat only for 60 minutes" in row.error
     assert "Check the account" in row.error
     # The editor checked and found nothing: Retry sends it, the old attempt no longer counts.
-    assert delivery.retry(row)
+    assert planning.retry(row)
     assert delivery.deliver(row.pk) == "posted"
     assert len(scripted.CALLS) == 3
 
@@ -317,7 +317,7 @@ def test_dry_run_delete_leaves_the_real_post_alone(make_article, settings):
     delete = Publication.objects.create(
         page=row.page, channel=row.channel, action="delete", target=row
     )
-    assert delivery.deliver(delete.pk) == "posted"
+    assert delivery.deliver(delete.pk) == "deleted"
     row.refresh_from_db()
     assert row.status == "posted"
 

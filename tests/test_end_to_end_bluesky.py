@@ -6,9 +6,9 @@ import requests
 from django.core.cache import cache
 
 from tests.factories import ChannelFactory, make_image, publish
-from wagtail_crosspost import delivery
 from wagtail_crosspost.adapters.bluesky.atproto import derive_tid
 from wagtail_crosspost.models import Publication
+from wagtail_crosspost.outbox import delivery
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pds]
 POST = "app.bsky.feed.post"

@@ -6,8 +6,8 @@ from django.core.cache import cache
 
 from tests.factories import ChannelFactory, make_image, publish
 from tests.fakes.mastodon import FakeMastodon
-from wagtail_crosspost import delivery
 from wagtail_crosspost.models import Channel, Publication
+from wagtail_crosspost.outbox import delivery
 
 pytestmark = pytest.mark.django_db
 TOKEN = "e2e-secret-token-98765"

@@ -9,9 +9,9 @@ from django.utils import timezone
 from tests.factories import ChannelFactory, publish
 from tests.fakes.mastodon import FakeMastodon, status_length
 from tests.fakes.x import FakeX
-from wagtail_crosspost import delivery
 from wagtail_crosspost.compose.length import measure
 from wagtail_crosspost.models import Publication
+from wagtail_crosspost.outbox import delivery
 
 pytestmark = pytest.mark.django_db
 TOKEN = "e2e-thread-token-4242"

@@ -11,8 +11,9 @@ from wagtail.models import Site
 
 import wagtail_crosspost
 from tests.factories import publish
-from wagtail_crosspost.compose.post import page_url
+from wagtail_crosspost.adapters import locmem
 from wagtail_crosspost.models import Publication
+from wagtail_crosspost.outbox.inputs import page_url
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_posts_carry_the_front_end_url(
     with django_capture_on_commit_callbacks(execute=True):
         publish(article)
 
-    [sent] = wagtail_crosspost.outbox
+    [sent] = locmem.outbox
     assert sent.post.link == "https://www.example.com/blog/new-lathe/"
     assert "https://www.example.com/blog/new-lathe/" in sent.post.text
     assert "cms.internal" not in sent.post.text
@@ -67,8 +68,8 @@ def test_a_message_override_gets_the_front_end_url(
 ):
     settings.WAGTAILCROSSPOST_PAGE_URL = "tests.test_headless.frontend_url"
     publish(article)
-    wagtail_crosspost.outbox.clear()
+    locmem.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         wagtail_crosspost.crosspost(article, [channel], message="Read: {url}", repost=True)
-    [sent] = wagtail_crosspost.outbox
+    [sent] = locmem.outbox
     assert sent.post.text == "Read: https://www.example.com/blog/new-lathe/"

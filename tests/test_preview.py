@@ -118,3 +118,34 @@ def test_preview_shows_the_replies_of_a_thread(admin_client, make_article, masto
     # The same text on a channel that shortens: one post, no replies.
     data = preview(admin_client, channel=mastodon_channel.pk, page=page.pk, message=message).json()
     assert data["thread"] == [] and data["shortened"]
+
+
+def test_preview_shows_what_delivery_sends(
+    admin_client, make_article, channel, django_capture_on_commit_callbacks
+):
+    """One function for both: the preview of a saved page is the post that goes out."""
+    from tests.factories import publish
+    from wagtail_crosspost.adapters.locmem import outbox
+
+    image = make_image(1200, 800, title="Workshop")
+    page = make_article(title="Same text", intro="An intro. " * 10, image=image, channels=[channel])
+    data = preview(admin_client, channel=channel.pk, page=page.pk, image=image.pk).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(page)
+    [sent] = outbox
+    assert data["text"] == sent.post.text
+    assert data["image"]["url"] == sent.post.media[0].url
+    assert data["image"]["bytes"] == len(sent.post.media[0].content)
+
+
+def test_preview_with_an_image_uses_the_caption_limit_as_delivery_does(admin_client, make_article):
+    """Telegram sends the text under a photo as a caption of at most 1024 characters."""
+    channel = ChannelFactory(platform="telegram", name="T", options={"chat_id": "@news"})
+    image = make_image(1200, 800, title="Workshop")
+    page = make_article(title="Long", image=image)
+    message = "word " * 400
+    data = preview(
+        admin_client, channel=channel.pk, page=page.pk, image=image.pk, message=message
+    ).json()
+    assert data["image"] is not None
+    assert len(data["text"]) <= 1024 < len(message)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from tests.factories import ChannelFactory, publish
-from wagtail_crosspost import delivery, planning
 from wagtail_crosspost.models import CrosspostRequest, Publication
+from wagtail_crosspost.outbox import delivery, planning
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_a_delivery_costs_at_most_twelve_queries(
 
 
 def test_a_row_of_an_older_revision_is_composed_from_that_revision(make_article):
-    import wagtail_crosspost
+    from wagtail_crosspost.adapters import locmem
 
     channel = ChannelFactory()
     page = make_article(title="As first published", channels=[channel])
@@ -143,13 +143,13 @@ def test_a_row_of_an_older_revision_is_composed_from_that_revision(make_article)
     page.title = "A draft"
     page.save_revision()
     assert delivery.deliver(row.pk) == "posted"
-    assert "As first published" in wagtail_crosspost.outbox[-1].post.text
+    assert "As first published" in locmem.outbox[-1].post.text
 
 
 def test_a_row_is_composed_from_its_revision_when_published_again_after_the_claim(make_article):
     """The claim read the page while the row's revision was live; the page is published again
     before the post is composed: the live page is now the newer revision, not this row's."""
-    from wagtail_crosspost.compose.post import published_page
+    from wagtail_crosspost.outbox.inputs import published_page
 
     page = make_article(title="As first published", channels=[ChannelFactory()])
     publish(page)
@@ -161,7 +161,7 @@ def test_a_row_is_composed_from_its_revision_when_published_again_after_the_clai
 
 
 def test_a_draft_after_publishing_is_not_posted(make_article):
-    import wagtail_crosspost
+    from wagtail_crosspost.adapters import locmem
 
     page = make_article(title="Published", channels=[ChannelFactory()])
     publish(page)
@@ -169,8 +169,8 @@ def test_a_draft_after_publishing_is_not_posted(make_article):
     page.save_revision()
     row = Publication.objects.get(page=page)
     assert delivery.deliver(row.pk) == "posted"
-    assert "Published" in wagtail_crosspost.outbox[-1].post.text
-    assert "draft" not in wagtail_crosspost.outbox[-1].post.text
+    assert "Published" in locmem.outbox[-1].post.text
+    assert "draft" not in locmem.outbox[-1].post.text
 
 
 def test_a_lost_claim_costs_two_queries(make_article, django_assert_max_num_queries):

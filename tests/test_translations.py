@@ -341,7 +341,7 @@ def test_model_labels_render_in_german():
 
 def test_delivery_reconnect_message_renders_in_german(monkeypatch):
     """The sentence stored on a held publication, produced by the real code path."""
-    from wagtail_crosspost import delivery
+    from wagtail_crosspost.outbox import delivery, pacing
 
     stored: dict = {}
 
@@ -353,7 +353,7 @@ def test_delivery_reconnect_message_renders_in_german(monkeypatch):
             stored.update(kwargs)
             return 1
 
-    monkeypatch.setattr(delivery, "Publication", SimpleNamespace(objects=Rows()))
+    monkeypatch.setattr(pacing, "Publication", SimpleNamespace(objects=Rows()))
     row = SimpleNamespace(pk=1, channel=SimpleNamespace(name="Firmenkonto"))
     with translation.override("de"):
         delivery._hold_for_reconnect(row)

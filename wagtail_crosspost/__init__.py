@@ -2,9 +2,6 @@
 
 __version__ = "0.1.0.dev0"
 
-# The locmem adapter appends every post here, like django.core.mail.outbox.
-outbox: list = []
-
 
 def __getattr__(name: str):
     # Lazy, so importing the package does not import Django models before apps are ready.

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
-from . import planning
 from .models import Channel, CrosspostRequest, Publication
+from .outbox import planning, tasks
 
 
 class CrosspostError(ValueError):
@@ -67,5 +67,5 @@ def crosspost(
         rows = planning.plan_publications(
             page, revision, user=user, choices=choices, explicit=True, dry_run=dry_run
         )
-        planning.enqueue(rows)
+        tasks.enqueue(rows)
     return rows

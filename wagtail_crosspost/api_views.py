@@ -31,8 +31,8 @@ from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Page
 
 from .api import CrosspostError, crosspost
-from .compose.post import page_url
 from .models import Publication
+from .outbox.inputs import page_url
 
 PERMISSION = "wagtail_crosspost.crosspost_page"
 DEFAULT_LIMIT = 50

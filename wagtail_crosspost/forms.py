@@ -161,7 +161,7 @@ class ChannelForm(WagtailAdminModelForm):
         if commit:
             channel.save()
             if held:
-                from .delivery import resume_channel
+                from .outbox.health import resume_channel
 
                 resume_channel(channel)
         return channel

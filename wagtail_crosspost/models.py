@@ -330,6 +330,9 @@ class Publication(models.Model):
     dry_run = models.BooleanField(_("dry run"), default=False)
     error = models.TextField(_("error"), blank=True)
     raw_response = models.JSONField(_("platform answer"), null=True, blank=True)
+    # What the outbox keeps between attempts, apart from the log: the platform's receipt
+    # ("receipt", for later edits and deletes) and when an uncertain attempt happened.
+    delivery_state = models.JSONField(default=dict, blank=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from wagtail.signals import page_published, page_unpublished
 
-from . import planning
+from .outbox import planning, tasks
 
 logger = logging.getLogger("wagtail_crosspost")
 
@@ -33,7 +33,7 @@ def on_page_published(sender: Any, instance: Any, revision: Any = None, **kwargs
         # Publishing the page matters more than the posts: log loudly, never break it.
         logger.exception("Could not plan crossposts for page %s", instance.pk)
         return
-    planning.enqueue(rows)
+    tasks.enqueue(rows)
 
 
 def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -45,7 +45,7 @@ def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
     except Exception:
         logger.exception("Could not plan deletion of crossposts for page %s", instance.pk)
         return
-    planning.enqueue(rows)
+    tasks.enqueue(rows)
 
 
 def connect() -> None:

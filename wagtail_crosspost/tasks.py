@@ -1,10 +1,11 @@
-"""Thin django_tasks wrappers around the outbox. Arguments are ids only."""
+"""Compatibility: the task's old dotted path.
 
-from django_tasks import task
+Task backends that store the task's path with the message (django-tasks-db, for one) may hold
+messages queued as ``wagtail_crosspost.tasks.deliver_publication`` before an upgrade; this name
+lets a worker still run them. The task lives in ``wagtail_crosspost.outbox.tasks``; this module
+goes in a later release.
+"""
 
-from . import delivery
+from .outbox.tasks import deliver_publication
 
-
-@task()
-def deliver_publication(publication_id: int) -> str | None:
-    return delivery.deliver(publication_id)
+__all__ = ["deliver_publication"]

@@ -249,7 +249,7 @@ def test_reconnect_keeps_history_and_the_refresh_token(flow, authserver, monkeyp
     Publication.objects.create(channel=channel, page_title="Old post", status="posted")
     channel.mark(Channel.Status.NEEDS_RECONNECT, "Token expired")
     resumed = []
-    monkeypatch.setattr("wagtail_crosspost.delivery.resume_channel", resumed.append)
+    monkeypatch.setattr("wagtail_crosspost.outbox.health.resume_channel", resumed.append)
 
     authserver.issue_refresh_token = False  # LinkedIn sends none this time
     choose_url = flow.until_choice(channel=channel)

@@ -7,8 +7,8 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-import wagtail_crosspost
 from tests.factories import publish
+from wagtail_crosspost.adapters import locmem
 from wagtail_crosspost.checks import check_scheduled_pages_go_live
 from wagtail_crosspost.models import Publication
 
@@ -35,14 +35,14 @@ def test_scheduled_page_posts_with_crosspost_deliver_alone_when_the_setting_is_o
             call_command("crosspost_deliver")  # no cron line for publish_scheduled
     scheduled_page.refresh_from_db()
     assert scheduled_page.live
-    assert [p.channel for p in wagtail_crosspost.outbox] == [channel.name]
+    assert [p.channel for p in locmem.outbox] == [channel.name]
     assert Publication.objects.get().status == "posted"
 
     # The next sweep publishes and posts nothing again.
     with time_machine.travel(timezone.now() + timedelta(minutes=4), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             call_command("crosspost_deliver")
-    assert len(wagtail_crosspost.outbox) == 1
+    assert len(locmem.outbox) == 1
 
 
 def test_without_the_setting_crosspost_deliver_leaves_scheduled_pages_to_wagtail(
@@ -53,7 +53,7 @@ def test_without_the_setting_crosspost_deliver_leaves_scheduled_pages_to_wagtail
             call_command("crosspost_deliver")
     scheduled_page.refresh_from_db()
     assert not scheduled_page.live
-    assert wagtail_crosspost.outbox == []
+    assert locmem.outbox == []
 
 
 def test_the_flag_turns_it_on_for_one_run(scheduled_page, django_capture_on_commit_callbacks):
@@ -62,7 +62,7 @@ def test_the_flag_turns_it_on_for_one_run(scheduled_page, django_capture_on_comm
             call_command("crosspost_deliver", "--publish-scheduled")
     scheduled_page.refresh_from_db()
     assert scheduled_page.live
-    assert len(wagtail_crosspost.outbox) == 1
+    assert len(locmem.outbox) == 1
 
 
 def test_a_page_overdue_by_more_than_15_minutes_is_a_system_check_warning(scheduled_page):

@@ -5,7 +5,7 @@
 
 Creates the channels (webhook, pointing at the fake platform) and the live pages (each with a
 revision, which delivery composes the post from), then plans one post per page and channel and
-enqueues them with ``planning.enqueue``, the same call the publish signal handler makes: one task
+enqueues them with ``tasks.enqueue``, the same call the publish signal handler makes: one task
 per row through the configured ``TASKS`` backend, sent when the transaction commits. The rows are
 inserted in bulk: publishing 2,000 posts one page at a time (each with 100 channels ticked) would
 take minutes on a small machine, and is covered by the other tests. Prints one JSON line: pages,
@@ -36,8 +36,8 @@ def main() -> None:
     from wagtail.models import Page, Site
 
     from tests.testapp.models import ArticlePage
-    from wagtail_crosspost import planning
     from wagtail_crosspost.models import Channel, Publication
+    from wagtail_crosspost.outbox import tasks
 
     started = time.monotonic()
     channels = []
@@ -68,7 +68,7 @@ def main() -> None:
             for page, revision in pages
             for channel in channels
         )
-        planning.enqueue(rows)  # sent on commit, like after a publish
+        tasks.enqueue(rows)  # sent on commit, like after a publish
     print(
         json.dumps(
             {

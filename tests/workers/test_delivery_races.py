@@ -6,9 +6,9 @@ Runs on every database (no worker processes needed).
 import pytest
 
 from tests.factories import ChannelFactory
-from wagtail_crosspost import delivery
 from wagtail_crosspost.adapters.locmem import LocmemAdapter
 from wagtail_crosspost.models import Channel, Publication
+from wagtail_crosspost.outbox import delivery
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,10 @@
-"""Tests: appends each post to ``wagtail_crosspost.outbox``, like Django's ``mail.outbox``."""
+"""Tests: appends each post to ``outbox``, like Django's ``mail.outbox``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
-
-import wagtail_crosspost
 
 from .base import Adapter, Health, PlatformRules, Post, Receipt
 
@@ -19,6 +17,11 @@ class SentPost:
     post: Post | None
 
 
+#: Every post, update and deletion sent through a ``locmem`` channel, in order. A plain list:
+#: clear it between tests.
+outbox: list[SentPost] = []
+
+
 class LocmemAdapter(Adapter):
     key = "locmem"
     label = _("In-memory (tests)")
@@ -28,20 +31,16 @@ class LocmemAdapter(Adapter):
     offline = True
 
     def publish(self, post: Post) -> Receipt:
-        remote_id = f"locmem-{len(wagtail_crosspost.outbox) + 1}"
-        wagtail_crosspost.outbox.append(SentPost(self.channel.name, "post", remote_id, post))
+        remote_id = f"locmem-{len(outbox) + 1}"
+        outbox.append(SentPost(self.channel.name, "post", remote_id, post))
         return Receipt(remote_id=remote_id, url=f"https://locmem.invalid/{remote_id}")
 
     def update(self, receipt: Receipt, post: Post) -> Receipt:
-        wagtail_crosspost.outbox.append(
-            SentPost(self.channel.name, "update", receipt.remote_id, post)
-        )
+        outbox.append(SentPost(self.channel.name, "update", receipt.remote_id, post))
         return receipt
 
     def delete(self, receipt: Receipt) -> None:
-        wagtail_crosspost.outbox.append(
-            SentPost(self.channel.name, "delete", receipt.remote_id, None)
-        )
+        outbox.append(SentPost(self.channel.name, "delete", receipt.remote_id, None))
 
     def check(self) -> Health:
         return Health(ok=True)

@@ -73,7 +73,7 @@ def save_connection(
         channel.failure_streak = 0
         channel.paused_until = None
         channel.save()
-    from ..delivery import resume_channel
+    from ..outbox.health import resume_channel
 
     resume_channel(channel)
     return channel

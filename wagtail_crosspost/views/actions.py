@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
-from .. import delivery
 from ..models import Channel, Publication
+from ..outbox import planning, tasks
 from ..panels import user_can_crosspost
 
 
@@ -28,7 +28,8 @@ def retry(request, pk: int):
         raise PermissionDenied
     if publication.page and not publication.page.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
-    if delivery.retry(publication, user=request.user):
+    if planning.retry(publication, user=request.user):
+        tasks.enqueue([publication])
         messages.success(
             request,
             _("Queued again for %(channel)s.") % {"channel": publication.channel.name},
@@ -42,19 +43,17 @@ def delete_remote(request, pk: int):
     """Confirm, then delete the post on the platform (where the platform can)."""
     from django.template.response import TemplateResponse
 
-    from ..planning import enqueue, plan_delete
-
     publication = get_object_or_404(Publication.objects.select_related("channel"), pk=pk)
     if not user_can_crosspost(request.user):
         raise PermissionDenied
     if publication.page and not publication.page.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
     if request.method == "POST":
-        row = plan_delete(publication, user=request.user)
+        row = planning.plan_delete(publication, user=request.user)
         if row is None:
             messages.warning(request, _("This post cannot be deleted (or is being deleted)."))
         else:
-            enqueue([row])
+            tasks.enqueue([row])
             messages.success(
                 request,
                 _("The post on %(channel)s will be deleted.") % {"channel": publication.channel},
@@ -72,7 +71,7 @@ def test_connection(request, pk: int):
     if not request.user.has_perm("wagtail_crosspost.change_channel"):
         raise PermissionDenied
     channel = get_object_or_404(Channel, pk=pk)
-    from ..health import check_channel
+    from ..outbox.health import check_channel
 
     health = check_channel(channel)
     if health.ok:

@@ -158,7 +158,7 @@ class PublicationViewSet(ModelViewSet):
             "status",
             label=_("Status"),
             accessor="get_status_display",
-            primary=lambda p: p.status == Publication.Status.POSTED,
+            primary=lambda p: p.status in (Publication.Status.POSTED, Publication.Status.DELETED),
         ),
         ExternalLinkColumn("remote_url", label=_("Link")),
         Column("error", label=_("Error")),

@@ -3,6 +3,7 @@ that sends it (one source of truth for the counter), and the image variant."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -13,11 +14,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from ..adapters.base import thread_max_parts
-from ..compose import images, text, thread
+from ..compose import text
 from ..compose.length import limit_for, measure, overruns
-from ..compose.post import page_parts, with_utm
+from ..compose.post import build_post, parts_of, template_of
 from ..models import Channel
+from ..outbox import inputs as post_inputs
+from ..outbox.images import page_image
 
 WARN_RATIO = 0.9  # the counter turns amber at 90 % of the limit
 
@@ -27,33 +29,27 @@ def preview(request) -> JsonResponse:
     channel = get_object_or_404(Channel, pk=request.POST.get("channel"))
     page = _page_for(request)
     adapter = channel.get_adapter()
-    rules = adapter.cached_rules()  # never a network call while the editor types
-    parts = page_parts(page, rules.max_hashtags) if page is not None else text.Parts()
-    parts = text.Parts(
-        title=request.POST.get("title", parts.title),
-        intro=text.plain_text(request.POST.get("intro", "")) or parts.intro,
-        url=with_utm(
-            parts.url or "https://example.com/" + _("your-page") + "/", adapter.key, adapter.options
-        ),
-        hashtags=parts.hashtags,
-        site_name=parts.site_name,
+    # The same inputs and the same function as delivery; never a network call while the editor
+    # types (cached rules), and the fields the editor has typed but not saved win.
+    inputs, rules = post_inputs.gather(
+        adapter,
+        page,
+        message=request.POST.get("message", ""),
+        image=_image_for(request, page),
+        live_rules=False,
     )
-    message = request.POST.get("message", "")
-    template = message or adapter.options.get("template") or text.DEFAULT_TEMPLATE
-    if message and "{url}" not in message:
-        template = message + "\n\n{url}"
+    inputs = replace(
+        inputs,
+        title=request.POST.get("title", inputs.title),
+        intro=text.plain_text(request.POST.get("intro", "")) or inputs.intro,
+        url=inputs.url or "https://example.com/" + _("your-page") + "/",
+    )
+    post, notes = build_post(inputs, rules)
     platform = adapter.key
     limit = limit_for(platform, rules=rules)
-    raw = text.render(template, parts)
+    raw = text.render(template_of(inputs), parts_of(inputs, rules))
     raw_count = measure(raw, platform, rules=rules)
-    final, replies = thread.compose(
-        template,
-        parts,
-        platform,
-        rules.text_limit,
-        rules=rules,
-        max_parts=thread_max_parts(adapter),
-    )
+    final, replies = post.text, post.thread
     data: dict[str, Any] = {
         "channel": channel.pk,
         "platform": platform,
@@ -83,21 +79,17 @@ def preview(request) -> JsonResponse:
         else "",
         "problems": overruns(raw, platform, rules=rules),
         "image": None,
-        "notes": [],
     }
-    image = _image_for(request, page)
-    if image is not None:
-        media, note = images.prepare_media(image, rules.image)
-        if media is not None:
-            data["image"] = {
-                "url": media.url,
-                "width": media.width,
-                "height": media.height,
-                "alt": media.alt_text,
-                "bytes": len(media.content),
-            }
-        if note:
-            data["notes"].append(note)
+    if post.media:
+        media = post.media[0]
+        data["image"] = {
+            "url": media.url,
+            "width": media.width,
+            "height": media.height,
+            "alt": media.alt_text,
+            "bytes": len(media.content),
+        }
+    data["notes"] = notes
     return JsonResponse(data)
 
 
@@ -122,7 +114,8 @@ def _page_for(request) -> Any:
 
 
 def _image_for(request, page: Any) -> Any:
-    """The channel's own image if one is chosen (as compose does), else the page's."""
+    """The channel's own image if one is chosen (as delivery does), else the one in the page's
+    form, else the page's."""
     from wagtail.images import get_image_model
 
     for key in ("override_image", "image"):
@@ -131,4 +124,4 @@ def _image_for(request, page: Any) -> Any:
             image = get_image_model().objects.filter(pk=image_id).first()
             if image is not None or key == "image":
                 return image
-    return images.page_image(page) if page is not None else None
+    return page_image(page) if page is not None else None

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from wagtail_crosspost.health import check_channel
 from wagtail_crosspost.models import Channel
+from wagtail_crosspost.outbox.health import check_channel
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from wagtail_crosspost import delivery
+from wagtail_crosspost.outbox import delivery
 from wagtail_crosspost.schedule import scheduled_pages
 
 

@@ -1,4 +1,7 @@
-"""Planning: which outbox rows a publish, an unpublish or an API call creates.
+"""Planning: which outbox rows a publish, an unpublish, an API call or a Retry creates.
+
+Planning only writes rows; waking a worker for them is ``tasks.enqueue``, called by whoever
+planned them.
 
 A page is posted to a channel once; the unique constraint on (page, channel, generation) makes a
 second plan of the same post impossible even when two publishes race.
@@ -6,7 +9,6 @@ second plan of the same post impossible even when two publishes race.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -15,10 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from modelcluster.models import model_from_serializable_data
 
-from . import conf
-from .models import Channel, CrosspostRequest, Publication
-
-logger = logging.getLogger("wagtail_crosspost")
+from ..models import Channel, CrosspostRequest, Publication
 
 Status = Publication.Status
 Action = Publication.Action
@@ -192,8 +191,11 @@ def plan_delete(target: Publication, user: Any = None) -> Publication | None:
         return None
     if "delete" not in target.channel.get_adapter().supports:
         return None
+    # On its way, or done (a dry run leaves the post itself *Posted*).
     pending = Publication.objects.filter(
-        target=target, action=Action.DELETE, status__in=Publication.ACTIVE_STATUSES
+        target=target,
+        action=Action.DELETE,
+        status__in=(*Publication.ACTIVE_STATUSES, Status.DELETED),
     )
     if pending.exists():
         return None
@@ -207,27 +209,17 @@ def plan_delete(target: Publication, user: Any = None) -> Publication | None:
     )
 
 
-def enqueue(publications: Iterable[Publication]) -> None:
-    """Wake a worker for each row once the surrounding transaction has committed."""
-    pks = [p.pk for p in publications]
-    if not pks:
-        return
-
-    def send() -> None:
-        from .tasks import deliver_publication
-
-        try:
-            task = deliver_publication.using(
-                backend=conf.get("TASK_BACKEND"), queue_name=conf.get("QUEUE")
-            )
-        except Exception:
-            logger.exception("Could not enqueue publications %s; the sweep will deliver them", pks)
-            return
-        for pk in pks:
-            try:
-                task.enqueue(pk)
-            except Exception:
-                # The sweep delivers the row anyway; a broken queue must not break publishing.
-                logger.exception("Could not enqueue publication %s; the sweep will deliver it", pk)
-
-    transaction.on_commit(send)
+def retry(publication: Publication, user: Any = None) -> bool:
+    """The editor's Retry on a failed or unknown row: due again now. The caller wakes a worker
+    (``tasks.enqueue``), as after any planning; the sweep delivers it either way."""
+    updated = Publication.objects.filter(
+        pk=publication.pk, status__in=(Status.FAILED, Status.UNKNOWN)
+    ).update(
+        status=Status.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        error="",
+        raw_response=None,
+        delivery_state={},  # the editor checked: an earlier uncertain attempt no longer counts
+    )
+    return bool(updated)

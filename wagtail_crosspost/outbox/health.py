@@ -1,12 +1,14 @@
-"""Test a channel's connection and record the result on the channel."""
+"""The health of channels: test a connection and record it, and resume a channel's held posts
+once it works again."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import delivery
-from .adapters.base import AdapterError, AuthError, Health
-from .models import Channel
+from ..adapters.base import AdapterError, AuthError, Health
+from ..models import Channel, Publication
+from .tasks import enqueue
 
 
 def check_channel(channel: Channel) -> Health:
@@ -31,5 +33,15 @@ def check_channel(channel: Channel) -> Health:
         status = Channel.Status.ERROR
     channel.mark(status, health.detail)
     if health.ok and was_waiting:
-        delivery.resume_channel(channel)
+        resume_channel(channel)
     return health
+
+
+def resume_channel(channel: Channel) -> int:
+    """After reconnecting (or a successful test): rows held for this channel become due now."""
+    Channel.objects.filter(pk=channel.pk).update(failure_streak=0, paused_until=None)
+    held = Publication.objects.filter(channel=channel, status=Publication.Status.PENDING)
+    rows = list(held)
+    count = held.update(next_attempt_at=timezone.now())
+    enqueue(rows)
+    return count

@@ -16,6 +16,7 @@ from tests.compose.image_rules import REFERENCE_IMAGE_RULES, builtin_image_rules
 from tests.factories import make_image_from_bytes
 from wagtail_crosspost.adapters.base import ImageRules
 from wagtail_crosspost.compose import image_files, images
+from wagtail_crosspost.outbox import images as stored
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +146,7 @@ def transparent_png() -> bytes:
 def test_every_platform_gets_a_file_within_its_rules(source):
     image = upload(SOURCES[source](), name=source, title=source)
     names = [name for name, _rules in platform_rules()]
-    results = images.prepare_media_many(image, [rules for _name, rules in platform_rules()])
+    results = stored.prepare_media_many(image, [rules for _name, rules in platform_rules()])
     for name, (rules, (media, note)) in zip(
         names, zip([r for _n, r in platform_rules()], results, strict=True), strict=True
     ):
@@ -157,7 +158,7 @@ def test_every_platform_gets_a_file_within_its_rules(source):
 def test_each_platform_on_its_own(name):
     rules = builtin_image_rules()[name]
     image = upload(SOURCES["photo.jpg"](), name="photo.jpg")
-    media, note = images.prepare_media(image, rules)
+    media, note = stored.prepare_media(image, rules)
     assert_fits(media, rules)
     assert note == ""
 
@@ -165,7 +166,7 @@ def test_each_platform_on_its_own(name):
 def test_instagram_gets_jpeg_for_every_source():
     for source in ("transparent.png", "photo.webp", "photo.avif", "graphic.png"):
         image = upload(SOURCES[source](), name=source)
-        media, _note = images.prepare_media(image, INSTAGRAM)
+        media, _note = stored.prepare_media(image, INSTAGRAM)
         assert opened(media).format == "JPEG"
         assert media.mime_type == "image/jpeg"
 
@@ -181,12 +182,12 @@ def test_heic_is_converted_where_platforms_do_not_take_it():
         pytest.skip("libheif without an encoder")
     image = upload(content, name="photo.heic")
     for rules in (INSTAGRAM, BLUESKY):
-        assert_fits(images.prepare_media(image, rules)[0], rules)
+        assert_fits(stored.prepare_media(image, rules)[0], rules)
 
 
 def test_transparent_png_is_flattened_on_white_for_jpeg_only_platforms():
     image = upload(transparent_png(), name="logo.png")
-    media, _note = images.prepare_media(image, INSTAGRAM)
+    media, _note = stored.prepare_media(image, INSTAGRAM)
     flat = opened(media).convert("RGB")
     assert flat.getpixel((2, flat.height // 2)) >= (250, 250, 250)  # was transparent: white
     centre = flat.getpixel((flat.width // 2, flat.height // 2))
@@ -195,7 +196,7 @@ def test_transparent_png_is_flattened_on_white_for_jpeg_only_platforms():
 
 def test_transparent_png_stays_png_where_the_platform_takes_it():
     image = upload(transparent_png(), name="logo.png")
-    media, _note = images.prepare_media(image, BLUESKY)
+    media, _note = stored.prepare_media(image, BLUESKY)
     produced = opened(media)
     assert produced.format == "PNG"
     assert produced.mode == "RGBA"
@@ -205,7 +206,7 @@ def test_transparent_png_stays_png_where_the_platform_takes_it():
 def test_cmyk_becomes_rgb():
     image = upload(SOURCES["cmyk.jpg"](), name="cmyk.jpg")
     for _name, rules in platform_rules():
-        produced = opened(images.prepare_media(image, rules)[0])
+        produced = opened(stored.prepare_media(image, rules)[0])
         assert produced.mode == "RGB"
 
 
@@ -215,7 +216,7 @@ def test_exif_orientation_is_applied():
     exif = Image.Exif()
     exif[0x0112] = 6  # shown rotated 90° clockwise: the stored left edge is on top
     image = upload(encode(raw, "JPEG", quality=95, exif=exif.tobytes()), name="rotated.jpg")
-    media, _note = images.prepare_media(image, BLUESKY)
+    media, _note = stored.prepare_media(image, BLUESKY)
     produced = opened(media)
     assert produced.height > produced.width
     assert produced.getexif().get(0x0112, 1) == 1
@@ -228,18 +229,18 @@ def test_exif_orientation_is_applied():
 def test_large_image_is_scaled_into_the_platforms_pixel_limits():
     image = upload(encode(photo(4000, 3000), "JPEG", quality=85), name="big.jpg")
     rules = ImageRules(formats=("JPEG",), max_pixels=1_000_000, max_dimension_sum=1500)
-    media, _note = images.prepare_media(image, rules)
+    media, _note = stored.prepare_media(image, rules)
     assert_fits(media, rules)
     assert media.width == pytest.approx(4 / 3 * media.height, rel=0.01)
 
 
 def test_small_image_is_enlarged_to_a_minimum_width_within_reason():
     image = upload(encode(photo(200, 200), "JPEG"), name="small.jpg")
-    media, _note = images.prepare_media(image, INSTAGRAM)
+    media, _note = stored.prepare_media(image, INSTAGRAM)
     assert_fits(media, INSTAGRAM)
     assert media.width == 320
     tiny = upload(encode(photo(60, 60), "JPEG"), name="tiny.jpg", title="Icon")
-    media, note = images.prepare_media(tiny, INSTAGRAM)
+    media, note = stored.prepare_media(tiny, INSTAGRAM)
     assert media is None
     assert "Icon" in note and "320 pixels wide" in note
 
@@ -265,7 +266,7 @@ def test_crop_keeps_the_focal_point_near_an_edge():
     image.focal_point_x, image.focal_point_y = 2850, 500
     image.focal_point_width = image.focal_point_height = 120
     image.save()
-    media, _note = images.prepare_media(image, INSTAGRAM)
+    media, _note = stored.prepare_media(image, INSTAGRAM)
     produced = assert_fits(media, INSTAGRAM)
     assert media.width / media.height == pytest.approx(1.91, abs=0.01)
     assert magenta_share(produced) > 0.002
@@ -275,7 +276,7 @@ def test_crop_keeps_the_focal_point_near_an_edge():
 
 def test_without_focal_point_the_crop_is_centred_and_misses_the_edge():
     image = upload(with_blob(3000, 1000, (2850, 500)), name="wide.jpg")
-    media, _note = images.prepare_media(image, INSTAGRAM)
+    media, _note = stored.prepare_media(image, INSTAGRAM)
     assert magenta_share(opened(media)) == 0
 
 
@@ -284,7 +285,7 @@ def test_tall_image_is_cropped_to_four_by_five_around_the_focal_point():
     image.focal_point_x, image.focal_point_y = 500, 150
     image.focal_point_width = image.focal_point_height = 120
     image.save()
-    media, _note = images.prepare_media(image, INSTAGRAM)
+    media, _note = stored.prepare_media(image, INSTAGRAM)
     produced = assert_fits(media, INSTAGRAM)
     assert media.width / media.height == pytest.approx(0.8, abs=0.01)
     assert magenta_share(produced) > 0.002
@@ -292,10 +293,10 @@ def test_tall_image_is_cropped_to_four_by_five_around_the_focal_point():
 
 def test_panorama_is_cropped_where_needed_and_the_log_says_so():
     image = upload(SOURCES["panorama.jpg"](), name="panorama.jpg", title="Harbour")
-    media, note = images.prepare_media(image, INSTAGRAM)
+    media, note = stored.prepare_media(image, INSTAGRAM)
     assert_fits(media, INSTAGRAM)
     assert "Harbour" in note and "1.91:1" in note and "focal point" in note
-    media, note = images.prepare_media(image, BLUESKY)  # no aspect limit: the whole picture
+    media, note = stored.prepare_media(image, BLUESKY)  # no aspect limit: the whole picture
     assert media.width / media.height == pytest.approx(20, rel=0.02)
     assert note == ""
 
@@ -306,7 +307,7 @@ def test_panorama_is_cropped_where_needed_and_the_log_says_so():
 def test_quality_then_size_steps_until_under_the_byte_limit():
     image = upload(encode(photo(2000, 1333), "JPEG", quality=95), name="photo.jpg")
     rules = replace(BLUESKY, max_bytes=120_000)
-    media, _note = images.prepare_media(image, rules)
+    media, _note = stored.prepare_media(image, rules)
     assert_fits(media, rules)
     assert len(media.content) <= 120_000
 
@@ -314,20 +315,20 @@ def test_quality_then_size_steps_until_under_the_byte_limit():
 def test_incompressible_image_is_left_out_with_the_limit_in_the_reason():
     image = upload(encode(noise(1500, 1000), "PNG"), name="noise.png", title="Static")
     rules = replace(BLUESKY, max_bytes=3_000)
-    media, note = images.prepare_media(image, rules)
+    media, note = stored.prepare_media(image, rules)
     assert media is None
     assert "Static" in note and "3,000 bytes" in note
 
 
 def test_graphic_png_stays_lossless_when_it_fits():
     image = upload(SOURCES["graphic.png"](), name="chart.png")
-    media, _note = images.prepare_media(image, BLUESKY)
+    media, _note = stored.prepare_media(image, BLUESKY)
     assert opened(media).format == "PNG"
 
 
 def test_photo_png_becomes_jpeg():
     image = upload(encode(photo(1600, 1000), "PNG"), name="photo.png")
-    media, _note = images.prepare_media(image, BLUESKY)
+    media, _note = stored.prepare_media(image, BLUESKY)
     assert opened(media).format == "JPEG"
 
 
@@ -341,7 +342,7 @@ def test_alt_text_is_the_description_cut_to_the_limit():
     assert images.alt_text(image, 1000) == long.strip()
     for limit in (200, 120, 50):
         rules = replace(BLUESKY, alt_text_limit=limit)
-        media, _note = images.prepare_media(image, rules)
+        media, _note = stored.prepare_media(image, rules)
         assert len(media.alt_text) <= limit
         assert media.alt_text.endswith("…")
         assert media.alt_text.startswith("A lathe in the workshop")
@@ -358,7 +359,7 @@ def test_alt_text_falls_back_to_the_title_and_never_splits_an_emoji():
 
 def test_platform_without_alt_text_gets_none():
     image = upload(encode(photo(400, 300), "JPEG"), name="a.jpg")
-    media, _note = images.prepare_media(image, replace(BLUESKY, alt_text_limit=None))
+    media, _note = stored.prepare_media(image, replace(BLUESKY, alt_text_limit=None))
     assert media.alt_text == "Alt text for A picture"  # the adapter decides whether to send it
     assert images.alt_text(image, 0) == ""
 
@@ -380,11 +381,11 @@ def count_decodes(monkeypatch) -> list[int]:
 
 def test_variants_are_reused_on_a_second_call(monkeypatch):
     image = upload(encode(photo(2000, 1333), "JPEG"), name="photo.jpg")
-    first, _note = images.prepare_media(image, INSTAGRAM)
+    first, _note = stored.prepare_media(image, INSTAGRAM)
     renditions = image.renditions.count()
     images.forget_sources()  # as in another worker: nothing decoded is kept
     decodes = count_decodes(monkeypatch)
-    second, _note = images.prepare_media(image, INSTAGRAM)
+    second, _note = stored.prepare_media(image, INSTAGRAM)
     assert decodes == []
     assert image.renditions.count() == renditions == 1
     assert second.content == first.content and second.url == first.url
@@ -394,32 +395,32 @@ def test_one_decode_serves_every_platform(monkeypatch):
     image = upload(encode(photo(3000, 2000), "JPEG"), name="photo.jpg")
     decodes = count_decodes(monkeypatch)
     for _name, rules in platform_rules():  # one call per platform, as delivery makes them
-        assert images.prepare_media(image, rules)[0] is not None
+        assert stored.prepare_media(image, rules)[0] is not None
     assert len(decodes) == 1
 
 
 def test_platforms_with_the_same_needs_share_one_rendition():
     image = upload(encode(photo(2000, 1333), "JPEG"), name="photo.jpg")
-    a, _ = images.prepare_media(image, ImageRules(formats=("JPEG",), max_bytes=5_000_000))
-    b, _ = images.prepare_media(image, ImageRules(formats=("JPEG", "PNG"), max_bytes=8_000_000))
+    a, _ = stored.prepare_media(image, ImageRules(formats=("JPEG",), max_bytes=5_000_000))
+    b, _ = stored.prepare_media(image, ImageRules(formats=("JPEG", "PNG"), max_bytes=8_000_000))
     assert a.url == b.url
     assert image.renditions.count() == 1
 
 
 def test_a_changed_focal_point_makes_a_new_crop():
     image = upload(with_blob(3000, 1000, (2850, 500)), name="wide.jpg")
-    before, _ = images.prepare_media(image, INSTAGRAM)
+    before, _ = stored.prepare_media(image, INSTAGRAM)
     image.focal_point_x, image.focal_point_y = 2850, 500
     image.focal_point_width = image.focal_point_height = 120
     image.save()
-    after, _ = images.prepare_media(image, INSTAGRAM)
+    after, _ = stored.prepare_media(image, INSTAGRAM)
     assert after.url != before.url
     assert magenta_share(opened(after)) > 0
 
 
 def test_renditions_are_real_wagtail_renditions():
     image = upload(encode(photo(2000, 1333), "JPEG"), name="photo.jpg")
-    media, _note = images.prepare_media(image, INSTAGRAM)
+    media, _note = stored.prepare_media(image, INSTAGRAM)
     rendition = image.renditions.get()
     assert rendition.filter_spec.startswith("max-1440x959|format-jpeg|jpegquality-")
     assert (rendition.width, rendition.height) == (media.width, media.height)
@@ -452,7 +453,7 @@ def bad_content(kind: str) -> bytes:
 def test_bad_input_gives_a_reason_and_never_raises(kind):
     image = upload(bad_content(kind), name=f"{kind}.png", title=f"Bad {kind}")
     for _name, rules in platform_rules():
-        media, note = images.prepare_media(image, rules)
+        media, note = stored.prepare_media(image, rules)
         assert media is None
         assert f"Bad {kind}" in note and BAD[kind][1] in note
 
@@ -460,19 +461,19 @@ def test_bad_input_gives_a_reason_and_never_raises(kind):
 def test_missing_file_gives_a_reason():
     image = upload(encode(photo(400, 300), "JPEG"), name="gone.jpg", title="Gone")
     image.file.storage.delete(image.file.name)
-    media, note = images.prepare_media(image, INSTAGRAM)
+    media, note = stored.prepare_media(image, INSTAGRAM)
     assert media is None and "Gone" in note and "missing" in note
 
 
 def test_no_image_and_no_room_for_images_say_nothing():
-    assert images.prepare_media(None, INSTAGRAM) == (None, "")
+    assert stored.prepare_media(None, INSTAGRAM) == (None, "")
     image = upload(encode(photo(400, 300), "JPEG"), name="a.jpg")
-    assert images.prepare_media(image, replace(INSTAGRAM, max_images=0)) == (None, "")
+    assert stored.prepare_media(image, replace(INSTAGRAM, max_images=0)) == (None, "")
 
 
 def test_platform_that_takes_no_format_we_write():
     image = upload(encode(photo(400, 300), "JPEG"), name="a.jpg", title="Pic")
-    media, note = images.prepare_media(image, ImageRules(formats=("AVIF",)))
+    media, note = stored.prepare_media(image, ImageRules(formats=("AVIF",)))
     assert media is None and "AVIF" in note
 
 
@@ -483,6 +484,6 @@ def test_unexpected_error_is_a_reason_not_a_crash(monkeypatch, caplog):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(image_files, "encode", broken)
-    media, note = images.prepare_media(image, INSTAGRAM)
+    media, note = stored.prepare_media(image, INSTAGRAM)
     assert media is None and "RuntimeError" in note
     assert "disk on fire" in caplog.text

@@ -1,0 +1,88 @@
+"""Pacing: hold a row (not an attempt) while its channel rests after repeated failures (the
+circuit breaker) or has reached its platform's posting quota."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.db.models import Count, F, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import conf
+from ..adapters import base as adapter_base
+from ..models import Channel, Publication
+
+Status = Publication.Status
+Action = Publication.Action
+
+
+def wait_for_channel(row: Publication, adapter: adapter_base.Adapter) -> str | None:
+    """Hold the row (not an attempt) while its channel is paused or at its posting quota."""
+    now = timezone.now()
+    channel = row.channel
+    if channel.paused_until and channel.paused_until > now:
+        return hold(
+            row,
+            channel.paused_until,
+            _(
+                "Paused: “%(channel)s” failed %(n)s times in a row, so it rests until %(time)s "
+                "and then tries again by itself."
+            )
+            % {
+                "channel": channel.name,
+                "n": channel.failure_streak,
+                "time": timezone.localtime(channel.paused_until).strftime("%H:%M"),
+            },
+        )
+    quota = adapter.rules.quota
+    if quota is None or row.action == Action.DELETE:
+        return None
+    limit, window = quota
+    since = now - timedelta(seconds=window)
+    sent = Publication.objects.filter(
+        channel=channel, sent_at__gte=since, dry_run=False, status=Status.POSTED
+    ).aggregate(count=Count("pk"), oldest=Min("sent_at"))
+    if sent["count"] < limit:
+        return None
+    oldest = sent["oldest"] or now
+    resume = oldest + timedelta(seconds=window) + timedelta(seconds=random.uniform(0, 5))
+    return hold(
+        row,
+        resume,
+        _(
+            "Waiting for %(platform)s's posting limit (%(limit)s posts per %(minutes)s minutes); "
+            "goes out at %(time)s."
+        )
+        % {
+            "platform": adapter.label,
+            "limit": limit,
+            "minutes": max(1, window // 60),
+            "time": timezone.localtime(resume).strftime("%H:%M"),
+        },
+    )
+
+
+def hold(row: Publication, until, message: str) -> str:
+    Publication.objects.filter(pk=row.pk).update(
+        status=Status.PENDING,
+        attempts=F("attempts") - 1,
+        next_attempt_at=until,
+        lease_until=None,
+        error=message,
+    )
+    return Status.PENDING
+
+
+def count_failure(channel: Channel) -> None:
+    Channel.objects.filter(pk=channel.pk).update(failure_streak=F("failure_streak") + 1)
+    channel.refresh_from_db(fields=["failure_streak"])
+    if channel.failure_streak >= conf.get("BREAKER_THRESHOLD"):
+        until = timezone.now() + timedelta(seconds=conf.get("BREAKER_PAUSE_SECONDS"))
+        Channel.objects.filter(pk=channel.pk).update(
+            paused_until=until,
+            status=Channel.Status.ERROR,
+            status_detail=_("Paused after %(n)s failed attempts in a row; tries again at %(time)s.")
+            % {"n": channel.failure_streak, "time": timezone.localtime(until).strftime("%H:%M")},
+        )
