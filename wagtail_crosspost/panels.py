@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.forms import BaseChildFormSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList, Panel
 from wagtail.images.widgets import AdminImageChooser
 
+from .history import publications_by_channel
 from .models import Channel, CrosspostRequest
 
 RELATION_NAME = "crosspost_requests"
@@ -49,11 +49,6 @@ class CrosspostRequestForm(WagtailAdminModelForm):
         # Django's formset skips "unchanged" rows: a channel ticked by default would never be
         # saved, and a saved row whose one-shot flags were reset above would keep them.
         return user_can_crosspost(self.for_user) or super().has_changed()
-
-    @cached_property
-    def channel_obj(self) -> Channel | None:
-        channel_id = self.initial.get("channel") or getattr(self.instance, "channel_id", None)
-        return Channel.objects.filter(pk=channel_id).first() if channel_id else None
 
 
 class CrosspostFormSet(BaseChildFormSet):
@@ -118,8 +113,6 @@ class CrosspostPanel(Panel):
         template_name = "wagtail_crosspost/panels/publish_to.html"
 
         def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
-            from .views.status import publications_by_channel
-
             context = super().get_context_data(parent_context)
             formset = self.form.formsets[RELATION_NAME]
             rows, hidden = [], []
@@ -218,26 +211,3 @@ def with_crosspost_tab(edit_handler: Any) -> Any:
         [content, tab],
         base_form_class=getattr(edit_handler, "base_form_class", None),
     )
-
-
-def install_auto_panel() -> None:
-    """Give every page type the panel without touching its model: wrap the function behind
-    ``Page.get_edit_handler`` (wagtail.admin assigns it in its own ready())."""
-    from wagtail.admin.panels import page_utils
-
-    from . import conf
-
-    cached = page_utils._get_page_edit_handler
-    original = cached.fn
-    if getattr(original, "_crosspost_wrapped", False):
-        return
-
-    def get_edit_handler(cls: Any) -> Any:
-        handler = original(cls)
-        if not conf.get("AUTO_PANEL") or page_has_crosspost_panel(handler):
-            return handler
-        return with_crosspost_tab(handler).bind_to_model(cls)
-
-    get_edit_handler._crosspost_wrapped = True  # type: ignore[attr-defined]
-    cached.fn = get_edit_handler
-    cached.clear()

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from ..models import Publication
-
-
-def publications_by_channel(page: Any, limit: int = 5) -> dict[int, list[Publication]]:
-    if not getattr(page, "pk", None):
-        return {}
-    rows: dict[int, list[Publication]] = {}
-    for row in Publication.objects.filter(page=page).select_related("channel")[:200]:
-        items = rows.setdefault(row.channel_id, [])
-        if len(items) < limit:
-            items.append(row)
-    return rows
+from ..history import publications_by_channel
 
 
 def page_status(request, page_id: int) -> JsonResponse:
