@@ -13,12 +13,14 @@ class WagtailCrosspostConfig(AppConfig):
         from . import (
             autopanel,
             checks,  # noqa: F401  (registers the system checks)
+            log_filters,
         )
         from .signal_handlers import connect
 
         connect()
         autopanel.connect()
         autopanel.install()
+        log_filters.install()
         exclude_choices_from_copies()
 
 
