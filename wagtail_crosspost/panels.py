@@ -51,6 +51,13 @@ class CrosspostRequestForm(WagtailAdminModelForm):
         return user_can_crosspost(self.for_user) or super().has_changed()
 
 
+def never_published(page: Any) -> bool:
+    """A page being created, or a draft that has never been live."""
+    if not getattr(page, "pk", None):
+        return True
+    return page.first_published_at is None and not page.live
+
+
 class CrosspostFormSet(BaseChildFormSet):
     """Adds one unsaved form per available channel that the page has no choice for yet."""
 
@@ -65,7 +72,12 @@ class CrosspostFormSet(BaseChildFormSet):
             # after Wagtail's autosave counts them as existing). The panel shows them read-only.
             channels = []
         self.extra = len(channels)
-        self.initial_extra = [{"channel": c.pk, "enabled": c.selected_by_default} for c in channels]
+        # "Ticked by default" is for new pages only: an edit of a live page (a typo fix) must not
+        # post an old article because a box was ticked without the editor noticing.
+        defaults = never_published(self.instance)
+        self.initial_extra = [
+            {"channel": c.pk, "enabled": defaults and c.selected_by_default} for c in channels
+        ]
 
     def save(self, commit: bool = True) -> list[CrosspostRequest]:
         """Keep one choice per channel. A Publish that races an autosave submits rows without
