@@ -239,6 +239,8 @@ class Publication(models.Model):
         DELETED = "deleted", _("Deleted")
 
     ACTIVE_STATUSES = (Status.PENDING, Status.SENDING, Status.POSTED, Status.UNKNOWN)
+    #: still on its way: the panel and the API poll while a row is in one of these
+    IN_FLIGHT_STATUSES = (Status.PENDING, Status.SENDING)
 
     page = models.ForeignKey(
         PAGE_MODEL,
@@ -333,12 +335,3 @@ class Publication(models.Model):
         """The link to the remote post, if it is a web address: a platform's answer must never
         become a ``javascript:`` link in the admin, the panel or a headless front end."""
         return web_url(self.remote_url)
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in (
-            self.Status.POSTED,
-            self.Status.FAILED,
-            self.Status.SKIPPED,
-            self.Status.DELETED,
-        )
