@@ -294,7 +294,7 @@ def _channels(data: dict[str, Any]) -> list[Any] | None:
         raise BadRequest(_("Each channel must be given by its id (a number) or its name."))
     cleaned: list[Any] = []
     for value in channels:
-        if isinstance(value, int):
+        if isinstance(value, int) or (value.isascii() and value.isdigit()):
             cleaned.append(_valid(clean_id, value, Channel, "channels"))
         else:
             cleaned.append(_valid(clean_text, value, "channels", MAX_NAME_LENGTH))
