@@ -45,6 +45,7 @@ from wagtail.models import Page
 
 from .api import CrosspostError, crosspost
 from .compose.post import page_url
+from .history import publication_status_json
 from .models import Channel, Publication
 from .permissions import user_can_crosspost
 from .validation import MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH, InvalidInput, clean_id, clean_text
@@ -231,24 +232,17 @@ def _valid(check: Any, *args: Any) -> Any:
 
 def publication_json(row: Publication) -> dict[str, Any]:
     return {
-        "id": row.pk,
+        **publication_status_json(row),
         "channel": {
             "id": row.channel_id,
             "name": row.channel.name,
             "platform": row.channel.platform,
         },
-        "action": row.action,
-        "status": row.status,
-        "status_label": str(row.get_status_display()),
         "remote_id": row.remote_id,
-        "url": row.web_url,
         "text": row.sent_text,
-        "error": row.error,
-        "dry_run": row.dry_run,
         "attempts": row.attempts,
         "next_attempt_at": row.next_attempt_at.isoformat() if row.next_attempt_at else None,
         "created_at": row.created_at.isoformat(),
-        "updated_at": row.updated_at.isoformat(),
         "sent_at": row.sent_at.isoformat() if row.sent_at else None,
     }
 
@@ -324,7 +318,7 @@ class PagePublications(CrosspostAPIView):
             {
                 "page": _page_json(page),
                 "publications": [publication_json(row) for row in rows],
-                "pending": any(row.status in Publication.IN_FLIGHT_STATUSES for row in rows),
+                "pending": any(row.in_flight for row in rows),
             }
         )
 

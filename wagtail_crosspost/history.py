@@ -18,3 +18,17 @@ def publications_by_channel(page: Any, limit: int = 5) -> dict[int, list[Publica
         if len(items) < limit:
             items.append(row)
     return rows
+
+
+def publication_status_json(row: Publication) -> dict[str, Any]:
+    """What the panel's polling endpoint and the JSON API both say about a row's state."""
+    return {
+        "id": row.pk,
+        "action": row.action,
+        "status": row.status,
+        "status_label": str(row.get_status_display()),
+        "url": row.web_url,
+        "error": row.error,
+        "dry_run": row.dry_run,
+        "updated_at": row.updated_at.isoformat(),
+    }

@@ -14,6 +14,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.images import get_image_model_string
 
 from .crypto import EncryptedJSONField
+from .permissions import CROSSPOST_PAGE_CODENAME
 
 # Wagtail 8 lets sites swap the page model (WAGTAIL_PAGE_MODEL); Wagtail 7 has no such setting.
 PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
@@ -123,7 +124,7 @@ class Channel(models.Model):
         verbose_name_plural = _("social channels")
         ordering = ["name"]
         permissions = [
-            ("crosspost_page", _("Can choose channels to post pages to")),
+            (CROSSPOST_PAGE_CODENAME, _("Can choose channels to post pages to")),
         ]
 
     def __str__(self) -> str:
@@ -241,6 +242,8 @@ class Publication(models.Model):
     ACTIVE_STATUSES = (Status.PENDING, Status.SENDING, Status.POSTED, Status.UNKNOWN)
     #: still on its way: the panel and the API poll while a row is in one of these
     IN_FLIGHT_STATUSES = (Status.PENDING, Status.SENDING)
+    #: an editor may press Retry (after a failure, or when it may or may not have been posted)
+    RETRYABLE_STATUSES = (Status.FAILED, Status.UNKNOWN)
 
     page = models.ForeignKey(
         PAGE_MODEL,
@@ -335,3 +338,11 @@ class Publication(models.Model):
         """The link to the remote post, if it is a web address: a platform's answer must never
         become a ``javascript:`` link in the admin, the panel or a headless front end."""
         return web_url(self.remote_url)
+
+    @property
+    def in_flight(self) -> bool:
+        return self.status in self.IN_FLIGHT_STATUSES
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in self.RETRYABLE_STATUSES

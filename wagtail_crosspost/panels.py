@@ -14,13 +14,9 @@ from wagtail.images.widgets import AdminImageChooser
 
 from .history import publications_by_channel
 from .models import Channel, CrosspostRequest
+from .permissions import user_can_crosspost
 
 RELATION_NAME = "crosspost_requests"
-PERMISSION = "wagtail_crosspost.crosspost_page"
-
-
-def user_can_crosspost(user: Any) -> bool:
-    return bool(user and user.is_active and user.has_perm(PERMISSION))
 
 
 class CrosspostRequestForm(WagtailAdminModelForm):
@@ -144,11 +140,7 @@ class CrosspostPanel(Panel):
             context.update(
                 {
                     "instance": self.instance,
-                    "has_pending": any(
-                        p.status in ("pending", "sending")
-                        for rows in history.values()
-                        for p in rows
-                    ),
+                    "has_pending": any(p.in_flight for rows in history.values() for p in rows),
                     "scheduled_at": _scheduled_at(self.instance),
                     "formset": formset,
                     "rows": rows,

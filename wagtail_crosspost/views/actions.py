@@ -11,7 +11,7 @@ from wagtail.admin import messages
 
 from .. import delivery
 from ..models import Channel, Publication
-from ..panels import user_can_crosspost
+from ..permissions import user_can_crosspost
 
 
 def _back(request, fallback: str):
