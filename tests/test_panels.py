@@ -385,14 +385,13 @@ def test_forged_image_cannot_be_set_without_permission(
 @pytest.mark.parametrize("first", ["de", "en"])
 def test_tab_id_does_not_depend_on_the_language(admin_client, admin_user, home, channel, first):
     """Wagtail computes tab ids once, from the headings in the language of the first request."""
-    from wagtail.admin.panels import page_utils
     from wagtail.users.models import UserProfile
 
     page = SimplePage(title="Tabs")
     home.add_child(instance=page)
     url = reverse("wagtailadmin_pages:edit", args=[page.pk])
     profile = UserProfile.get_for_user(admin_user)
-    page_utils._get_page_edit_handler.clear()  # as in a fresh process
+    SimplePage.get_edit_handler.cache_clear()  # as in a fresh process
     headings = {}
     for language in ("de", "en"):
         with translation.override(language):
@@ -491,3 +490,70 @@ def test_approving_a_page_in_a_workflow_tells_the_moderator_where_it_went(
     assert page.live
     assert {p.channel for p in locmem.outbox} == {"Alpha", "Beta"}
     assert "Queued for Alpha and Beta." in response.content.decode()
+
+
+# -- the automatic tab (wagtail_crosspost.autopanel: Wagtail's public ``edit_handler``) ----------
+
+
+def _field_names(handler):
+    from wagtail.admin.panels import FieldPanel
+
+    if isinstance(handler, FieldPanel):
+        return {handler.field_name}
+    return set().union(*(_field_names(c) for c in getattr(handler, "children", ())))
+
+
+def _tab_names(handler):
+    return [tab.clean_name for tab in handler.children]
+
+
+def test_auto_panel_sets_each_page_types_own_edit_handler():
+    from wagtail_crosspost.panels import page_has_crosspost_panel
+
+    for cls in (Page, SimplePage, ArticlePage):
+        assert "edit_handler" in cls.__dict__  # its own: a subclass never inherits its parent's
+        handler = cls.get_edit_handler()
+        assert page_has_crosspost_panel(handler)
+        assert _tab_names(handler) == ["content", "promote", "settings", "crosspost"]
+    assert "body" in _field_names(SimplePage.get_edit_handler())
+    assert "intro" not in _field_names(SimplePage.get_edit_handler())
+    assert "intro" in _field_names(ArticlePage.get_edit_handler())
+    assert "body" not in _field_names(Page.get_edit_handler())
+
+
+def test_auto_panel_off_restores_wagtails_own_editor(settings, admin_client, home, channel):
+    from wagtail_crosspost.panels import page_has_crosspost_panel
+
+    page = SimplePage(title="No tab")
+    home.add_child(instance=page)
+    settings.WAGTAILCROSSPOST_AUTO_PANEL = False
+    assert "edit_handler" not in SimplePage.__dict__
+    assert not page_has_crosspost_panel(SimplePage.get_edit_handler())
+    html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert 'id="tab-crosspost"' not in html
+    assert 'name="body"' in html
+    settings.WAGTAILCROSSPOST_AUTO_PANEL = True
+    assert page_has_crosspost_panel(SimplePage.get_edit_handler())
+    html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert 'id="tab-crosspost"' in html
+
+
+def test_a_declared_edit_handler_keeps_its_tabs_and_gains_the_crosspost_tab():
+    from wagtail.admin.panels import FieldPanel, ObjectList, TabbedInterface
+
+    from wagtail_crosspost.autopanel import declared_edit_handler
+    from wagtail_crosspost.panels import CrosspostPanel, with_crosspost_tab
+
+    class Declared:
+        edit_handler = TabbedInterface(
+            [ObjectList([FieldPanel("title")], heading="Mine")], base_form_class=None
+        )
+
+    handler = with_crosspost_tab(declared_edit_handler(Declared)).bind_to_model(SimplePage)
+    assert [tab.heading for tab in handler.children][0] == "Mine"
+    assert _tab_names(handler)[-1] == "crosspost"
+    # A page type that placed the panel itself is left alone.
+    Declared.edit_handler = ObjectList([CrosspostPanel()])
+    from wagtail_crosspost.panels import page_has_crosspost_panel
+
+    assert page_has_crosspost_panel(declared_edit_handler(Declared))

@@ -22,7 +22,8 @@ def resolve_channels(values: Iterable[Any]) -> list[Channel]:
         if isinstance(value, Channel):
             channels.append(value)
             continue
-        query = {"pk": value} if str(value).isdigit() else {"name": value}
+        text = str(value)
+        query = {"pk": int(text)} if text.isascii() and text.isdigit() else {"name": value}
         channel = Channel.objects.filter(**query).first()
         if channel is None:
             raise CrosspostError(f"No channel {value!r} exists.")

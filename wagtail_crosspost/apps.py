@@ -10,12 +10,17 @@ class WagtailCrosspostConfig(AppConfig):
 
     def ready(self) -> None:
         # Wiring only; no work at start-up.
-        from . import checks  # noqa: F401  (registers the system checks)
-        from .panels import install_auto_panel
+        from . import (
+            autopanel,
+            checks,  # noqa: F401  (registers the system checks)
+            log_filters,
+        )
         from .signal_handlers import connect
 
         connect()
-        install_auto_panel()
+        autopanel.connect()
+        autopanel.install()
+        log_filters.install()
         exclude_choices_from_copies()
 
 

@@ -15,6 +15,7 @@ from wagtail.images import get_image_model_string
 
 from .adapters.base import ChannelCallbacks
 from .crypto import EncryptedJSONField
+from .permissions import CROSSPOST_PAGE_CODENAME
 
 # Wagtail 8 lets sites swap the page model (WAGTAIL_PAGE_MODEL); Wagtail 7 has no such setting.
 PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
@@ -125,7 +126,7 @@ class Channel(models.Model):
         verbose_name_plural = _("social channels")
         ordering = ["name"]
         permissions = [
-            ("crosspost_page", _("Can choose channels to post pages to")),
+            (CROSSPOST_PAGE_CODENAME, _("Can choose channels to post pages to")),
         ]
 
     def __str__(self) -> str:
@@ -280,6 +281,10 @@ class Publication(models.Model):
         DELETED = "deleted", _("Deleted")
 
     ACTIVE_STATUSES = (Status.PENDING, Status.SENDING, Status.POSTED, Status.UNKNOWN)
+    #: still on its way: the panel and the API poll while a row is in one of these
+    IN_FLIGHT_STATUSES = (Status.PENDING, Status.SENDING)
+    #: an editor may press Retry (after a failure, or when it may or may not have been posted)
+    RETRYABLE_STATUSES = (Status.FAILED, Status.UNKNOWN)
 
     page = models.ForeignKey(
         PAGE_MODEL,
@@ -379,10 +384,9 @@ class Publication(models.Model):
         return web_url(self.remote_url)
 
     @property
-    def is_final(self) -> bool:
-        return self.status in (
-            self.Status.POSTED,
-            self.Status.FAILED,
-            self.Status.SKIPPED,
-            self.Status.DELETED,
-        )
+    def in_flight(self) -> bool:
+        return self.status in self.IN_FLIGHT_STATUSES
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in self.RETRYABLE_STATUSES

@@ -6,21 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.forms import BaseChildFormSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList, Panel
 from wagtail.images.widgets import AdminImageChooser
 
+from .history import publications_by_channel
 from .models import Channel, CrosspostRequest
+from .permissions import user_can_crosspost
 
 RELATION_NAME = "crosspost_requests"
-PERMISSION = "wagtail_crosspost.crosspost_page"
-
-
-def user_can_crosspost(user: Any) -> bool:
-    return bool(user and user.is_active and user.has_perm(PERMISSION))
 
 
 class CrosspostRequestForm(WagtailAdminModelForm):
@@ -50,10 +46,12 @@ class CrosspostRequestForm(WagtailAdminModelForm):
         # saved, and a saved row whose one-shot flags were reset above would keep them.
         return user_can_crosspost(self.for_user) or super().has_changed()
 
-    @cached_property
-    def channel_obj(self) -> Channel | None:
-        channel_id = self.initial.get("channel") or getattr(self.instance, "channel_id", None)
-        return Channel.objects.filter(pk=channel_id).first() if channel_id else None
+
+def never_published(page: Any) -> bool:
+    """A page being created, or a draft that has never been live."""
+    if not getattr(page, "pk", None):
+        return True
+    return page.first_published_at is None and not page.live
 
 
 class CrosspostFormSet(BaseChildFormSet):
@@ -70,7 +68,12 @@ class CrosspostFormSet(BaseChildFormSet):
             # after Wagtail's autosave counts them as existing). The panel shows them read-only.
             channels = []
         self.extra = len(channels)
-        self.initial_extra = [{"channel": c.pk, "enabled": c.selected_by_default} for c in channels]
+        # "Ticked by default" is for new pages only: an edit of a live page (a typo fix) must not
+        # post an old article because a box was ticked without the editor noticing.
+        defaults = never_published(self.instance)
+        self.initial_extra = [
+            {"channel": c.pk, "enabled": defaults and c.selected_by_default} for c in channels
+        ]
 
     def save(self, commit: bool = True) -> list[CrosspostRequest]:
         """Keep one choice per channel. A Publish that races an autosave submits rows without
@@ -118,8 +121,6 @@ class CrosspostPanel(Panel):
         template_name = "wagtail_crosspost/panels/publish_to.html"
 
         def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
-            from .views.status import publications_by_channel
-
             context = super().get_context_data(parent_context)
             formset = self.form.formsets[RELATION_NAME]
             rows, hidden = [], []
@@ -139,11 +140,7 @@ class CrosspostPanel(Panel):
             context.update(
                 {
                     "instance": self.instance,
-                    "has_pending": any(
-                        p.status in ("pending", "sending")
-                        for rows in history.values()
-                        for p in rows
-                    ),
+                    "has_pending": any(p.in_flight for rows in history.values() for p in rows),
                     "scheduled_at": _scheduled_at(self.instance),
                     "formset": formset,
                     "rows": rows,
@@ -218,26 +215,3 @@ def with_crosspost_tab(edit_handler: Any) -> Any:
         [content, tab],
         base_form_class=getattr(edit_handler, "base_form_class", None),
     )
-
-
-def install_auto_panel() -> None:
-    """Give every page type the panel without touching its model: wrap the function behind
-    ``Page.get_edit_handler`` (wagtail.admin assigns it in its own ready())."""
-    from wagtail.admin.panels import page_utils
-
-    from . import conf
-
-    cached = page_utils._get_page_edit_handler
-    original = cached.fn
-    if getattr(original, "_crosspost_wrapped", False):
-        return
-
-    def get_edit_handler(cls: Any) -> Any:
-        handler = original(cls)
-        if not conf.get("AUTO_PANEL") or page_has_crosspost_panel(handler):
-            return handler
-        return with_crosspost_tab(handler).bind_to_model(cls)
-
-    get_edit_handler._crosspost_wrapped = True  # type: ignore[attr-defined]
-    cached.fn = get_edit_handler
-    cached.clear()

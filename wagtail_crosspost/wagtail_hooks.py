@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from . import urls
+from .permissions import CROSSPOST_PAGE_CODENAME
 from .views.channels import channel_viewset
 from .views.log import publication_viewset, register_policy
 
@@ -52,7 +53,7 @@ def register_permissions():
 
     return Permission.objects.filter(
         content_type__app_label="wagtail_crosspost",
-        codename__in=["crosspost_page", "view_publication"],
+        codename__in=[CROSSPOST_PAGE_CODENAME, "view_publication"],
     )
 
 

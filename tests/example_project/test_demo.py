@@ -173,13 +173,15 @@ print("CHECK editor can choose channels")
 client.force_login(User.objects.get(username="admin"))
 rows = publish()
 assert set(rows) == {"Demo wall", "Console"}, rows
-assert rows["Demo wall"].has_attr("checked") and not rows["Console"].has_attr("checked")
-print("CHECK panel shows both channels, Demo wall ticked by default")
+assert not rows["Demo wall"].has_attr("checked") and not rows["Console"].has_attr("checked")
+assert posts() == [], posts()
+print("CHECK a live page opens with nothing ticked; a typo fix posts nothing")
 
-# The editor keeps the default tick and presses Publish: the page goes to the Demo wall.
+# The editor ticks the Demo wall in this edit and presses Publish: the page goes there.
+publish(tick=[lambda rows: rows["Demo wall"]["name"]])
 assert posts() == [("Demo wall", 0, "posted")], posts()
 assert WallPost.objects.filter(text__contains=page.title).count() == 1
-print("CHECK default tick posts")
+print("CHECK ticking a channel on a live page posts")
 
 publish(tick=[lambda rows: rows["Demo wall"]["name"].replace("-enabled", "-repost")])
 assert posts() == [("Demo wall", 0, "posted"), ("Demo wall", 1, "posted")], posts()
@@ -300,8 +302,8 @@ def test_editor_publishes_from_the_page_editor(example_env):
     assert_checks(
         output,
         "editor can choose channels",
-        "panel shows both channels, Demo wall ticked by default",
-        "default tick posts",
+        "a live page opens with nothing ticked; a typo fix posts nothing",
+        "ticking a channel on a live page posts",
         "post again posts once more",
         "post again is not sticky",
         "page history names the channel",

@@ -460,5 +460,3 @@ def install_log_redaction() -> None:
         if not any(isinstance(f, RedactURLSecrets) for f in target.filters):
             target.addFilter(RedactURLSecrets())
 
-
-install_log_redaction()

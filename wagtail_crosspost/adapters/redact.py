@@ -76,5 +76,3 @@ def install() -> None:
         if not any(isinstance(f, DropDebug) for f in lib_logger.filters):
             lib_logger.addFilter(DropDebug())
 
-
-install()

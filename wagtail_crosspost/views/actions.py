@@ -11,7 +11,7 @@ from wagtail.admin import messages
 
 from ..models import Channel, Publication
 from ..outbox import planning, tasks
-from ..panels import user_can_crosspost
+from ..permissions import user_can_crosspost
 
 
 def _back(request, fallback: str):

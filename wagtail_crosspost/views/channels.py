@@ -15,8 +15,6 @@ from ..auth.ui import connect_context, token_expiry
 from ..forms import channel_form_class
 from ..models import Channel
 
-STATUS_COLORS = {"ok": "success", "needs_reconnect": "critical", "error": "critical"}
-
 
 def field_label(name: str) -> str:
     """A channel field's translated name (the model says it once)."""

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from ..models import Publication
-
-
-def publications_by_channel(page: Any, limit: int = 5) -> dict[int, list[Publication]]:
-    if not getattr(page, "pk", None):
-        return {}
-    rows: dict[int, list[Publication]] = {}
-    for row in Publication.objects.filter(page=page).select_related("channel")[:200]:
-        items = rows.setdefault(row.channel_id, [])
-        if len(items) < limit:
-            items.append(row)
-    return rows
+from ..history import publication_status_json, publications_by_channel
 
 
 def page_status(request, page_id: int) -> JsonResponse:
@@ -29,21 +16,15 @@ def page_status(request, page_id: int) -> JsonResponse:
     if not page.permissions_for_user(request.user).can_edit():
         return JsonResponse({"error": _("You cannot see this page.")}, status=403)
     data = []
+    pending = False
     for channel_id, rows in publications_by_channel(page).items():
         for row in rows:
             data.append(
                 {
-                    "id": row.pk,
+                    **publication_status_json(row),
                     "channel": channel_id,
                     "channel_name": row.channel.name,
-                    "action": row.action,
-                    "status": row.status,
-                    "status_label": str(row.get_status_display()),
-                    "url": row.web_url,
-                    "error": row.error,
-                    "dry_run": row.dry_run,
-                    "updated_at": row.updated_at.isoformat(),
                 }
             )
-    pending = any(r["status"] in ("pending", "sending") for r in data)
+            pending = pending or row.in_flight
     return JsonResponse({"publications": data, "pending": pending})
