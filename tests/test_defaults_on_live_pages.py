@@ -16,9 +16,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-import wagtail_crosspost
 from tests.factories import ChannelFactory, publish
 from tests.testapp.models import ArticlePage
+from wagtail_crosspost.adapters import locmem
 from wagtail_crosspost.models import Publication
 
 urlpatterns = [
@@ -123,7 +123,7 @@ def published_latest(page) -> bool:
 def assert_nothing_posted(page):
     assert published_latest(page)  # the path really published this edit
     assert not Publication.objects.filter(page=page).exists()
-    assert wagtail_crosspost.outbox == []
+    assert locmem.outbox == []
 
 
 def test_the_default_is_ticked_on_a_new_page_only(admin_client, home, old_page, default_channel):
@@ -151,7 +151,7 @@ def test_ticking_the_channel_in_this_edit_posts(
     with django_capture_on_commit_callbacks(execute=True):
         submit_as_shown(admin_client, old_page, tick=default_channel)
     assert published_latest(old_page)
-    assert [p.channel for p in wagtail_crosspost.outbox] == ["Default on"]
+    assert [p.channel for p in locmem.outbox] == ["Default on"]
 
 
 def test_revision_publish_of_a_typo_fix_posts_nothing(
@@ -229,4 +229,4 @@ def test_api_crosspost_of_a_typo_fixed_page_posts_nothing_unless_asked(
             url, json.dumps({"channels": [default_channel.pk]}), content_type="application/json"
         )
     assert response.status_code == 202
-    assert [p.channel for p in wagtail_crosspost.outbox] == ["Default on"]
+    assert [p.channel for p in locmem.outbox] == ["Default on"]

@@ -76,7 +76,7 @@ def test_install_is_idempotent():
 def test_importing_installs_nothing_and_ready_installs_the_filters():
     script = (
         "import logging\n"
-        "import wagtail_crosspost.adapters.http, wagtail_crosspost.auth.redact\n"
+        "import wagtail_crosspost.adapters.http, wagtail_crosspost.adapters.redact\n"
         "names = ('urllib3.connectionpool', 'oauthlib')\n"
         "print([len(logging.getLogger(n).filters) for n in names])\n"
         "import django; django.setup()\n"

@@ -5,9 +5,9 @@ filters sit on the loggers that emit the lines (a filter on a parent logger woul
 
 - ``adapters.http.RedactURLSecrets`` on urllib3's loggers: urllib3 logs each request URL at DEBUG,
   and Meta (``access_token=``) and Telegram (``/bot<token>/``) carry the token in it;
-- ``auth.redact.RedactQueryParams`` on ``urllib3.connectionpool``: OAuth parameters such as
+- ``adapters.redact.RedactQueryParams`` on ``urllib3.connectionpool``: OAuth parameters such as
   ``client_secret=`` or ``code=`` in a URL;
-- ``auth.redact.DropDebug`` on the OAuth libraries' loggers (``oauthlib``, ``requests_oauthlib``):
+- ``adapters.redact.DropDebug`` on the OAuth libraries' loggers (``oauthlib``, ``requests_oauthlib``):
   their DEBUG lines print signatures and tokens.
 
 A site whose ``LOGGING`` replaces these loggers' filters after start-up (``dictConfig`` with
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 def install() -> None:
     from .adapters.http import install_log_redaction
-    from .auth.redact import install as install_oauth_redaction
+    from .adapters.redact import install as install_oauth_redaction
 
     install_log_redaction()
     install_oauth_redaction()
