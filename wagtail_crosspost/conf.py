@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "BREAKER_THRESHOLD": 5,  # consecutive failed attempts before a channel pauses
     "BREAKER_PAUSE_SECONDS": 15 * 60,
     "HTTP_TIMEOUT": (5, 30),  # (connect, read) seconds
+    "HTTP_DEADLINE": 120,  # seconds for a whole request, answer included (a drip is cut off)
+    "RETRY_AFTER_MAX_SECONDS": 24 * 3600,  # a platform's Retry-After hint is capped here
     "ALLOW_PRIVATE_URLS": False,  # allow webhook/server URLs on loopback or private networks
 }
 
