@@ -282,9 +282,9 @@ class HTTPClient:
             )
         if response.status_code < 300:
             if self.json_answers and not _safe_method(method) and not _readable(response):
-                # The platform said yes, but we cannot read what it made: the post may exist.
-                error = TransientError if idempotent else AmbiguousError
-                raise error(
+                # The platform said yes, but we cannot read what it made: the post may exist. Even
+                # with a key this is "maybe sent", so the outbox notes when (keys expire).
+                raise AmbiguousError(
                     _(
                         "%(platform)s accepted the request but its answer could not be read; "
                         "the post may or may not have been published."
