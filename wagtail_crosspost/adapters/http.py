@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import math
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -79,16 +80,24 @@ def new_session(*, allow_private: bool | None = None) -> requests.Session:
 def parse_retry_after(headers: Any, now: float | None = None) -> float | None:
     """Seconds to wait, from whichever rate-limit header the platform sent.
 
-    Accepts delta seconds, epoch seconds, HTTP dates and ISO 8601 timestamps.
+    Accepts delta seconds, epoch seconds, HTTP dates and ISO 8601 timestamps. A value that is
+    not a finite number or lies beyond ``WAGTAILCROSSPOST_RETRY_AFTER_MAX_SECONDS`` (24 h) is
+    absurd: None, so the normal backoff applies.
     """
     now = time.time() if now is None else now
     for name in RATE_LIMIT_HEADERS:
         value = headers.get(name) if headers is not None else None
         if value in (None, ""):
             continue
-        seconds = _seconds_from(str(value).strip(), now)
-        if seconds is not None:
-            return max(0.0, seconds)
+        try:
+            seconds = _seconds_from(str(value).strip()[:100], now)
+        except (OverflowError, ValueError):
+            seconds = None
+        if seconds is None or not math.isfinite(seconds):
+            continue
+        if seconds > float(conf.get("RETRY_AFTER_MAX_SECONDS")):
+            return None
+        return max(0.0, seconds)
     return None
 
 

@@ -1,10 +1,13 @@
 """Deliver every due publication: once (for cron) or in a loop (as a small worker)."""
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand
 
 from wagtail_crosspost import delivery
+
+logger = logging.getLogger("wagtail_crosspost")
 
 
 class Command(BaseCommand):
@@ -23,7 +26,15 @@ class Command(BaseCommand):
     def handle(self, *args, loop=False, interval=5.0, batch=50, max_sweeps=0, **options):
         sweeps = 0
         while True:
-            counts = delivery.deliver_due(limit=batch)
+            try:
+                counts = delivery.deliver_due(limit=batch)
+            except Exception:
+                if not loop:
+                    raise
+                # Each row is guarded in deliver_due; this is the database or the like: the
+                # worker waits and sweeps again rather than dying.
+                logger.exception("The delivery sweep failed; trying again after the interval")
+                counts = {}
             sweeps += 1
             if counts or not loop:
                 summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
