@@ -242,12 +242,13 @@ def resolve(host: str, port: int) -> list[IPAddress]:
         answers = _hooks["resolve"](host.rstrip(".") or host, port)
     except socket.gaierror as exc:
         temporary = exc.errno == socket.EAI_AGAIN
-        raise Refused(
-            _("The server name “%(host)s” could not be found%(when)s. Check the address.")
-            % {"host": host, "when": _(" right now") if temporary else ""},
-            temporary=temporary,
-            unresolved=True,
-        ) from None
+        if temporary:
+            message = _(
+                "The server name “%(host)s” could not be found right now. It will be tried again."
+            )
+        else:
+            message = _("The server name “%(host)s” could not be found. Check the address.")
+        raise Refused(message % {"host": host}, temporary=temporary, unresolved=True) from None
     except (OSError, UnicodeError, ValueError):
         answers = []
     addresses = []
