@@ -238,6 +238,22 @@ class HTTPClient:
                 % {**params, "limit": max(1, MAX_ANSWER_BYTES // 1_000_000)},
                 raw=self._scrub(str(exc)),
             ) from None
+        except requests.exceptions.SSLError as exc:
+            # The handshake comes before the request: nothing was sent (a TLS failure while
+            # the answer is read arrives as gate.AnswerLost instead).
+            if "CERTIFICATE_VERIFY_FAILED" not in str(exc):
+                raise TransientError(
+                    _("Could not reach %(platform)s. It will be tried again.") % params,
+                    raw=self._scrub(str(exc)),
+                ) from None
+            raise ConfigurationError(
+                _(
+                    "The server of %(platform)s did not prove its identity (its TLS "
+                    "certificate could not be verified), so nothing was sent."
+                )
+                % params,
+                raw=self._scrub(str(exc)),
+            ) from None
         except requests.exceptions.ConnectTimeout as exc:
             raise TransientError(
                 _("%(platform)s did not answer in time; nothing was sent.") % params,
