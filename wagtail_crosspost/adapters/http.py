@@ -260,8 +260,10 @@ class HTTPClient:
                 raw=self._scrub(str(exc)),
             ) from None
         except gate.AnswerLost as exc:
-            # The server answered (the request arrived), then the answer was cut off.
-            self._lost(exc, safe)
+            # The server answered (the request arrived), then the answer was cut off. A yes
+            # (2xx) to a write is "maybe sent" even with a key: the outbox notes when.
+            status = getattr(exc.response, "status_code", 0) or 0
+            self._lost(exc, safe and (_safe_method(method) or not 200 <= status < 300))
         except requests.exceptions.ConnectionError as exc:
             # A refused connection never reached the server; a reset after sending may have.
             if _never_sent(exc) or safe:
