@@ -94,3 +94,7 @@ TEMPLATES = [
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# The fake platforms listen on 127.0.0.1, which the outbound gate refuses by default; tests of
+# the refusal itself (tests/security, the check_public_url tests) turn this off.
+WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True

@@ -26,10 +26,12 @@ DEFAULTS: dict[str, Any] = {
     "BREAKER_THRESHOLD": 5,  # consecutive failed attempts before a channel pauses
     "BREAKER_PAUSE_SECONDS": 15 * 60,
     "HTTP_TIMEOUT": (5, 30),  # (connect, read) seconds
-    "ALLOW_PRIVATE_URLS": False,
+    "HTTP_DEADLINE": 120,  # seconds for a whole request, answer included (a drip is cut off)
+    "RETRY_AFTER_MAX_SECONDS": 24 * 3600,  # a platform's Retry-After hint is capped here
+    "ALLOW_PRIVATE_URLS": False,  # allow webhook/server URLs on loopback or private networks
     # crosspost_deliver also runs Wagtail's publish_scheduled, so scheduled pages go live (and
     # post) without a cron line of their own.
-    "PUBLISH_SCHEDULED": False,  # allow webhook/server URLs on loopback or private networks
+    "PUBLISH_SCHEDULED": False,
 }
 
 

@@ -69,7 +69,7 @@ def test_parse_retry_after_with_requests_headers_ignores_case():
     assert parse_retry_after(headers, now=NOW) == pytest.approx(10)
 
 
-@given(st.integers(min_value=0, max_value=7 * 24 * 3600))
+@given(st.integers(min_value=0, max_value=24 * 3600))
 def test_every_header_form_gives_the_same_delay(seconds):
     moment = datetime.fromtimestamp(NOW, UTC) + timedelta(seconds=seconds)
     forms = [

@@ -87,6 +87,29 @@ class ClaimsIdempotence(TinyAdapter):
     idempotent = True  # but sends no key: a retry posts twice
 
 
+class BypassesTheGate(TinyAdapter):
+    """Makes its own requests session: redirects followed, answers read without a deadline."""
+
+    def __init__(self, channel):
+        import requests
+
+        super().__init__(channel)
+        self.session = requests.Session()
+
+    def publish(self, post):
+        response = self.session.post(
+            self.options["url"] + "/posts",
+            json={"text": post.text},
+            headers={"Authorization": f"Bearer {KEY}"},
+            timeout=(5, 5),
+        )
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = {}
+        return Receipt(remote_id=str(answer.get("id") or "unknown"))
+
+
 class BadRules(TinyAdapter):
     rules = PlatformRules(text_limit=100, counting="letters")
 
@@ -127,7 +150,12 @@ def run(adapter_class: type[Adapter], test_name: str) -> None:
         with suite.make_server() as server, _capture_logs(records):
             suite._server = server
             arguments = method.__code__.co_varnames[1 : method.__code__.co_argcount]
-            values = {"contract_server": server, "contract_adapter": suite.make_adapter(server)}
+            values = {
+                "contract_server": server,
+                "contract_adapter": suite.make_adapter(server),
+                "status": 307,  # the parametrised hostile-server tests: one case each
+                "hint": "1e12",
+            }
             method(**{name: values[name] for name in arguments})
 
 
@@ -144,12 +172,14 @@ def test_a_correct_adapter_passes(test_name):
         (LeaksKey, "test_repr_and_log_hide_the_credentials"),
         (ClaimsIdempotence, "test_lost_answer_is_handled_as_idempotent_says"),
         (BadRules, "test_rules_are_sane"),
+        (BypassesTheGate, "test_redirect_to_a_private_address_is_not_followed"),
+        (BypassesTheGate, "test_unreadable_success_answer_is_maybe_sent"),
     ],
 )
 def test_a_broken_adapter_fails(adapter_class, test_name):
-    with pytest.raises(AssertionError):
+    with pytest.raises((AssertionError, pytest.fail.Exception)):
         run(adapter_class, test_name)
 
 
 def test_the_suite_knows_its_tests():
-    assert len(ALL_TESTS) == 15
+    assert len(ALL_TESTS) == 20

@@ -8,14 +8,13 @@ here once.
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import json
 import logging
+import math
 import re
-import socket
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from wagtail_crosspost import __version__, conf
 
+from . import gate
 from .base import (
     AdapterError,
     AmbiguousError,
@@ -37,13 +37,8 @@ T = TypeVar("T")
 
 USER_AGENT = f"wagtail-crosspost/{__version__} (+https://pypi.org/project/wagtail-crosspost/)"
 RAW_LIMIT = 4000  # characters of a platform answer kept for the log
-#: Bytes of an answer read at the most: platforms answer in kilobytes; a server that sends more
-#: (broken, or hostile: server addresses are entered by admins) must not fill the memory.
-MAX_ANSWER_BYTES = 5_000_000
-
-
-class AnswerTooLarge(requests.exceptions.RequestException):
-    """The server's answer was longer than MAX_ANSWER_BYTES (the rest was not read)."""
+MAX_ANSWER_BYTES = gate.MAX_ANSWER_BYTES
+AnswerTooLarge = gate.AnswerTooLarge
 
 
 def read_capped(response: requests.Response, limit: int | None = None) -> requests.Response:
@@ -75,8 +70,9 @@ RATE_LIMIT_HEADERS = (
 )
 
 
-def new_session() -> requests.Session:
-    session = requests.Session()
+def new_session(*, allow_private: bool | None = None) -> requests.Session:
+    """A session whose every request goes through the outbound gate (``gate.py``)."""
+    session = gate.guarded_session(allow_private=allow_private)
     session.headers["User-Agent"] = USER_AGENT
     return session
 
@@ -84,16 +80,24 @@ def new_session() -> requests.Session:
 def parse_retry_after(headers: Any, now: float | None = None) -> float | None:
     """Seconds to wait, from whichever rate-limit header the platform sent.
 
-    Accepts delta seconds, epoch seconds, HTTP dates and ISO 8601 timestamps.
+    Accepts delta seconds, epoch seconds, HTTP dates and ISO 8601 timestamps. A value that is
+    not a finite number or lies beyond ``WAGTAILCROSSPOST_RETRY_AFTER_MAX_SECONDS`` (24 h) is
+    absurd: None, so the normal backoff applies.
     """
     now = time.time() if now is None else now
     for name in RATE_LIMIT_HEADERS:
         value = headers.get(name) if headers is not None else None
         if value in (None, ""):
             continue
-        seconds = _seconds_from(str(value).strip(), now)
-        if seconds is not None:
-            return max(0.0, seconds)
+        try:
+            seconds = _seconds_from(str(value).strip()[:100], now)
+        except (OverflowError, ValueError):
+            seconds = None
+        if seconds is None or not math.isfinite(seconds):
+            continue
+        if seconds > float(conf.get("RETRY_AFTER_MAX_SECONDS")):
+            return None
+        return max(0.0, seconds)
     return None
 
 
@@ -124,42 +128,25 @@ def _seconds_from(value: str, now: float) -> float | None:
 def check_public_url(url: str, *, allow_private: bool | None = None) -> str:
     """Return ``url`` if it is an http(s) address of a public host; raise ConfigurationError.
 
-    Refuses hosts that resolve to loopback, private, link-local or otherwise non-public
-    addresses (so a channel cannot make the server call itself or its network), unless
-    ``WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS`` (or ``allow_private``) is true. A host that cannot be
-    resolved right now passes: the request itself will then fail and be retried.
+    The address is read as the HTTP library reads it (``gate.parse``): a user name, a password or
+    a backslash in it is refused. Hosts that resolve to loopback, private, link-local or
+    otherwise non-public addresses are refused (so a channel cannot make the server call itself
+    or its network), unless ``WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS`` (or ``allow_private``) is
+    true. This is the check for forms: a name that does not resolve right now passes here (an
+    offline save, a split DNS), and the gate, which checks again when it connects and connects
+    to the address it checked, refuses it then.
     """
-    parts = urlsplit(str(url or "").strip())
-    try:
-        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-    except ValueError:  # a port that is not a number or out of range
-        port = None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port is None:
-        raise ConfigurationError(
-            _("“%(url)s” is not a web address: it must start with https:// and name a server.")
-            % {"url": url}
-        )
     if allow_private is None:
         allow_private = bool(conf.get("ALLOW_PRIVATE_URLS"))
-    if allow_private:
-        return url
     try:
-        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError, ValueError):
-        return url
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
-            raise ConfigurationError(
-                _(
-                    "“%(url)s” points to this machine or a private network (%(address)s); "
-                    "wagtail-crosspost only connects to public servers. To allow it, set "
-                    "WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True."
-                )
-                % {"url": url, "address": address}
-            )
+        if allow_private:
+            gate.parse(url)
+        else:
+            gate.check_url(url, allow_private=False)
+    except gate.Refused as refusal:
+        if refusal.unresolved:
+            return url
+        raise ConfigurationError(refusal.message) from None
     return url
 
 
@@ -200,7 +187,10 @@ class HTTPClient:
         secrets: Iterable[str] = (),
         timeout: tuple[float, float] | None = None,
         auth_statuses: tuple[int, ...] = (401,),
+        json_answers: bool = True,
     ):
+        #: The platform answers writes with JSON: a 2xx whose body is not JSON is unreadable.
+        self.json_answers = json_answers
         self.platform = str(platform_label)
         self.session = new_session()
         self.error_text = error_text or default_error_text
@@ -216,8 +206,27 @@ class HTTPClient:
         """
         kwargs.setdefault("timeout", self.timeout)
         safe = idempotent or method.upper() in ("GET", "HEAD", "OPTIONS", "DELETE")
+        params = {"platform": self.platform}
+        try:  # the address as typed: what the HTTP library normalises away is refused here
+            gate.parse(url)
+        except gate.Refused as refusal:
+            raise ConfigurationError(self._scrub(refusal.message)) from None
         try:
             response = read_capped(self.session.request(method, url, stream=True, **kwargs))
+        except gate.RequestRefused as exc:
+            # Nothing was sent: the address is not one the gate connects to.
+            if exc.temporary:
+                raise TransientError(exc.message, raw=self._scrub(exc.message)) from None
+            raise ConfigurationError(self._scrub(exc.message)) from None
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+        ) as exc:
+            raise ConfigurationError(
+                _("The address %(url)s cannot be used: %(error)s")
+                % {"url": self._scrub(url), "error": self._scrub(str(exc))}
+            ) from None
         except AnswerTooLarge as exc:
             # It answered, so the request arrived: for a write, the post may have been made.
             error = TransientError if safe else AmbiguousError
@@ -226,36 +235,47 @@ class HTTPClient:
                     "%(platform)s sent an answer too large to read (over %(limit)s MB), so it is "
                     "unclear whether the request worked."
                 )
-                % {"platform": self.platform, "limit": max(1, MAX_ANSWER_BYTES // 1_000_000)},
+                % {**params, "limit": max(1, MAX_ANSWER_BYTES // 1_000_000)},
+                raw=self._scrub(str(exc)),
+            ) from None
+        except requests.exceptions.SSLError as exc:
+            # The handshake comes before the request: nothing was sent (a TLS failure while
+            # the answer is read arrives as gate.AnswerLost instead).
+            if "CERTIFICATE_VERIFY_FAILED" not in str(exc):
+                raise TransientError(
+                    _("Could not reach %(platform)s. It will be tried again.") % params,
+                    raw=self._scrub(str(exc)),
+                ) from None
+            raise ConfigurationError(
+                _(
+                    "The server of %(platform)s did not prove its identity (its TLS "
+                    "certificate could not be verified), so nothing was sent."
+                )
+                % params,
                 raw=self._scrub(str(exc)),
             ) from None
         except requests.exceptions.ConnectTimeout as exc:
             raise TransientError(
-                _("%(platform)s did not answer in time; nothing was sent.")
-                % {"platform": self.platform},
+                _("%(platform)s did not answer in time; nothing was sent.") % params,
                 raw=self._scrub(str(exc)),
             ) from None
+        except gate.AnswerLost as exc:
+            # The server answered (the request arrived), then the answer was cut off. A yes
+            # (2xx) to a write is "maybe sent" even with a key: the outbox notes when.
+            status = getattr(exc.response, "status_code", 0) or 0
+            self._lost(exc, safe and (_safe_method(method) or not 200 <= status < 300))
         except requests.exceptions.ConnectionError as exc:
             # A refused connection never reached the server; a reset after sending may have.
             if _never_sent(exc) or safe:
                 raise TransientError(
-                    _("Could not reach %(platform)s. It will be tried again.")
-                    % {"platform": self.platform},
+                    _("Could not reach %(platform)s. It will be tried again.") % params,
                     raw=self._scrub(str(exc)),
                 ) from None
-            raise AmbiguousError(
-                _(
-                    "The connection to %(platform)s broke after the post was sent; it may or may "
-                    "not have been published. Check the account before posting again."
-                )
-                % {"platform": self.platform},
-                raw=self._scrub(str(exc)),
-            ) from None
+            self._lost(exc, safe)
         except requests.exceptions.Timeout as exc:
             if safe:
                 raise TransientError(
-                    _("%(platform)s took too long to answer. It will be tried again.")
-                    % {"platform": self.platform},
+                    _("%(platform)s took too long to answer. It will be tried again.") % params,
                     raw=self._scrub(str(exc)),
                 ) from None
             raise AmbiguousError(
@@ -263,18 +283,63 @@ class HTTPClient:
                     "%(platform)s did not answer in time after the post was sent; it may or may "
                     "not have been published. Check the account before posting again."
                 )
-                % {"platform": self.platform},
+                % params,
                 raw=self._scrub(str(exc)),
             ) from None
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
+            self._lost(exc, safe)
         except requests.exceptions.RequestException as exc:
             raise PermanentError(
                 _("The request to %(platform)s could not be made: %(error)s")
-                % {"platform": self.platform, "error": self._scrub(str(exc))},
+                % {**params, "error": self._scrub(str(exc))},
             ) from None
-        if response.status_code < 400:
+        if 300 <= response.status_code < 400:
+            location = self._scrub(response.headers.get("Location", ""))[:300]
+            raise PermanentError(
+                _(
+                    "%(platform)s answered with a redirect (HTTP %(status)s) to “%(location)s”. "
+                    "wagtail-crosspost follows no redirects: check the server address."
+                )
+                % {**params, "status": response.status_code, "location": location},
+                raw={"status": response.status_code, "location": location},
+                status_code=response.status_code,
+            )
+        if response.status_code < 300:
+            if self.json_answers and not _safe_method(method) and not _readable(response):
+                # The platform said yes, but we cannot read what it made: the post may exist. Even
+                # with a key this is "maybe sent", so the outbox notes when (keys expire).
+                raise AmbiguousError(
+                    _(
+                        "%(platform)s accepted the request but its answer could not be read; "
+                        "the post may or may not have been published."
+                    )
+                    % params,
+                    raw={"status": response.status_code, "body": self._scrub_raw(_text(response))},
+                    status_code=response.status_code,
+                )
             return response
         self.raise_for_status(response)
         return response  # pragma: no cover - raise_for_status always raises here
+
+    def _lost(self, exc: Exception, safe: bool) -> NoReturn:
+        """The request reached the server and the answer was lost: for a write, "maybe sent"."""
+        params = {"platform": self.platform}
+        if safe:
+            raise TransientError(
+                _("The connection to %(platform)s broke. It will be tried again.") % params,
+                raw=self._scrub(str(exc)),
+            ) from None
+        raise AmbiguousError(
+            _(
+                "The connection to %(platform)s broke after the post was sent; it may or may "
+                "not have been published. Check the account before posting again."
+            )
+            % params,
+            raw=self._scrub(str(exc)),
+        ) from None
 
     def raise_for_status(self, response: requests.Response) -> None:
         body = response_body(response)
@@ -344,6 +409,29 @@ def default_error_text(body: Any) -> str:
     if isinstance(body, str):
         return body[:300]
     return ""
+
+
+def _safe_method(method: str) -> bool:
+    return method.upper() in ("GET", "HEAD", "OPTIONS")
+
+
+def _text(response: requests.Response) -> str:
+    try:
+        return response.content.decode("utf-8", "replace")
+    except Exception:
+        return ""
+
+
+def _readable(response: requests.Response) -> bool:
+    """An empty answer (204, or 201 with a header) or a JSON one."""
+    content = response.content or b""
+    if not content.strip():
+        return True
+    try:
+        json.loads(content)
+    except ValueError:
+        return False
+    return True
 
 
 def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from requests_oauthlib import OAuth1
 
 from .. import conf
-from . import redact as _redact  # noqa: F401 - installs the log filters
+from .gate import RequestRefused
 from .http import new_session, read_capped, redact
 
 # -- errors --------------------------------------------------------------------------------------
@@ -182,6 +182,8 @@ class Client:
         params = {"platform": self.platform}
         try:
             response = read_capped(self.session.request(method, url, stream=True, **kwargs))
+        except RequestRefused as exc:  # the outbound gate: an address it does not connect to
+            raise Refused(self.scrub(exc.message)) from None
         except requests.RequestException as exc:  # AnswerTooLarge included
             raise Unavailable(
                 _("Could not reach %(platform)s (%(error)s). Try again in a moment.")

@@ -16,6 +16,7 @@ from requests_oauthlib import OAuth1Session
 from requests_oauthlib.oauth1_session import TokenMissing, TokenRequestDenied
 
 from .. import conf
+from ..adapters.gate import RequestRefused, guard
 from ..adapters.oauth import (
     Account,
     FlowError,
@@ -34,6 +35,7 @@ PREFIX = "oauth1:"
 def _fetch(provider: XOAuth1Provider, session: OAuth1Session, kind: str, url: str) -> dict:
     timeout = tuple(conf.get("HTTP_TIMEOUT"))
     scrub = provider.client().scrub
+    guard(session)  # through the outbound gate, like every other request
     try:
         if kind == "request":
             return session.fetch_request_token(url, timeout=timeout)
@@ -57,6 +59,8 @@ def _fetch(provider: XOAuth1Provider, session: OAuth1Session, kind: str, url: st
         raise Refused(
             _("%(platform)s answered without the expected token.") % {"platform": provider.label}
         ) from None
+    except RequestRefused as exc:
+        raise Refused(scrub(exc.message)) from None
     except requests.RequestException as exc:
         raise Unavailable(
             _("Could not reach %(platform)s (%(error)s). Try again in a moment.")

@@ -10,6 +10,7 @@ Every state change of a ``Publication`` happens here. The task queue only wakes 
 from __future__ import annotations
 
 import logging
+import math
 import random
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,7 +93,39 @@ def deliver(pk: int) -> str | None:
     row = claim(pk)
     if row is None:
         return None
-    return _deliver_claimed(row)
+    return _deliver_guarded(row)
+
+
+def _deliver_guarded(row: Publication) -> str:
+    """Deliver a claimed row; whatever goes wrong, the row ends with a status and a reason
+    (never left in *sending*), and the worker lives on to the next row."""
+    try:
+        return _deliver_claimed(row)
+    except Exception as exc:
+        logger.exception("Delivering publication %s failed unexpectedly", row.pk)
+        # Raised while handling a "maybe sent": the post may exist, so no plain Retry.
+        maybe_sent = _caused_by(exc, adapter_base.AmbiguousError)
+        try:
+            return _finish(
+                row,
+                Status.UNKNOWN if maybe_sent else Status.FAILED,
+                error=_("An unexpected error stopped this post (%(error)s). See the server log.")
+                % {"error": type(exc).__name__},
+            )
+        except Exception:
+            logger.exception("Could not record the failure of publication %s", row.pk)
+            return Status.FAILED
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _deliver_claimed(row: Publication) -> str:
@@ -322,13 +355,29 @@ def _hold_for_reconnect(row: Publication, exc: adapter_base.AdapterError | None 
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
-    """Exponential backoff with full jitter; the platform's own hint wins when it is longer."""
+    """Exponential backoff with full jitter; the platform's own hint wins when it is longer.
+
+    The hint is honoured up to ``RETRY_AFTER_MAX_SECONDS`` (24 h); one that is not a finite
+    number, is negative or is longer than that is ignored: the normal backoff applies.
+    """
     base = conf.get("RETRY_BASE_SECONDS")
     cap = conf.get("RETRY_MAX_SECONDS")
-    delay = random.uniform(base / 2, min(cap, base * 2 ** max(0, attempts - 1)))
-    if retry_after is not None:
-        delay = max(delay, float(retry_after) + random.uniform(0, 5))
-    return min(delay, cap) if retry_after is None else delay
+    delay = random.uniform(base / 2, min(cap, base * 2 ** min(max(0, attempts - 1), 32)))
+    hint = sane_retry_after(retry_after)
+    if hint is None:
+        return min(delay, cap)
+    return max(delay, hint + random.uniform(0, 5))
+
+
+def sane_retry_after(value: Any) -> float | None:
+    """A platform's wait in seconds if it is usable (finite, 0 to RETRY_AFTER_MAX_SECONDS)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds if seconds <= float(conf.get("RETRY_AFTER_MAX_SECONDS")) else None
 
 
 def deliver_due(limit: int = 50) -> dict[str, int]:
@@ -343,7 +392,7 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
             break
         row = claimed[1]
         if row is not None:
-            done = _deliver_claimed(row)
+            done = _deliver_guarded(row)
             counts[done] = counts.get(done, 0) + 1
     return counts
 

@@ -52,6 +52,9 @@ class ContractHooks:
     #: The text posted by the tests that do not care about length.
     contract_text: ClassVar[str] = "Open house on Saturday: come and see the new lathe."
     link: ClassVar[str] = "https://www.example.com/news/open-house/"
+    #: False where a 2xx answer need not be JSON (a webhook receiver may answer "ok"): an
+    #: unreadable success answer may then be a success.
+    answers_are_json: ClassVar[bool] = True
     #: False when ``make_server`` gives a real server that cannot be told to misbehave: the
     #: tests that inject faults (FAULT_TESTS) are left out and the happy-path subset runs.
     injects_faults: ClassVar[bool] = True

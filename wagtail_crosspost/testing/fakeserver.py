@@ -112,6 +112,10 @@ class Response:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    #: Seconds between the body's bytes (a server that drips its answer).
+    drip: float = 0.0
+    #: Send only this many bytes of the body (with the full Content-Length), then hang up.
+    cut_after: int | None = None
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None):
@@ -134,7 +138,9 @@ class Fault:
 
     ``kind``: "respond" (answer ``response`` instead of the route), "delay" (wait ``seconds``,
     then behave normally), "drop" (read the request, optionally run the route when ``process``,
-    then close the connection without answering).
+    then close the connection without answering); and, each after running the route: "drip"
+    (send the answer's body one byte every ``seconds``), "cut" (send half the body, then hang
+    up), "garble" (the route's status with a body that is not JSON).
     """
 
     kind: str
@@ -247,6 +253,25 @@ class FakeServer:
         learns it (a timeout or reset after sending).
         """
         return self._add_fault(Fault("drop", times, method, path, process=process, after=after))
+
+    def drip(
+        self, seconds: float, *, times: int = 1, method: str | None = None, path: str | None = None
+    ) -> Fault:
+        """Handle the next matching request, then send its answer's body one byte every
+        ``seconds`` (the headers at once): each read is quick, the whole answer is not."""
+        return self._add_fault(Fault("drip", times, method, path, seconds=seconds, process=True))
+
+    def cut(self, *, times: int = 1, method: str | None = None, path: str | None = None) -> Fault:
+        """Handle the next matching request, send the status, the headers and half the body,
+        then hang up: the request took effect, the answer was lost on the way."""
+        return self._add_fault(Fault("cut", times, method, path, process=True))
+
+    def garble(
+        self, *, times: int = 1, method: str | None = None, path: str | None = None
+    ) -> Fault:
+        """Handle the next matching request and answer its status with a body that is not
+        JSON (a proxy's error page, a truncated document)."""
+        return self._add_fault(Fault("garble", times, method, path, process=True))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -371,6 +396,18 @@ class FakeServer:
                 if fault.process:
                     self._handle(request)
                 return None
+            elif fault.kind in ("drip", "cut", "garble"):
+                response = self._handle(request)
+                if fault.kind == "drip":
+                    response.drip = fault.seconds
+                    response.body = response.body or b" " * 64
+                elif fault.kind == "cut":
+                    response.body = response.body or b'{"id": "cut"}'
+                    response.cut_after = len(response.body) // 2
+                else:
+                    response.body = b"<html><h1>502 Bad Gateway</h1>\xff\xfe</html>"
+                    response.headers = {**response.headers, "Content-Type": "text/html"}
+                return response
         return self._handle(request)
 
     def _handle(self, request: RecordedRequest) -> Response:
@@ -453,8 +490,32 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if response.status not in (204, 304) and response.status >= 200:
             self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if response.cut_after is not None:
+            self.wfile.write(response.body[: response.cut_after])
+            self.wfile.flush()
+            self._hang_up()
+        elif response.drip:
+            self.wfile.flush()
+            for index in range(len(response.body)):
+                try:
+                    self.wfile.write(response.body[index : index + 1])
+                    self.wfile.flush()
+                except OSError:  # the client gave up
+                    break
+                if self.fake._stopping.wait(response.drip):
+                    break
+            self.close_connection = True
+        else:
             self.wfile.write(response.body)
+
+    def _hang_up(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 

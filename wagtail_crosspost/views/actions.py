@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin import messages
 
 from ..models import Channel, Publication
@@ -21,13 +21,20 @@ def _back(request, fallback: str):
     return redirect(fallback)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def retry(request, pk: int):
     publication = get_object_or_404(Publication, pk=pk)
     if not user_can_crosspost(request.user):
         raise PermissionDenied
     if publication.page and not publication.page.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
+    if publication.status == Publication.Status.UNKNOWN and not (
+        request.method == "POST" and request.POST.get("confirmed")
+    ):
+        # It may have been posted: a retry could post it twice, so the editor confirms.
+        return _confirm_retry(request, publication)
+    if request.method != "POST":
+        return redirect("wagtail_crosspost_log:index")
     if planning.retry(publication, user=request.user):
         tasks.enqueue([publication])
         messages.success(
@@ -37,6 +44,20 @@ def retry(request, pk: int):
     else:
         messages.warning(request, _("Only failed or unknown posts can be retried."))
     return _back(request, "wagtail_crosspost_log:index")
+
+
+def _confirm_retry(request, publication: Publication):
+    from django.template.response import TemplateResponse
+
+    return TemplateResponse(
+        request,
+        "wagtail_crosspost/log/confirm_retry.html",
+        {
+            "publication": publication,
+            "page_title": _("Post again? It may already be online"),
+            "next": request.POST.get("next") or request.GET.get("next") or "",
+        },
+    )
 
 
 def delete_remote(request, pk: int):

@@ -260,8 +260,8 @@ class MastodonAdapter(Adapter):
     def _receipt(self, response: Any) -> Receipt:
         status = json_object(response)
         remote_id = str(status.get("id") or "")
-        if not remote_id:
-            raise PermanentError(
+        if not remote_id:  # it said yes: the post may exist
+            raise AmbiguousError(
                 _("Mastodon answered without the id of the post."), raw=trim(status)
             )
         keep = ("id", "url", "uri", "created_at", "edited_at", "visibility", "language")

@@ -19,7 +19,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..base import Health, ImageRules, PermanentError, PlatformRules, Post, Receipt
+from ..base import AmbiguousError, Health, ImageRules, PermanentError, PlatformRules, Post, Receipt
 from ..http import unless_gone
 from .graph import (
     MetaAdapter,
@@ -86,7 +86,7 @@ class FacebookAdapter(MetaAdapter):
         if post.link:
             data["link"] = post.link
         answer = self.request("POST", page + "/feed", data=data)  # not idempotent
-        post_id = answer_id(answer, self.label, _("post"))
+        post_id = answer_id(answer, self.label, _("post"), error=AmbiguousError)
         return self._receipt(post_id, answer)
 
     def _publish_photo(self, page: str, post: Post) -> Receipt:
@@ -99,7 +99,9 @@ class FacebookAdapter(MetaAdapter):
             data["url"] = public_media_url(media, str(self.label))
         answer = self.request("POST", page + "/photos", data=data, files=files)
         # The photo answer carries the photo's id and the id of the post that shows it.
-        post_id = str(answer.get("post_id") or "") or answer_id(answer, self.label, _("photo"))
+        post_id = str(answer.get("post_id") or "") or answer_id(
+            answer, self.label, _("photo"), error=AmbiguousError
+        )
         return self._receipt(post_id, answer)
 
     def update(self, receipt: Receipt, post: Post) -> Receipt:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ..base import (
     Adapter,
+    AmbiguousError,
     AuthError,
     ConfigurationError,
     Health,
@@ -157,7 +158,9 @@ class MetaAdapter(Adapter):
         except ValueError:
             answer = None
         if not isinstance(answer, dict):
-            raise PermanentError(
+            # A yes to a write that cannot be read: the post may exist (a repeat could double it).
+            write = method.upper() not in ("GET", "HEAD")
+            raise (AmbiguousError if write else PermanentError)(
                 _("%(platform)s answered something unexpected (not a JSON object).")
                 % {"platform": self.label},
                 raw=self.http._scrub_raw(response_body(response)),

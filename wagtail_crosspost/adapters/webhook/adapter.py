@@ -145,7 +145,10 @@ class WebhookAdapter(Adapter):
         super().__init__(channel)
         self.secret = str(self.credentials.get("secret") or "")
         self.http = HTTPClient(
-            str(self.label), error_text=webhook_error_text, secrets=[self.secret]
+            str(self.label),
+            error_text=webhook_error_text,
+            secrets=[self.secret],
+            json_answers=False,  # a receiver may answer "ok"
         )
 
     @property

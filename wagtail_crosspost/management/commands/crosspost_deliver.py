@@ -1,11 +1,14 @@
 """Deliver every due publication: once (for cron) or in a loop (as a small worker)."""
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand
 
 from wagtail_crosspost.outbox import delivery
 from wagtail_crosspost.schedule import scheduled_pages
+
+logger = logging.getLogger("wagtail_crosspost")
 
 
 class Command(BaseCommand):
@@ -44,11 +47,19 @@ class Command(BaseCommand):
             publish_scheduled = scheduled_pages.publishes_scheduled_pages()
         sweeps = 0
         while True:
-            if publish_scheduled:
-                published = scheduled_pages.publish_due_pages().strip()
-                if published:
-                    self.stdout.write(published)
-            counts = delivery.deliver_due(limit=batch)
+            try:
+                if publish_scheduled:
+                    published = scheduled_pages.publish_due_pages().strip()
+                    if published:
+                        self.stdout.write(published)
+                counts = delivery.deliver_due(limit=batch)
+            except Exception:
+                if not loop:
+                    raise
+                # Each row is guarded in deliver_due; this is the database or the like: the
+                # worker waits and sweeps again rather than dying.
+                logger.exception("The delivery sweep failed; trying again after the interval")
+                counts = {}
             sweeps += 1
             if counts or not loop:
                 summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
