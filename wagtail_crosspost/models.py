@@ -39,6 +39,18 @@ class ChannelQuerySet(models.QuerySet):
             qs = qs.filter(models.Q(locale__isnull=True) | models.Q(locale_id=locale_id))
         return qs
 
+    def visible_to(self, user: Any) -> ChannelQuerySet:
+        """Channels of the sites ``user`` has rights on, and those for every site (no site) if
+        they have rights on any site (see ``site_rights``)."""
+        from .site_rights import site_ids_for
+
+        site_ids = site_ids_for(user)
+        if site_ids is None:
+            return self.all()
+        if not site_ids:
+            return self.none()
+        return self.filter(models.Q(site__isnull=True) | models.Q(site_id__in=site_ids))
+
 
 def _site_id_of(page: Any) -> int | None:
     """The id of the page's site, as ``page.get_site()`` finds it, without loading the Site."""
@@ -215,6 +227,22 @@ class PublicationQuerySet(models.QuerySet):
             models.Q(status=Publication.Status.PENDING, next_attempt_at__lte=now)
             | models.Q(status=Publication.Status.SENDING, lease_until__lt=now)
         )
+
+    def visible_to(self, user: Any) -> PublicationQuerySet:
+        """Publications of pages in the sites ``user`` has rights on. A row whose page was
+        deleted belongs to its channel's site; with no channel site either, only superusers
+        see it (see ``site_rights``)."""
+        from .site_rights import site_ids_for, site_root_paths
+
+        site_ids = site_ids_for(user)
+        if site_ids is None:
+            return self.all()
+        if not site_ids:
+            return self.none()
+        in_sites = models.Q(page__isnull=True, channel__site_id__in=site_ids)
+        for path in site_root_paths(site_ids):
+            in_sites |= models.Q(page__path__startswith=path)
+        return self.filter(in_sites)
 
     def active(self) -> PublicationQuerySet:
         """Rows that stand for a post that exists or is on its way."""

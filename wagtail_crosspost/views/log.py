@@ -6,7 +6,9 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -33,7 +35,9 @@ class PublicationFilterSet(WagtailFilterSet):
         label=_("Status"), choices=Publication.Status.choices, widget=forms.CheckboxSelectMultiple
     )
     action = django_filters.ChoiceFilter(label=_("Action"), choices=Publication.Action.choices)
-    channel = django_filters.ModelChoiceFilter(label=_("Channel"), queryset=Channel.objects.all())
+    channel = django_filters.ModelChoiceFilter(
+        label=_("Channel"), queryset=lambda request: Channel.objects.visible_to(request.user)
+    )
     platform = django_filters.ChoiceFilter(
         label=_("Platform"), field_name="channel__platform", choices=platform_choices
     )
@@ -42,7 +46,9 @@ class PublicationFilterSet(WagtailFilterSet):
     requested_by = django_filters.ModelChoiceFilter(
         label=_("Requested by"),
         queryset=lambda request: get_user_model().objects.filter(
-            pk__in=Publication.objects.exclude(requested_by=None).values("requested_by")
+            pk__in=Publication.objects.visible_to(request.user)
+            .exclude(requested_by=None)
+            .values("requested_by")
         ),
     )
 
@@ -65,9 +71,18 @@ class ExternalLinkColumn(Column):
 class PublicationIndexView(IndexView):
     page_title = _("Publication log")  # as in the Reports menu, not the model's "Publications"
 
+    def get_base_queryset(self):
+        # The list and its CSV/XLSX export: only the sites the user has rights on.
+        return Publication.objects.visible_to(self.request.user).select_related("channel")
+
 
 class PublicationInspectView(InspectView):
     """The details of one post, with the link and the images sent shown as such."""
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Publication.objects.visible_to(self.request.user), pk=unquote(str(self.pk))
+        )
 
     def get_field_label(self, field_name: str, field: Any) -> Any:
         if field_name == "image_id_override":
@@ -168,9 +183,6 @@ class PublicationViewSet(ModelViewSet):
     inspect_template_name = "wagtail_crosspost/log/inspect.html"
     index_view_class = PublicationIndexView
     inspect_view_class = PublicationInspectView
-
-    def get_queryset(self, request):
-        return Publication.objects.select_related("channel")
 
 
 def register_policy() -> None:
