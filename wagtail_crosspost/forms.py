@@ -14,6 +14,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from .adapters import get_adapter_class
 from .adapters.base import AdapterError
 from .models import Channel
+from .url_safety import web_url
 
 # Labels for the adapters' option and credential names, so every form field is translated.
 FIELD_LABELS = {
@@ -48,6 +49,9 @@ FIELD_LABELS = {
     "user_id": _("User id"),
     "visibility": _("Visibility"),
 }
+
+# Options that hold an address (they must be http(s), see url_safety).
+URL_OPTIONS = frozenset({"api_base", "graph_url", "server_url", "service", "url"})
 
 COMMON_FIELDS = [
     "name",
@@ -124,17 +128,23 @@ class ChannelForm(WagtailAdminModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         cleaner = getattr(self.adapter_class, "clean_options", None)
-        if cleaner is None:
-            return cleaned
         options = {
             name: cleaned.get(f"option_{name}")
             for name in self.adapter_class.option_fields
             if f"option_{name}" in cleaned
         }
-        try:
-            self.cleaned_options = cleaner(options)
-        except AdapterError as exc:  # the adapter's own sentence says what to fix
-            raise forms.ValidationError(exc.message) from None
+        if cleaner is not None:
+            try:
+                self.cleaned_options = cleaner(options)
+            except AdapterError as exc:  # the adapter's own sentence says what to fix
+                raise forms.ValidationError(exc.message) from None
+        # Whatever an adapter accepts, an address is stored only if it is http(s).
+        for name, value in {**options, **getattr(self, "cleaned_options", {})}.items():
+            if name in URL_OPTIONS and value and not web_url(value):
+                self.add_error(
+                    f"option_{name}" if f"option_{name}" in self.fields else None,
+                    _("Enter an address that starts with https:// (or http://)."),
+                )
         return cleaned
 
     def save(self, commit: bool = True) -> Channel:

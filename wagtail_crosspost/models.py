@@ -14,6 +14,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.images import get_image_model_string
 
 from .crypto import EncryptedJSONField
+from .url_safety import web_url
 
 # Wagtail 8 lets sites swap the page model (WAGTAIL_PAGE_MODEL); Wagtail 7 has no such setting.
 PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
@@ -212,12 +213,6 @@ class CrosspostRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page_id} → {self.channel_id}"
-
-
-def web_url(value: Any) -> str:
-    """``value`` if it is an http(s) address, else ``""``."""
-    url = str(value or "")
-    return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 class PublicationQuerySet(models.QuerySet):

@@ -17,7 +17,8 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from ..models import Channel, Publication, web_url
+from ..models import Channel, Publication
+from ..url_safety import web_url
 
 VIEWSET_NAME = "wagtail_crosspost_log"
 
