@@ -358,6 +358,13 @@ class Publication(models.Model):
         return web_url(self.remote_url)
 
     @property
+    def status_label(self) -> str:
+        """The status as shown everywhere: a dry run that "posted" sent nothing, and says so."""
+        if self.dry_run and self.status == self.Status.POSTED:
+            return str(_("Dry run (not sent)"))
+        return str(self.get_status_display())
+
+    @property
     def is_final(self) -> bool:
         return self.status in (
             self.Status.POSTED,

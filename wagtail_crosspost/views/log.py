@@ -15,6 +15,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..models import Channel, Publication
@@ -35,6 +36,7 @@ class PublicationFilterSet(WagtailFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=Publication.Status.choices, widget=forms.CheckboxSelectMultiple
     )
+    dry_run = django_filters.BooleanFilter(label=_("Dry run"), widget=BooleanRadioSelect)
     action = django_filters.ChoiceFilter(label=_("Action"), choices=Publication.Action.choices)
     channel = django_filters.ModelChoiceFilter(
         label=_("Channel"), queryset=lambda request: Channel.objects.visible_to(request.user)
@@ -55,7 +57,15 @@ class PublicationFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Publication
-        fields = ["status", "action", "channel", "platform", "created_at", "page_title"]
+        fields = [
+            "status",
+            "dry_run",
+            "action",
+            "channel",
+            "platform",
+            "created_at",
+            "page_title",
+        ]
 
 
 class ExternalLinkColumn(Column):
@@ -76,6 +86,12 @@ class PublicationIndexView(IndexView):
         # The list and its CSV/XLSX export: only the sites the user has rights on.
         return Publication.objects.visible_to(self.request.user).select_related("channel")
 
+    def to_row_dict(self, item):
+        row = super().to_row_dict(item)
+        if "dry_run" in row:  # the export's column says it in words, as the list does
+            row["dry_run"] = str(_("Dry run (not sent)")) if item.dry_run else ""
+        return row
+
 
 class PublicationInspectView(InspectView):
     """The details of one post, with the link and the images sent shown as such."""
@@ -84,6 +100,9 @@ class PublicationInspectView(InspectView):
         return get_object_or_404(
             Publication.objects.visible_to(self.request.user), pk=unquote(str(self.pk))
         )
+
+    def get_status_display_value(self) -> str:
+        return self.object.status_label
 
     def get_field_label(self, field_name: str, field: Any) -> Any:
         if field_name == "image_id_override":
@@ -143,6 +162,7 @@ class PublicationViewSet(ModelViewSet):
         "channel",
         "action",
         "status",
+        "dry_run",
         "remote_url",
         "error",
         "sent_text",
@@ -173,8 +193,9 @@ class PublicationViewSet(ModelViewSet):
         StatusTagColumn(
             "status",
             label=_("Status"),
-            accessor="get_status_display",
-            primary=lambda p: p.status == Publication.Status.POSTED,
+            accessor="status_label",
+            # A dry run is not a success on the platform: it gets the neutral badge.
+            primary=lambda p: p.status == Publication.Status.POSTED and not p.dry_run,
         ),
         ExternalLinkColumn("remote_url", label=_("Link")),
         Column("error", label=_("Error")),

@@ -38,7 +38,7 @@ def page_status(request, page_id: int) -> JsonResponse:
                     "channel_name": row.channel.name,
                     "action": row.action,
                     "status": row.status,
-                    "status_label": str(row.get_status_display()),
+                    "status_label": row.status_label,
                     "url": row.web_url,
                     "error": row.error,
                     "dry_run": row.dry_run,
