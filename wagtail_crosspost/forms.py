@@ -77,6 +77,7 @@ class ChannelForm(WagtailAdminModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._limit_sites()
         adapter = self.adapter_class
         custom = adapter.get_form_fields()
         creating = not self.instance.pk
@@ -124,6 +125,23 @@ class ChannelForm(WagtailAdminModelForm):
                     "Stored. Leave empty to keep it; type a new value to replace it."
                 )
             self.fields[f"credential_{name}"] = field
+
+    def _limit_sites(self) -> None:
+        """Offer only the sites the user has rights on; a channel for every site only to users
+        with rights on every site (it would post for the other sites' pages too)."""
+        from wagtail.models import Site
+
+        from .site_rights import site_ids_for
+
+        user = getattr(self, "for_user", None)
+        field = self.fields.get("site")
+        site_ids = site_ids_for(user) if user is not None else None
+        if field is None or site_ids is None:
+            return
+        field.queryset = field.queryset.filter(pk__in=site_ids)  # type: ignore[attr-defined]
+        if set(site_ids) != set(Site.objects.values_list("pk", flat=True)):
+            field.required = True
+            field.help_text = _("Only pages of this site can post here.")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -63,6 +63,7 @@ def two_sites(home, django_user_model, django_capture_on_commit_callbacks):
                 "access_admin",
                 "crosspost_page",
                 "view_publication",
+                "add_channel",
                 "change_channel",
                 "delete_channel",
             ]
@@ -265,3 +266,25 @@ def test_the_api_does_not_show_site_a_publications(beta_client, two_sites):
     own = beta_client.get(f"/crosspost/api/pages/{page_b.pk}/publications/")
     assert own.status_code == 200
     assert {p["id"] for p in own.json()["publications"]} == {r.pk for r in two_sites["rows_b"]}
+
+
+def test_the_channel_form_offers_only_the_users_sites(beta_client, two_sites, admin_client):
+    site_a = Site.objects.get(is_default_site=True)
+    site_b = two_sites["channel_b"].site
+    url = reverse("wagtail_crosspost_channels:add") + "?platform=locmem"
+    html = _text(beta_client.get(url))
+    site_select = html.split('name="site"')[1].split("</select>")[0]
+    assert f'<option value="{site_b.pk}"' in site_select
+    assert f'<option value="{site_a.pk}"' not in site_select
+    data = {"name": "Sneaky", "enabled": "on", "on_unpublish": "keep"}
+    # Neither another site's channel nor one for every site (it would post for site A's pages).
+    for site in (str(site_a.pk), ""):
+        response = beta_client.post(url, {**data, "site": site})
+        assert response.status_code == 200, site
+        assert not Channel.objects.filter(name="Sneaky").exists()
+    response = beta_client.post(url, {**data, "site": str(site_b.pk)})
+    assert response.status_code == 302
+    assert Channel.objects.get(name="Sneaky").site == site_b
+    # Users with rights on every site may still make a channel for every site.
+    response = admin_client.post(url, {**data, "name": "Everywhere", "site": ""})
+    assert response.status_code == 302 and Channel.objects.get(name="Everywhere").site is None
