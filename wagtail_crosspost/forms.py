@@ -50,7 +50,7 @@ FIELD_LABELS = {
     "visibility": _("Visibility"),
 }
 
-# Options that hold an address (they must be http(s), see url_safety).
+# Options that hold an address, besides any "…_url" (they must be http(s), see url_safety).
 URL_OPTIONS = frozenset({"api_base", "graph_url", "server_url", "service", "url"})
 
 COMMON_FIELDS = [
@@ -158,7 +158,8 @@ class ChannelForm(WagtailAdminModelForm):
                 raise forms.ValidationError(exc.message) from None
         # Whatever an adapter accepts, an address is stored only if it is http(s).
         for name, value in {**options, **getattr(self, "cleaned_options", {})}.items():
-            if name in URL_OPTIONS and value and not web_url(value):
+            is_address = name in URL_OPTIONS or name.endswith("_url")
+            if is_address and value and not web_url(value):
                 self.add_error(
                     f"option_{name}" if f"option_{name}" in self.fields else None,
                     _("Enter an address that starts with https:// (or http://)."),

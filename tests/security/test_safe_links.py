@@ -318,3 +318,20 @@ def test_the_channel_form_stores_only_web_addresses(admin_client):
     response = admin_client.post(url, {**data, "option_graph_url": "https://graph.example"})
     assert response.status_code == 302
     assert Channel.objects.get(name="IG").options["graph_url"] == "https://graph.example"
+
+
+def test_any_url_option_of_a_third_party_adapter_must_be_a_web_address(admin_client, settings):
+    settings.WAGTAILCROSSPOST_ADAPTERS = ["tests.security.test_safe_links.ApiUrlAdapter"]
+    url = reverse("wagtail_crosspost_channels:add") + "?platform=apiurl"
+    data = {"name": "Own", "enabled": "on", "on_unpublish": "keep"}
+    response = admin_client.post(url, {**data, "option_api_url": "vbscript:msgbox(1)"})
+    assert response.status_code == 200
+    assert "Enter an address that starts with https://" in response.content.decode()
+    response = admin_client.post(url, {**data, "option_api_url": "https://api.example"})
+    assert response.status_code == 302
+
+
+class ApiUrlAdapter(LocmemAdapter):
+    key = "apiurl"
+    label = "Own platform"
+    option_fields = ("api_url",)
