@@ -52,6 +52,8 @@ HOSTILE = [
     "/\\evil.example/alert(1)",
     "https://ok.example/\nalert(1)",
 ]
+# PostgreSQL's text columns cannot hold NUL: a stored value never has one (templates get it above).
+STORED_HOSTILE = [url for url in HOSTILE if "\x00" not in url]
 MARKERS = ("alert(1)", "msgbox(1)", "PHNjcmlwdD5", "evil.example")
 LINK_ATTRIBUTES = {"href", "src", "action", "formaction", "srcset", "poster", "xlink:href"}
 
@@ -216,7 +218,7 @@ def hostile_row(make_article, channel, django_capture_on_commit_callbacks):
     return page, row
 
 
-@pytest.mark.parametrize("url", HOSTILE)
+@pytest.mark.parametrize("url", STORED_HOSTILE)
 def test_views_render_no_hostile_link_from_a_stored_url(admin_client, hostile_row, url):
     """A hostile URL already in the database (stored before this fix, or by a raw update)."""
     page, row = hostile_row
@@ -253,7 +255,8 @@ class HostileAdapter(LocmemAdapter):
 
     def publish(self, post):
         receipt = super().publish(post)
-        return Receipt(remote_id=receipt.remote_id, url=self.answer, raw={"url": self.answer})
+        # raw stays plain: a NUL in the raw answer is a separate problem (trim, not links).
+        return Receipt(remote_id=receipt.remote_id, url=self.answer, raw={"id": receipt.remote_id})
 
 
 @pytest.mark.parametrize("answer", [*HOSTILE, "https://ok.example/" + "x" * 2000])
