@@ -14,6 +14,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from .adapters import get_adapter_class
 from .adapters.base import AdapterError
 from .models import Channel
+from .url_safety import web_url
 
 # Labels for the adapters' option and credential names, so every form field is translated.
 FIELD_LABELS = {
@@ -49,6 +50,9 @@ FIELD_LABELS = {
     "visibility": _("Visibility"),
 }
 
+# Options that hold an address, besides any "…_url" (they must be http(s), see url_safety).
+URL_OPTIONS = frozenset({"api_base", "graph_url", "server_url", "service", "url"})
+
 COMMON_FIELDS = [
     "name",
     "site",
@@ -73,6 +77,7 @@ class ChannelForm(WagtailAdminModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._limit_sites()
         adapter = self.adapter_class
         custom = adapter.get_form_fields()
         creating = not self.instance.pk
@@ -121,20 +126,44 @@ class ChannelForm(WagtailAdminModelForm):
                 )
             self.fields[f"credential_{name}"] = field
 
+    def _limit_sites(self) -> None:
+        """Offer only the sites the user has rights on; a channel for every site only to users
+        with rights on every site (it would post for the other sites' pages too)."""
+        from wagtail.models import Site
+
+        from .site_rights import site_ids_for
+
+        user = getattr(self, "for_user", None)
+        field = self.fields.get("site")
+        site_ids = site_ids_for(user) if user is not None else None
+        if field is None or site_ids is None:
+            return
+        field.queryset = field.queryset.filter(pk__in=site_ids)  # type: ignore[attr-defined]
+        if set(site_ids) != set(Site.objects.values_list("pk", flat=True)):
+            field.required = True
+            field.help_text = _("Only pages of this site can post here.")
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         cleaner = getattr(self.adapter_class, "clean_options", None)
-        if cleaner is None:
-            return cleaned
         options = {
             name: cleaned.get(f"option_{name}")
             for name in self.adapter_class.option_fields
             if f"option_{name}" in cleaned
         }
-        try:
-            self.cleaned_options = cleaner(options)
-        except AdapterError as exc:  # the adapter's own sentence says what to fix
-            raise forms.ValidationError(exc.message) from None
+        if cleaner is not None:
+            try:
+                self.cleaned_options = cleaner(options)
+            except AdapterError as exc:  # the adapter's own sentence says what to fix
+                raise forms.ValidationError(exc.message) from None
+        # Whatever an adapter accepts, an address is stored only if it is http(s).
+        for name, value in {**options, **getattr(self, "cleaned_options", {})}.items():
+            is_address = name in URL_OPTIONS or name.endswith("_url")
+            if is_address and value and not web_url(value):
+                self.add_error(
+                    f"option_{name}" if f"option_{name}" in self.fields else None,
+                    _("Enter an address that starts with https:// (or http://)."),
+                )
         return cleaned
 
     def save(self, commit: bool = True) -> Channel:

@@ -26,7 +26,7 @@ def publication_status_json(row: Publication) -> dict[str, Any]:
         "id": row.pk,
         "action": row.action,
         "status": row.status,
-        "status_label": str(row.get_status_display()),
+        "status_label": row.status_label,
         "url": row.web_url,
         "error": row.error,
         "dry_run": row.dry_run,

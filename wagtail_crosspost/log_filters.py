@@ -7,8 +7,8 @@ filters sit on the loggers that emit the lines (a filter on a parent logger woul
   and Meta (``access_token=``) and Telegram (``/bot<token>/``) carry the token in it;
 - ``adapters.redact.RedactQueryParams`` on ``urllib3.connectionpool``: OAuth parameters such as
   ``client_secret=`` or ``code=`` in a URL;
-- ``adapters.redact.DropDebug`` on the OAuth libraries' loggers (``oauthlib``, ``requests_oauthlib``):
-  their DEBUG lines print signatures and tokens.
+- ``adapters.redact.DropDebug`` on the OAuth libraries' loggers (``oauthlib``,
+  ``requests_oauthlib``): their DEBUG lines print signatures and tokens.
 
 A site whose ``LOGGING`` replaces these loggers' filters after start-up (``dictConfig`` with
 ``incremental=False`` runs before ``ready()``, so it does not) can call ``install()`` again, or

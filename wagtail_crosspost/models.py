@@ -16,6 +16,7 @@ from wagtail.images import get_image_model_string
 from .adapters.base import ChannelCallbacks
 from .crypto import EncryptedJSONField
 from .permissions import CROSSPOST_PAGE_CODENAME
+from .url_safety import web_url
 
 # Wagtail 8 lets sites swap the page model (WAGTAIL_PAGE_MODEL); Wagtail 7 has no such setting.
 PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
@@ -41,6 +42,18 @@ class ChannelQuerySet(models.QuerySet):
         if locale_id:
             qs = qs.filter(models.Q(locale__isnull=True) | models.Q(locale_id=locale_id))
         return qs
+
+    def visible_to(self, user: Any) -> ChannelQuerySet:
+        """Channels of the sites ``user`` has rights on, and those for every site (no site) if
+        they have rights on any site (see ``site_rights``)."""
+        from .site_rights import site_ids_for
+
+        site_ids = site_ids_for(user)
+        if site_ids is None:
+            return self.all()
+        if not site_ids:
+            return self.none()
+        return self.filter(models.Q(site__isnull=True) | models.Q(site_id__in=site_ids))
 
 
 def _site_id_of(page: Any) -> int | None:
@@ -244,12 +257,6 @@ class CrosspostRequest(models.Model):
         return f"{self.page_id} → {self.channel_id}"
 
 
-def web_url(value: Any) -> str:
-    """``value`` if it is an http(s) address, else ``""``."""
-    url = str(value or "")
-    return url if url.lower().startswith(("https://", "http://")) else ""
-
-
 class PublicationQuerySet(models.QuerySet):
     def due(self, now=None) -> PublicationQuerySet:
         now = now or timezone.now()
@@ -257,6 +264,22 @@ class PublicationQuerySet(models.QuerySet):
             models.Q(status=Publication.Status.PENDING, next_attempt_at__lte=now)
             | models.Q(status=Publication.Status.SENDING, lease_until__lt=now)
         )
+
+    def visible_to(self, user: Any) -> PublicationQuerySet:
+        """Publications of pages in the sites ``user`` has rights on. A row whose page was
+        deleted belongs to its channel's site; with no channel site either, only superusers
+        see it (see ``site_rights``)."""
+        from .site_rights import site_ids_for, site_root_paths
+
+        site_ids = site_ids_for(user)
+        if site_ids is None:
+            return self.all()
+        if not site_ids:
+            return self.none()
+        in_sites = models.Q(page__isnull=True, channel__site_id__in=site_ids)
+        for path in site_root_paths(site_ids):
+            in_sites |= models.Q(page__path__startswith=path)
+        return self.filter(in_sites)
 
     def active(self) -> PublicationQuerySet:
         """Rows that stand for a post that exists or is on its way."""
@@ -390,3 +413,10 @@ class Publication(models.Model):
     @property
     def can_retry(self) -> bool:
         return self.status in self.RETRYABLE_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        """The status as shown everywhere: a dry run that "posted" sent nothing, and says so."""
+        if self.dry_run and self.status == self.Status.POSTED:
+            return str(_("Dry run (not sent)"))
+        return str(self.get_status_display())

@@ -547,4 +547,3 @@ def install_log_redaction() -> None:
         target = logging.getLogger(name)
         if not any(isinstance(f, RedactURLSecrets) for f in target.filters):
             target.addFilter(RedactURLSecrets())
-

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from requests_oauthlib import OAuth1
 
 from .. import conf
+from . import redact as _redact
 from .gate import RequestRefused
 from .http import new_session, read_capped, redact
 

@@ -75,4 +75,3 @@ def install() -> None:
         lib_logger = logging.getLogger(name)
         if not any(isinstance(f, DropDebug) for f in lib_logger.filters):
             lib_logger.addFilter(DropDebug())
-

@@ -261,6 +261,10 @@ def _finish(row: Publication, status: str, *, error: str = "", raw: Any = None, 
     }
     if status == Status.POSTED:
         fields["sent_at"] = now
+    if "remote_url" in fields:  # a platform's answer becomes a link only if it is http(s)
+        from wagtail_crosspost.url_safety import storable_url
+
+        fields["remote_url"] = storable_url(fields["remote_url"])
     Publication.objects.filter(pk=row.pk).update(**fields)
     for name, value in fields.items():
         setattr(row, name, value)

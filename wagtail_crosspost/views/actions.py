@@ -21,13 +21,23 @@ def _back(request, fallback: str):
     return redirect(fallback)
 
 
-@require_http_methods(["GET", "POST"])
-def retry(request, pk: int):
-    publication = get_object_or_404(Publication, pk=pk)
+def _publication_for(request, pk: int) -> Publication:
+    """The row, if the user may act on it: the right to crosspost, the row in one of their
+    sites, and the right to edit its page."""
+    rows = Publication.objects.select_related("channel")
+    publication = get_object_or_404(rows, pk=pk)
     if not user_can_crosspost(request.user):
+        raise PermissionDenied
+    if not rows.visible_to(request.user).filter(pk=pk).exists():
         raise PermissionDenied
     if publication.page and not publication.page.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
+    return publication
+
+
+@require_http_methods(["GET", "POST"])
+def retry(request, pk: int):
+    publication = _publication_for(request, pk)
     if publication.status == Publication.Status.UNKNOWN and not (
         request.method == "POST" and request.POST.get("confirmed")
     ):
@@ -64,11 +74,7 @@ def delete_remote(request, pk: int):
     """Confirm, then delete the post on the platform (where the platform can)."""
     from django.template.response import TemplateResponse
 
-    publication = get_object_or_404(Publication.objects.select_related("channel"), pk=pk)
-    if not user_can_crosspost(request.user):
-        raise PermissionDenied
-    if publication.page and not publication.page.permissions_for_user(request.user).can_edit():
-        raise PermissionDenied
+    publication = _publication_for(request, pk)
     if request.method == "POST":
         row = planning.plan_delete(publication, user=request.user)
         if row is None:
@@ -92,6 +98,8 @@ def test_connection(request, pk: int):
     if not request.user.has_perm("wagtail_crosspost.change_channel"):
         raise PermissionDenied
     channel = get_object_or_404(Channel, pk=pk)
+    if not Channel.objects.visible_to(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
     from ..outbox.health import check_channel
 
     health = check_channel(channel)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -33,6 +35,24 @@ class PlatformFormMixin:
             return channel_form_class(self.get_platform())
         except LookupError:
             raise Http404(_("Unknown platform.")) from None
+
+
+class VisibleChannelsMixin:
+    """Only the channels of the sites the user has rights on (and those for every site)."""
+
+    request: Any
+
+    def get_queryset(self):
+        return Channel.objects.visible_to(self.request.user)
+
+
+class ChannelIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return Channel.objects.visible_to(self.request.user)
+
+
+class ChannelDeleteView(VisibleChannelsMixin, generic.DeleteView):
+    pass
 
 
 class ChannelCreateView(PlatformFormMixin, generic.CreateView):
@@ -69,7 +89,7 @@ class ChannelCreateView(PlatformFormMixin, generic.CreateView):
         )
 
 
-class ChannelEditView(PlatformFormMixin, generic.EditView):
+class ChannelEditView(VisibleChannelsMixin, PlatformFormMixin, generic.EditView):
     def get_platform(self) -> str:
         return self.object.platform
 
@@ -85,7 +105,9 @@ class ChannelViewSet(ModelViewSet):
     icon = "link"
     menu_label = _("Social channels")
     add_to_settings_menu = True
+    index_view_class = ChannelIndexView
     add_view_class = ChannelCreateView
+    delete_view_class = ChannelDeleteView
     edit_view_class = ChannelEditView
     copy_view_enabled = False
     form_fields = ["name"]

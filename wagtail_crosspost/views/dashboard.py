@@ -21,7 +21,8 @@ class CrosspostSummaryPanel(Component):
     def get_context_data(self, parent_context=None):
         since = timezone.now() - timedelta(days=7)
         failed = (
-            Publication.objects.filter(
+            Publication.objects.visible_to(self.request.user)
+            .filter(
                 status__in=(Publication.Status.FAILED, Publication.Status.UNKNOWN),
                 updated_at__gte=since,
             )
@@ -31,7 +32,7 @@ class CrosspostSummaryPanel(Component):
         return {
             "failed": failed[:10],
             "failed_count": failed.count(),
-            "reconnect": Channel.objects.filter(
+            "reconnect": Channel.objects.visible_to(self.request.user).filter(
                 enabled=True, status=Channel.Status.NEEDS_RECONNECT
             ),
             "can_manage": self.request.user.has_perm("wagtail_crosspost.change_channel"),

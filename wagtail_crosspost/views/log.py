@@ -6,16 +6,20 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from ..models import Channel, Publication, web_url
+from ..models import Channel, Publication
+from ..url_safety import web_url
 
 VIEWSET_NAME = "wagtail_crosspost_log"
 
@@ -32,8 +36,11 @@ class PublicationFilterSet(WagtailFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=Publication.Status.choices, widget=forms.CheckboxSelectMultiple
     )
+    dry_run = django_filters.BooleanFilter(label=_("Dry run"), widget=BooleanRadioSelect)
     action = django_filters.ChoiceFilter(label=_("Action"), choices=Publication.Action.choices)
-    channel = django_filters.ModelChoiceFilter(label=_("Channel"), queryset=Channel.objects.all())
+    channel = django_filters.ModelChoiceFilter(
+        label=_("Channel"), queryset=lambda request: Channel.objects.visible_to(request.user)
+    )
     platform = django_filters.ChoiceFilter(
         label=_("Platform"), field_name="channel__platform", choices=platform_choices
     )
@@ -42,13 +49,23 @@ class PublicationFilterSet(WagtailFilterSet):
     requested_by = django_filters.ModelChoiceFilter(
         label=_("Requested by"),
         queryset=lambda request: get_user_model().objects.filter(
-            pk__in=Publication.objects.exclude(requested_by=None).values("requested_by")
+            pk__in=Publication.objects.visible_to(request.user)
+            .exclude(requested_by=None)
+            .values("requested_by")
         ),
     )
 
     class Meta:
         model = Publication
-        fields = ["status", "action", "channel", "platform", "created_at", "page_title"]
+        fields = [
+            "status",
+            "dry_run",
+            "action",
+            "channel",
+            "platform",
+            "created_at",
+            "page_title",
+        ]
 
 
 class ExternalLinkColumn(Column):
@@ -65,9 +82,27 @@ class ExternalLinkColumn(Column):
 class PublicationIndexView(IndexView):
     page_title = _("Publication log")  # as in the Reports menu, not the model's "Publications"
 
+    def get_base_queryset(self):
+        # The list and its CSV/XLSX export: only the sites the user has rights on.
+        return Publication.objects.visible_to(self.request.user).select_related("channel")
+
+    def to_row_dict(self, item):
+        row = super().to_row_dict(item)
+        if "dry_run" in row:  # the export's column says it in words, as the list does
+            row["dry_run"] = str(_("Dry run (not sent)")) if item.dry_run else ""
+        return row
+
 
 class PublicationInspectView(InspectView):
     """The details of one post, with the link and the images sent shown as such."""
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Publication.objects.visible_to(self.request.user), pk=unquote(str(self.pk))
+        )
+
+    def get_status_display_value(self) -> str:
+        return self.object.status_label
 
     def get_field_label(self, field_name: str, field: Any) -> Any:
         if field_name == "image_id_override":
@@ -127,6 +162,7 @@ class PublicationViewSet(ModelViewSet):
         "channel",
         "action",
         "status",
+        "dry_run",
         "remote_url",
         "error",
         "sent_text",
@@ -157,8 +193,12 @@ class PublicationViewSet(ModelViewSet):
         StatusTagColumn(
             "status",
             label=_("Status"),
-            accessor="get_status_display",
-            primary=lambda p: p.status in (Publication.Status.POSTED, Publication.Status.DELETED),
+            accessor="status_label",
+            # A dry run is not a success on the platform: it gets the neutral badge.
+            primary=lambda p: (
+                p.status in (Publication.Status.POSTED, Publication.Status.DELETED)
+                and not p.dry_run
+            ),
         ),
         ExternalLinkColumn("remote_url", label=_("Link")),
         Column("error", label=_("Error")),
@@ -168,9 +208,6 @@ class PublicationViewSet(ModelViewSet):
     inspect_template_name = "wagtail_crosspost/log/inspect.html"
     index_view_class = PublicationIndexView
     inspect_view_class = PublicationInspectView
-
-    def get_queryset(self, request):
-        return Publication.objects.select_related("channel")
 
 
 def register_policy() -> None:

@@ -24,10 +24,31 @@ from ..outbox.images import page_image
 WARN_RATIO = 0.9  # the counter turns amber at 90 % of the limit
 
 
+def _bad_id(request) -> str | None:
+    """A readable error when an id the preview reads is not a whole number, else None."""
+    for key in ("channel", "page", "override_image", "image"):
+        value = request.POST.get(key, "")
+        if (value or key == "channel") and not (
+            value.isascii() and value.isdigit() and int(value) < 2**63
+        ):
+            return _("“%(name)s” must be the id (a whole number) of an existing object.") % {
+                "name": key
+            }
+    return None
+
+
 @require_POST
 def preview(request) -> JsonResponse:
-    channel = get_object_or_404(Channel, pk=request.POST.get("channel"))
-    page = _page_for(request)
+    error = _bad_id(request)
+    if error:
+        return JsonResponse({"error": error}, status=400)
+    channel = Channel.objects.visible_to(request.user).filter(pk=request.POST["channel"]).first()
+    if channel is None:
+        return JsonResponse({"error": _("There is no such channel.")}, status=404)
+    try:
+        page = _page_for(request)
+    except PermissionDenied:
+        return JsonResponse({"error": _("You may not edit this page.")}, status=403)
     adapter = channel.get_adapter()
     # The same inputs and the same function as delivery; never a network call while the editor
     # types (cached rules), and the fields the editor has typed but not saved win.
@@ -116,12 +137,24 @@ def _page_for(request) -> Any:
 def _image_for(request, page: Any) -> Any:
     """The channel's own image if one is chosen (as delivery does), else the one in the page's
     form, else the page's."""
-    from wagtail.images import get_image_model
-
+    choosable = _choosable_images(request.user)
     for key in ("override_image", "image"):
         image_id = request.POST.get(key)
         if image_id and str(image_id).isdigit():
-            image = get_image_model().objects.filter(pk=image_id).first()
+            image = choosable.filter(pk=image_id).first()
             if image is not None or key == "image":
                 return image
     return page_image(page) if page is not None else None
+
+
+def _choosable_images(user: Any) -> Any:
+    """The images ``user`` may choose, as Wagtail's image chooser offers them (collections)."""
+    from wagtail.images import get_image_model
+
+    try:
+        from wagtail.permissions import policy_registry
+
+        policy = policy_registry.get_by_type(get_image_model())
+    except ImportError:  # Wagtail 7
+        from wagtail.images.permissions import permission_policy as policy  # type: ignore[no-redef]
+    return policy.instances_user_has_any_permission_for(user, ["choose"])
