@@ -58,12 +58,14 @@ def _python_modules() -> list[Path]:
     ]
 
 
-def test_no_module_is_over_400_lines_and_no_adapter_module_over_300():
+def test_no_module_is_over_400_lines_and_no_platform_module_over_300():
     too_long = []
     for path in _python_modules():
         lines = len(path.read_text().splitlines())
         relative = path.relative_to(PACKAGE)
-        in_adapter = relative.parts[0] == "adapters"
+        # A platform's own modules (adapters/<platform>/...) stay under 300 lines; the shared
+        # contract and plumbing beside them (base, http, provider) under the package's 400.
+        in_adapter = relative.parts[0] == "adapters" and len(relative.parts) > 2
         limit = ADAPTER_LIMIT if in_adapter else MODULE_LIMIT
         if lines > limit:
             too_long.append(f"{relative}: {lines} lines (limit {limit})")

@@ -1,6 +1,6 @@
 """wagtail-crosspost: publish Wagtail pages to social platforms, adapted to each."""
 
-__version__ = "0.1.0.dev0"
+from .version import __version__  # noqa: F401
 
 
 def __getattr__(name: str):

@@ -35,7 +35,9 @@ class ChannelQuerySet(models.QuerySet):
         qs = self.usable()
         site_id = getattr(site, "pk", None)
         if site is None and getattr(page, "pk", None) and getattr(page, "path", None):
-            site_id = _site_id_of(page)
+            from .site_rights import site_id_of
+
+            site_id = site_id_of(page)
         if site_id is not None:
             qs = qs.filter(models.Q(site__isnull=True) | models.Q(site_id=site_id))
         locale_id = getattr(page, "locale_id", None)
@@ -44,27 +46,10 @@ class ChannelQuerySet(models.QuerySet):
         return qs
 
     def visible_to(self, user: Any) -> ChannelQuerySet:
-        """Channels of the sites ``user`` has rights on, and those for every site (no site) if
-        they have rights on any site (see ``site_rights``)."""
-        from .site_rights import site_ids_for
+        """Channels of the sites ``user`` has rights on (see ``site_rights``)."""
+        from .site_rights import visible_channels
 
-        site_ids = site_ids_for(user)
-        if site_ids is None:
-            return self.all()
-        if not site_ids:
-            return self.none()
-        return self.filter(models.Q(site__isnull=True) | models.Q(site_id__in=site_ids))
-
-
-def _site_id_of(page: Any) -> int | None:
-    """The id of the page's site, as ``page.get_site()`` finds it, without loading the Site."""
-    from wagtail.models import Page
-
-    if type(page).get_site is not Page.get_site:  # a page type that decides its site itself
-        site = page.get_site()
-        return site.pk if site is not None else None
-    parts = page.get_url_parts()  # what Page.get_site() reads; the site root paths are cached
-    return parts[0] if parts is not None else None
+        return visible_channels(self, user)
 
 
 class Channel(models.Model):
@@ -266,20 +251,10 @@ class PublicationQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user: Any) -> PublicationQuerySet:
-        """Publications of pages in the sites ``user`` has rights on. A row whose page was
-        deleted belongs to its channel's site; with no channel site either, only superusers
-        see it (see ``site_rights``)."""
-        from .site_rights import site_ids_for, site_root_paths
+        """Publications of pages in the sites ``user`` has rights on (see ``site_rights``)."""
+        from .site_rights import visible_publications
 
-        site_ids = site_ids_for(user)
-        if site_ids is None:
-            return self.all()
-        if not site_ids:
-            return self.none()
-        in_sites = models.Q(page__isnull=True, channel__site_id__in=site_ids)
-        for path in site_root_paths(site_ids):
-            in_sites |= models.Q(page__path__startswith=path)
-        return self.filter(in_sites)
+        return visible_publications(self, user)
 
     def active(self) -> PublicationQuerySet:
         """Rows that stand for a post that exists or is on its way."""

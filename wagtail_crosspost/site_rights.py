@@ -51,3 +51,43 @@ def site_root_paths(site_ids: frozenset[int]) -> list[str]:
         .exclude(root_page=None)
         .values_list("root_page__path", flat=True)
     )
+
+
+def visible_channels(channels: Any, user: Any) -> Any:
+    """Channels of the sites ``user`` has rights on, and those for every site (no site) if
+    they have rights on any site."""
+    from django.db.models import Q
+
+    site_ids = site_ids_for(user)
+    if site_ids is None:
+        return channels.all()
+    if not site_ids:
+        return channels.none()
+    return channels.filter(Q(site__isnull=True) | Q(site_id__in=site_ids))
+
+
+def visible_publications(publications: Any, user: Any) -> Any:
+    """Publications of pages in the sites ``user`` has rights on. A row whose page was deleted
+    belongs to its channel's site; with no channel site either, only superusers see it."""
+    from django.db.models import Q
+
+    site_ids = site_ids_for(user)
+    if site_ids is None:
+        return publications.all()
+    if not site_ids:
+        return publications.none()
+    in_sites = Q(page__isnull=True, channel__site_id__in=site_ids)
+    for path in site_root_paths(site_ids):
+        in_sites |= Q(page__path__startswith=path)
+    return publications.filter(in_sites)
+
+
+def site_id_of(page: Any) -> int | None:
+    """The id of the page's site, as ``page.get_site()`` finds it, without loading the Site."""
+    from wagtail.models import Page
+
+    if type(page).get_site is not Page.get_site:  # a page type that decides its site itself
+        site = page.get_site()
+        return site.pk if site is not None else None
+    parts = page.get_url_parts()  # what Page.get_site() reads; the site root paths are cached
+    return parts[0] if parts is not None else None

@@ -16,7 +16,7 @@ from django.utils import timezone
 from tests.factories import ChannelFactory, publish
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.meta import FakeGraph
-from wagtail_crosspost import delivery
+from wagtail_crosspost.outbox import delivery
 from wagtail_crosspost.models import Publication
 from wagtail_crosspost.testing.gate import RecordingConnector, gate_hooks, resolving
 
@@ -130,7 +130,7 @@ def test_mastodon_lost_answer_retries_with_the_same_key_and_posts_once(
     row = publish_now(make_article(channels=[mastodon_channel]), django_capture_on_commit_callbacks)
     assert row.status == "pending" and row.error
     # The time of the uncertain attempt is kept: no repeat once the key may be forgotten.
-    assert delivery.AMBIGUOUS_SINCE in row.raw_response
+    assert delivery.AMBIGUOUS_SINCE in row.delivery_state
     assert len(mastodon.statuses) == 1
     Publication.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
     delivery.deliver_due()
@@ -148,7 +148,7 @@ def test_mastodon_unreadable_answer_is_not_repeated_after_the_key_window(
     since = timezone.now() - timedelta(hours=2)
     Publication.objects.filter(pk=row.pk).update(
         next_attempt_at=timezone.now(),
-        raw_response={delivery.AMBIGUOUS_SINCE: since.isoformat(), "answer": None},
+        delivery_state={delivery.AMBIGUOUS_SINCE: since.isoformat()},
     )
     delivery.deliver_due()
     row.refresh_from_db()

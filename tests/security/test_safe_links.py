@@ -158,6 +158,11 @@ DIRECT_CONTEXTS = {
         "publication": NS(channel="Chan", page_title="Page", remote_url=url),
         "page_title": "Delete",
     },
+    "wagtail_crosspost/log/confirm_retry.html": lambda url: {
+        "publication": NS(pk=1, channel="Chan", page_title=url, remote_url=url, error=url),
+        "page_title": "Retry",
+        "next": url,
+    },
     "wagtail_crosspost/dashboard/summary.html": lambda url: {
         "failed": [
             NS(pk=1, page_title=url, channel=NS(name="C"), get_status_display="Failed", error=url)

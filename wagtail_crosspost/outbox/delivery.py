@@ -10,8 +10,6 @@ Every state change of a ``Publication`` happens here. The task queue only wakes 
 from __future__ import annotations
 
 import logging
-import math
-import random
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +25,8 @@ from ..compose.post import build_post
 from ..models import Channel, Publication
 from . import claim as claiming
 from . import inputs, pacing
+from .pacing import backoff, sane_retry_after  # noqa: F401  (delivery.backoff is public)
+from .page_history import log_on_page as _log_on_page
 
 logger = logging.getLogger("wagtail_crosspost")
 
@@ -358,32 +358,6 @@ def _hold_for_reconnect(row: Publication, exc: adapter_base.AdapterError | None 
     )
 
 
-def backoff(attempts: int, retry_after: float | None = None) -> float:
-    """Exponential backoff with full jitter; the platform's own hint wins when it is longer.
-
-    The hint is honoured up to ``RETRY_AFTER_MAX_SECONDS`` (24 h); one that is not a finite
-    number, is negative or is longer than that is ignored: the normal backoff applies.
-    """
-    base = conf.get("RETRY_BASE_SECONDS")
-    cap = conf.get("RETRY_MAX_SECONDS")
-    delay = random.uniform(base / 2, min(cap, base * 2 ** min(max(0, attempts - 1), 32)))
-    hint = sane_retry_after(retry_after)
-    if hint is None:
-        return min(delay, cap)
-    return max(delay, hint + random.uniform(0, 5))
-
-
-def sane_retry_after(value: Any) -> float | None:
-    """A platform's wait in seconds if it is usable (finite, 0 to RETRY_AFTER_MAX_SECONDS)."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if not math.isfinite(seconds) or seconds < 0:
-        return None
-    return seconds if seconds <= float(conf.get("RETRY_AFTER_MAX_SECONDS")) else None
-
-
 def deliver_due(limit: int = 50) -> dict[str, int]:
     """The sweep: deliver up to ``limit`` due rows. Returns a count per resulting status.
 
@@ -399,42 +373,3 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
             done = _deliver_guarded(row)
             counts[done] = counts.get(done, 0) + 1
     return counts
-
-
-# -- page history --------------------------------------------------------------------------------
-
-LOG_ACTIONS: dict[tuple[str, str], str] = {
-    (Action.POST, Status.POSTED): "wagtail_crosspost.posted",
-    (Action.UPDATE, Status.POSTED): "wagtail_crosspost.updated",
-    (Action.DELETE, Status.DELETED): "wagtail_crosspost.deleted",
-}
-
-
-def _log_on_page(row: Publication) -> None:
-    from wagtail.log_actions import log
-
-    if row.page_id is None:
-        return
-    action = LOG_ACTIONS.get((str(row.action), str(row.status)))
-    if action is None and row.status in (Status.FAILED, Status.UNKNOWN):
-        action = "wagtail_crosspost.failed"
-    if action is None:
-        return
-    try:
-        # The history entry needs the page's type, id and title, not its content.
-        page = row.page.specific_deferred if row.page else None
-        if page is None:
-            return
-        log(
-            instance=page,
-            action=action,
-            user=row.requested_by,
-            data={
-                "channel": row.channel.name,
-                "url": row.remote_url,
-                "error": row.error[:500],
-                "dry_run": row.dry_run,
-            },
-        )
-    except Exception:  # the history entry must never undo a delivery
-        logger.exception("Could not write the page history entry for publication %s", row.pk)

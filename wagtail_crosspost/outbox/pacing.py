@@ -3,8 +3,10 @@ circuit breaker) or has reached its platform's posting quota."""
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Count, F, Min
 from django.utils import timezone
@@ -86,3 +88,29 @@ def count_failure(channel: Channel) -> None:
             status_detail=_("Paused after %(n)s failed attempts in a row; tries again at %(time)s.")
             % {"n": channel.failure_streak, "time": timezone.localtime(until).strftime("%H:%M")},
         )
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with full jitter; the platform's own hint wins when it is longer.
+
+    The hint is honoured up to ``RETRY_AFTER_MAX_SECONDS`` (24 h); one that is not a finite
+    number, is negative or is longer than that is ignored: the normal backoff applies.
+    """
+    base = conf.get("RETRY_BASE_SECONDS")
+    cap = conf.get("RETRY_MAX_SECONDS")
+    delay = random.uniform(base / 2, min(cap, base * 2 ** min(max(0, attempts - 1), 32)))
+    hint = sane_retry_after(retry_after)
+    if hint is None:
+        return min(delay, cap)
+    return max(delay, hint + random.uniform(0, 5))
+
+
+def sane_retry_after(value: Any) -> float | None:
+    """A platform's wait in seconds if it is usable (finite, 0 to RETRY_AFTER_MAX_SECONDS)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds if seconds <= float(conf.get("RETRY_AFTER_MAX_SECONDS")) else None
