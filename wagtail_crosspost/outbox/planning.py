@@ -213,7 +213,7 @@ def retry(publication: Publication, user: Any = None) -> bool:
     """The editor's Retry on a failed or unknown row: due again now. The caller wakes a worker
     (``tasks.enqueue``), as after any planning; the sweep delivers it either way."""
     updated = Publication.objects.filter(
-        pk=publication.pk, status__in=(Status.FAILED, Status.UNKNOWN)
+        pk=publication.pk, status__in=Publication.RETRYABLE_STATUSES
     ).update(
         status=Status.PENDING,
         attempts=0,

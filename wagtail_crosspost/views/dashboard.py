@@ -8,6 +8,7 @@ from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
 from ..models import Channel, Publication
+from ..permissions import CROSSPOST_PAGE
 
 
 class CrosspostSummaryPanel(Component):
@@ -23,7 +24,7 @@ class CrosspostSummaryPanel(Component):
         failed = (
             Publication.objects.visible_to(self.request.user)
             .filter(
-                status__in=(Publication.Status.FAILED, Publication.Status.UNKNOWN),
+                status__in=Publication.RETRYABLE_STATUSES,
                 updated_at__gte=since,
             )
             .select_related("channel")
@@ -41,7 +42,7 @@ class CrosspostSummaryPanel(Component):
     def render_html(self, parent_context=None):
         user = self.request.user
         if not (
-            user.has_perm("wagtail_crosspost.crosspost_page")
+            user.has_perm(CROSSPOST_PAGE)
             or user.has_perm("wagtail_crosspost.view_publication")
             or user.has_perm("wagtail_crosspost.change_channel")
         ):

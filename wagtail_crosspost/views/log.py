@@ -19,6 +19,7 @@ from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..models import Channel, Publication
+from ..permissions import CROSSPOST_PAGE
 from ..url_safety import web_url
 
 VIEWSET_NAME = "wagtail_crosspost_log"
@@ -139,9 +140,7 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
         if action in ("add", "change", "delete"):
             return False
         if action == "view":
-            return super().user_has_permission(user, "view") or user.has_perm(
-                "wagtail_crosspost.crosspost_page"
-            )
+            return super().user_has_permission(user, "view") or user.has_perm(CROSSPOST_PAGE)
         return super().user_has_permission(user, action)
 
 

@@ -20,6 +20,7 @@ from ..compose.post import build_post, parts_of, template_of
 from ..models import Channel
 from ..outbox import inputs as post_inputs
 from ..outbox.images import page_image
+from ..permissions import CROSSPOST_PAGE
 
 WARN_RATIO = 0.9  # the counter turns amber at 90 % of the limit
 
@@ -125,7 +126,7 @@ def _state(count: int, limit: int) -> str:
 def _page_for(request) -> Any:
     page_id = request.POST.get("page")
     if not page_id:
-        if not request.user.has_perm("wagtail_crosspost.crosspost_page"):
+        if not request.user.has_perm(CROSSPOST_PAGE):
             raise PermissionDenied
         return None
     page = get_object_or_404(Page, pk=page_id).specific
