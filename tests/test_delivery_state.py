@@ -144,3 +144,14 @@ def test_the_migration_moves_the_outbox_state_out_of_the_log(make_article):
     assert rows[posted.pk].raw_response == {"cid": "c9"}  # the log keeps its copy
     assert rows[posted.pk].delivery_state == {"receipt": {"cid": "c9"}}
     assert rows[deleted.pk].status == "deleted"
+
+
+def test_a_platform_answer_with_nul_characters_is_stored_without_them(make_article, channel):
+    """PostgreSQL cannot store NUL in text or JSON: a hostile answer must not make the row
+    unsavable after the post was made (the next sweep would post it again)."""
+    from wagtail_crosspost.adapters.answers import trim, without_nul
+
+    answer = {"id": "1\x002", "note\x00": ["a\x00b", {"c": "\x00"}], "n": 3}
+    assert without_nul(answer) == {"id": "12", "note": ["ab", {"c": ""}], "n": 3}
+    assert "\x00" not in str(trim(answer))
+    assert trim("x\x00" * 3000).count("\x00") == 0

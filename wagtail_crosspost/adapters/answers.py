@@ -111,8 +111,22 @@ def check_public_url(url: str, *, allow_private: bool | None = None) -> str:
     return url
 
 
+def without_nul(value: Any) -> Any:
+    """``value`` with NUL characters removed from every string and key: PostgreSQL's text and
+    JSON columns cannot hold them, and a hostile answer must not make the row unsavable after
+    the post was made (which could lead to a second post)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(v) for v in value]
+    return value
+
+
 def trim(raw: Any) -> Any:
-    """Keep a platform answer small enough for the log."""
+    """Keep a platform answer small enough for the log (and storable: no NUL characters)."""
+    raw = without_nul(raw)
     text = raw if isinstance(raw, str) else json.dumps(raw, default=str)
     if len(text) <= RAW_LIMIT:
         return raw

@@ -84,6 +84,7 @@ from .answers import (  # noqa: E402,F401  (re-exported: adapters import them fr
     redact,
     response_body,
     trim,
+    without_nul,
     unless_gone,
 )
 

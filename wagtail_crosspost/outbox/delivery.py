@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from .. import conf, signals
 from ..adapters import base as adapter_base
 from ..adapters.base import Receipt
-from ..adapters.http import trim
+from ..adapters.http import trim, without_nul
 from ..compose.post import build_post
 from ..models import Channel, Publication
 from . import claim as claiming
@@ -229,10 +229,10 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
     return _finish(
         row,
         Status.POSTED,
-        remote_id=receipt.remote_id,
+        remote_id=without_nul(receipt.remote_id),
         remote_url=receipt.url,
         raw=receipt.raw,
-        delivery_state={RECEIPT: receipt.raw},
+        delivery_state={RECEIPT: without_nul(receipt.raw)},
         notes=[*notes, *receipt.notes],  # e.g. a thread whose later replies failed
         **sent,
     )
@@ -252,7 +252,7 @@ def _finish(row: Publication, status: str, *, error: str = "", raw: Any = None, 
         error = "\n".join([*(str(n) for n in notes), error]).strip()
     fields: dict[str, Any] = {
         "status": status,
-        "error": error,
+        "error": without_nul(error),
         "raw_response": trim(raw) if raw is not None else None,
         "delivery_state": {},  # final: an earlier uncertain attempt no longer counts
         "lease_until": None,
