@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from tests import scripted
 from tests.factories import ChannelFactory, publish
-from wagtail_crosspost.outbox import delivery
 from wagtail_crosspost.adapters.base import AmbiguousError, TransientError
 from wagtail_crosspost.adapters.http import parse_retry_after
 from wagtail_crosspost.models import Publication
+from wagtail_crosspost.outbox import delivery
 
 DAY = 24 * 3600
 NOW = 1_790_000_000.0

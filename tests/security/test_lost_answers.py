@@ -16,8 +16,8 @@ from django.utils import timezone
 from tests.factories import ChannelFactory, publish
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.meta import FakeGraph
-from wagtail_crosspost.outbox import delivery
 from wagtail_crosspost.models import Publication
+from wagtail_crosspost.outbox import delivery
 from wagtail_crosspost.testing.gate import RecordingConnector, gate_hooks, resolving
 
 pytestmark = pytest.mark.django_db

@@ -84,8 +84,8 @@ from .answers import (  # noqa: E402,F401  (re-exported: adapters import them fr
     redact,
     response_body,
     trim,
-    without_nul,
     unless_gone,
+    without_nul,
 )
 
 
