@@ -6,6 +6,8 @@ raised here into publication states.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -158,7 +160,22 @@ class AmbiguousError(AdapterError):
 
 
 class ConfigurationError(AdapterError):
-    """The channel's options are incomplete or wrong."""
+    """The channel's options are incomplete or wrong; ``field`` names the option it is about
+    (the channel form shows the message beside that field)."""
+
+    def __init__(self, message: str, *, field: str = "", **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.field = field
+
+
+@contextmanager
+def about_option(name: str) -> Iterator[None]:
+    """Mark a ConfigurationError raised inside as being about the option ``name``."""
+    try:
+        yield
+    except ConfigurationError as error:
+        error.field = error.field or name
+        raise
 
 
 # -- threads (reply chains) ----------------------------------------------------------------------
@@ -200,6 +217,32 @@ def _thread_max_parts_field() -> forms.Field:
         max_value=MAX_THREAD_PARTS,
         initial=DEFAULT_THREAD_MAX_PARTS,
         help_text=_("Text beyond the last post is shortened with “…”."),
+    )
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """ISO 639-1 codes with their names in the admin's language, by name; first "none"."""
+    from django.conf import global_settings
+
+    named = [
+        (code, f"{_(name)} ({code})") for code, name in global_settings.LANGUAGES if len(code) == 2
+    ]
+    first: list[tuple[str, str]] = [("", str(_("Only the page's language")))]
+    return [*first, *sorted(named, key=lambda choice: choice[1].casefold())]
+
+
+def language_field() -> forms.Field:
+    """The language for posts of pages without one (a select; empty: the page's language only)."""
+    from django import forms
+
+    return forms.ChoiceField(
+        label=_("Language of the posts"),
+        choices=language_choices,
+        required=False,
+        help_text=_(
+            "Posts are tagged with the page's language. The one chosen here is used for pages "
+            "that have none."
+        ),
     )
 
 

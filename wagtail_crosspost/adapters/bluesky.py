@@ -69,6 +69,7 @@ from .base import (
     Post,
     Receipt,
     TransientError,
+    about_option,
     clean_thread_options,
 )
 from .bluesky_embed import ALT_TEXT_LIMIT, build_embed, too_big
@@ -194,11 +195,15 @@ class BlueskyAdapter(XRPCSession, Adapter):
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         """Validated, normalised options (for the channel form); raises ConfigurationError."""
         cleaned = dict(options or {})
-        cleaned["service"] = _check_service(cls.normalise_service(cleaned.get("service")))
+        with about_option("service"):
+            cleaned["service"] = _check_service(cls.normalise_service(cleaned.get("service")))
         cleaned["handle"] = cls.normalise_handle(cleaned.get("handle"))
         if not cleaned["handle"]:
-            raise ConfigurationError(_("Enter the Bluesky handle, e.g. example.bsky.social."))
-        cleaned["image_max_bytes"] = _image_max_bytes(cleaned.get("image_max_bytes"))
+            raise ConfigurationError(
+                _("Enter the Bluesky handle, e.g. example.bsky.social."), field="handle"
+            )
+        with about_option("image_max_bytes"):
+            cleaned["image_max_bytes"] = _image_max_bytes(cleaned.get("image_max_bytes"))
         cleaned["prefer_link_card"] = _flag(cleaned.get("prefer_link_card"))
         return clean_thread_options(cleaned)
 

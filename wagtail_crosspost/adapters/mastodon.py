@@ -1,8 +1,8 @@
 """Mastodon (and servers that speak its client API: GoToSocial, Pleroma/Akkoma, snac, Hollo …).
 
-Options: ``server_url`` (the instance's https base URL), ``visibility`` (public, unlisted or
-private; default public), ``language``. Credentials: ``access_token`` (scopes ``write:statuses``
-and ``write:media``; Mastodon tokens do not expire).
+Options: ``server_url`` (the instance's https base URL), ``visibility`` (public, unlisted,
+private or direct; default public), ``language``. Credentials: ``access_token`` (scopes
+``write:statuses`` and ``write:media``; Mastodon tokens do not expire).
 
 Statuses are created with an ``Idempotency-Key``, so a retry after a lost answer cannot post
 twice: the server returns the status it already made for that key.
@@ -46,14 +46,32 @@ from .base import (
     Post,
     Receipt,
     TransientError,
+    about_option,
     clean_thread_options,
+    language_field,
 )
 from .http import HTTPClient, check_public_url, json_object, trim
 from .replies import delete_thread, edited_root_only, publish_replies
 
 logger = logging.getLogger(__name__)
 
-VISIBILITIES = ("public", "unlisted", "private")
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+
+
+def _visibility_field() -> Any:
+    from django import forms
+
+    return forms.ChoiceField(
+        label=gettext_lazy("Visibility"),
+        choices=[
+            ("public", gettext_lazy("Public")),
+            ("unlisted", gettext_lazy("Unlisted (public, but not in public timelines)")),
+            ("private", gettext_lazy("Followers only")),
+            ("direct", gettext_lazy("Mentioned people only")),
+        ],
+        initial="public",
+    )
+
 
 # Defaults from shared/reference/platforms.md, used when the server does not publish its own.
 DEFAULT_MAX_CHARACTERS = 500
@@ -162,7 +180,11 @@ class MastodonAdapter(Adapter):
     idempotency_window = 3600  # "kept 1 hour" (platforms.md, Mastodon statuses API)
     credential_fields = ("access_token",)
     option_fields = ("server_url", "visibility", "language", *THREAD_OPTION_FIELDS)
-    form_fields: ClassVar[dict[str, Any]] = {**THREAD_FORM_FIELDS}
+    form_fields: ClassVar[dict[str, Any]] = {
+        "visibility": _visibility_field,
+        "language": language_field,
+        **THREAD_FORM_FIELDS,
+    }
 
     #: How often to ask whether an uploaded image is processed, and the waits in between.
     media_poll_delays: ClassVar[tuple[float, ...]] = (0.5, 1, 1, 2, 2, 3, 3, 5, 5, 5)
@@ -196,10 +218,12 @@ class MastodonAdapter(Adapter):
         """Validated, normalised options (for the channel form); raises ConfigurationError."""
         cleaned = dict(options or {})
         server = cls.normalise_server_url(cleaned.get("server_url"))
-        if not server:
-            raise ConfigurationError(_("Enter the address of the Mastodon server."))
-        cleaned["server_url"] = check_public_url(server)
-        cleaned["visibility"] = _clean_visibility(cleaned.get("visibility"))
+        with about_option("server_url"):
+            if not server:
+                raise ConfigurationError(_("Enter the address of the Mastodon server."))
+            cleaned["server_url"] = check_public_url(server)
+        with about_option("visibility"):
+            cleaned["visibility"] = _clean_visibility(cleaned.get("visibility"))
         cleaned["language"] = str(cleaned.get("language") or "").strip()
         return clean_thread_options(cleaned)
 

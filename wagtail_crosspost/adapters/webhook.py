@@ -48,6 +48,7 @@ from .base import (
     PlatformRules,
     Post,
     Receipt,
+    about_option,
 )
 from .http import HTTPClient, check_public_url, first_text, json_object, trim
 
@@ -172,7 +173,8 @@ class WebhookAdapter(Adapter):
     @classmethod
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
-        cleaned["url"] = check_public_url(str(cleaned.get("url") or "").strip())
+        with about_option("url"):
+            cleaned["url"] = check_public_url(str(cleaned.get("url") or "").strip())
         return cleaned
 
     # -- publishing --------------------------------------------------------------------------
