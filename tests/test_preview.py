@@ -149,3 +149,38 @@ def test_preview_with_an_image_uses_the_caption_limit_as_delivery_does(admin_cli
     ).json()
     assert data["image"] is not None
     assert len(data["text"]) <= 1024 < len(message)
+
+
+def test_editor_who_may_not_choose_images_sees_the_saved_ones_but_no_others(
+    client, django_user_model, make_article, channel, home
+):
+    """An editor without image rights sees the image that will be sent, and cannot use the
+    preview to read any other image in the library."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission
+
+    from wagtail_crosspost.models import CrosspostRequest
+
+    page_picture = make_image(1200, 800, title="Page picture")
+    chosen = make_image(900, 900, title="Channel picture")
+    secret = make_image(700, 700, title="Secret picture")
+    page = make_article(title="Open house", image=page_picture)
+    CrosspostRequest.objects.create(page=page, channel=channel, enabled=True, image=chosen)
+    group = Group.objects.create(name="Plain editors")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    GroupPagePermission.objects.create(
+        group=group, page=home, permission=Permission.objects.get(codename="change_page")
+    )
+    user = django_user_model.objects.create_user("plain", "plain@example.com", "pw")
+    user.groups.add(group)
+    client.force_login(user)
+
+    def alt(**images):
+        data = preview(client, channel=channel.pk, page=page.pk, **images).json()
+        return data["image"] and data["image"]["alt"]
+
+    assert alt(image=page_picture.pk, override_image=chosen.pk) == "Alt text for Channel picture"
+    assert alt(image=page_picture.pk, override_image="") == "Alt text for Page picture"
+    # Another image's id: not shown, the page's own image instead (or none at all).
+    assert alt(image=page_picture.pk, override_image=secret.pk) == "Alt text for Page picture"
+    assert alt(image=secret.pk, override_image="") is None

@@ -57,7 +57,7 @@ def preview(request) -> JsonResponse:
         adapter,
         page,
         message=request.POST.get("message", ""),
-        image=_image_for(request, page),
+        image=_image_for(request, page, channel),
         live_rules=False,
     )
     inputs = replace(
@@ -135,17 +135,38 @@ def _page_for(request) -> Any:
     return page
 
 
-def _image_for(request, page: Any) -> Any:
+def _image_for(request, page: Any, channel: Channel) -> Any:
     """The channel's own image if one is chosen (as delivery does), else the one in the page's
-    form, else the page's."""
+    form, else the page's.
+
+    An id from the form counts only if the user may choose that image, or if it is already the
+    one saved for this page (the channel's chosen image, the page's own): an editor who may not
+    choose images still sees the post that will be sent, and nobody reads other images this way.
+    """
     choosable = _choosable_images(request.user)
+    already = _images_already_on(page, channel)
     for key in ("override_image", "image"):
         image_id = request.POST.get(key)
         if image_id and str(image_id).isdigit():
-            image = choosable.filter(pk=image_id).first()
+            image = already.get(int(image_id)) or choosable.filter(pk=image_id).first()
             if image is not None or key == "image":
                 return image
     return page_image(page) if page is not None else None
+
+
+def _images_already_on(page: Any, channel: Channel) -> dict[int, Any]:
+    """The images saved on ``page`` for ``channel``, by id: its chosen image and the page's."""
+    if page is None:
+        return {}
+    from ..models import CrosspostRequest
+
+    found = [page_image(page)]
+    request = (
+        CrosspostRequest.objects.filter(page=page, channel=channel).select_related("image").first()
+    )
+    if request is not None:
+        found.append(request.image)
+    return {image.pk: image for image in found if image is not None}
 
 
 def _choosable_images(user: Any) -> Any:
