@@ -260,21 +260,35 @@ def _bounded_timeout(timeout: Any, total: float) -> Any:
     return min(timeout, total)
 
 
-def _read_body(response: requests.Response, deadline: Deadline) -> None:
-    """Read the whole answer now (inside the deadline), MAX_ANSWER_BYTES at the most."""
-    limit = MAX_ANSWER_BYTES
+def capped_content(response: requests.Response, limit: int | None = None) -> bytes:
+    """A streamed answer's body, at most ``limit`` bytes (default MAX_ANSWER_BYTES);
+    AnswerTooLarge beyond, whether the size is declared or only found while reading."""
+    limit = limit or MAX_ANSWER_BYTES
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         response.close()
         raise AnswerTooLarge(f"the answer declares {declared} bytes")
     chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise AnswerTooLarge(f"the answer is over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def keep_content(response: requests.Response, content: bytes) -> requests.Response:
+    """Store a body read with capped_content, so ``response.content`` and ``.json()`` work."""
+    response._content = content
+    response._content_consumed = True  # type: ignore[attr-defined]
+    return response
+
+
+def _read_body(response: requests.Response, deadline: Deadline) -> None:
+    """Read the whole answer now (inside the deadline), MAX_ANSWER_BYTES at the most."""
     try:
-        for chunk in response.iter_content(64 * 1024):
-            size += len(chunk)
-            if size > limit:
-                response.close()
-                raise AnswerTooLarge(f"the answer is over {limit} bytes")
-            chunks.append(chunk)
+        content = capped_content(response)
     except AnswerTooLarge:
         raise
     except requests.exceptions.RequestException as exc:
@@ -282,15 +296,14 @@ def _read_body(response: requests.Response, deadline: Deadline) -> None:
         if deadline.expired:
             raise
         raise AnswerLost(
-            f"HTTP {response.status_code} answer cut off after {size} bytes: {exc}",
+            f"HTTP {response.status_code} answer cut off while reading: {exc}",
             request=response.request,
             response=response,
         ) from None
     if deadline.expired:
         response.close()
         raise AnswerLost("the answer was cut off by the total deadline", response=response)
-    response._content = b"".join(chunks)
-    response._content_consumed = True  # type: ignore[attr-defined]
+    keep_content(response, content)
 
 
 class GuardedSession(requests.Session):

@@ -27,6 +27,7 @@ from .base import (
     PermanentError,
     TransientError,
 )
+from .redact import RewritingFilter
 
 T = TypeVar("T")
 
@@ -38,21 +39,7 @@ AnswerTooLarge = gate.AnswerTooLarge
 def read_capped(response: requests.Response, limit: int | None = None) -> requests.Response:
     """Read a streamed response's body, at most ``limit`` bytes (default MAX_ANSWER_BYTES);
     raise AnswerTooLarge beyond."""
-    limit = limit or MAX_ANSWER_BYTES
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
-        response.close()
-        raise AnswerTooLarge(f"the answer declares {declared} bytes")
-    chunks, size = [], 0
-    for chunk in response.iter_content(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            response.close()
-            raise AnswerTooLarge(f"the answer is over {limit} bytes")
-        chunks.append(chunk)
-    response._content = b"".join(chunks)
-    response._content_consumed = True  # type: ignore[attr-defined]
-    return response
+    return gate.keep_content(response, gate.capped_content(response, limit or MAX_ANSWER_BYTES))
 
 
 # Headers that carry the moment or the delay after which a rate limit lifts, in the order tried.
@@ -323,20 +310,13 @@ _URL_SECRETS = (
 )
 
 
-class RedactURLSecrets(logging.Filter):
+class RedactURLSecrets(RewritingFilter):
     """urllib3 logs every request URL at DEBUG; some platforms put the token in it."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is not ours to fix
-            return True
-        cleaned = message
+    def rewrite(self, message: str) -> str:
         for pattern, replacement in _URL_SECRETS:
-            cleaned = pattern.sub(replacement, cleaned)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
-        return True
+            message = pattern.sub(replacement, message)
+        return message
 
 
 def install_log_redaction() -> None:

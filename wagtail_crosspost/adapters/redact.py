@@ -45,18 +45,28 @@ def redact_params(text: str) -> str:
     return _PARAM_RE.sub(r"\1=[redacted]", text)
 
 
-class RedactQueryParams(logging.Filter):
-    """Rewrites a record whose message carries a sensitive parameter."""
+class RewritingFilter(logging.Filter):
+    """A filter that rewrites a record's message with :meth:`rewrite` (and keeps the record)."""
+
+    def rewrite(self, message: str) -> str:
+        raise NotImplementedError
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken record is not ours to fix
             return True
-        cleaned = redact_params(message)
+        cleaned = self.rewrite(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
         return True
+
+
+class RedactQueryParams(RewritingFilter):
+    """Rewrites a record whose message carries a sensitive parameter."""
+
+    def rewrite(self, message: str) -> str:
+        return redact_params(message)
 
 
 class DropDebug(logging.Filter):
