@@ -169,6 +169,15 @@ class Channel(models.Model):
     def needs_reconnect(self) -> bool:
         return self.status == self.Status.NEEDS_RECONNECT
 
+    @classmethod
+    def status_for(cls, health: Any) -> str:
+        """The channel status a health check's answer means."""
+        if health.ok:
+            return cls.Status.OK
+        if health.needs_reconnect:
+            return cls.Status.NEEDS_RECONNECT
+        return cls.Status.ERROR
+
     def mark(self, status: str, detail: str = "") -> None:
         self.status = status
         self.status_detail = detail
@@ -188,12 +197,7 @@ class ChannelRowCallbacks(ChannelCallbacks):
             self.channel.save(update_fields=["credentials"])
 
     def report_health(self, health: AdapterHealth) -> None:
-        if health.ok:
-            status = Channel.Status.OK
-        elif health.needs_reconnect:
-            status = Channel.Status.NEEDS_RECONNECT
-        else:
-            status = Channel.Status.ERROR
+        status = Channel.status_for(health)
         if self.channel.pk:
             self.channel.mark(status, health.detail)
         else:

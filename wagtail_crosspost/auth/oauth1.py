@@ -19,7 +19,6 @@ from .. import conf
 from ..adapters.gate import RequestRefused, guard
 from ..adapters.oauth import (
     Account,
-    FlowError,
     Refused,
     TokenSet,
     Unavailable,
@@ -106,19 +105,19 @@ def begin(
 
 
 def take_flow(session: Any, request_token: str, user_id: Any) -> dict[str, Any]:
-    flow = store.take(session, "flows", PREFIX + request_token) if request_token else None
-    if flow is None or flow.get("protocol") != "oauth1":
-        raise FlowError(
-            _(
-                "This answer from X does not belong to a connection started here (unknown or "
-                "already used request token), or it came after more than ten minutes. Nothing "
-                "was saved. Start connecting again."
-            ),
-            code="invalid_request_token",
-        )
-    if flow.get("user") != str(user_id):
-        raise FlowError(_("This connection was started by another user. Nothing was saved."))
-    return flow
+    """The flow this request token started, removed from the session; FlowError if none."""
+    return store.take_flow(
+        session,
+        PREFIX + request_token if request_token else "",
+        user_id,
+        "oauth1",
+        unknown=_(
+            "This answer from X does not belong to a connection started here (unknown or "
+            "already used request token), or it came after more than ten minutes. Nothing "
+            "was saved. Start connecting again."
+        ),
+        code="invalid_request_token",
+    )
 
 
 def complete(

@@ -63,22 +63,18 @@ def begin(
 
 def take_flow(session: Any, state: str, user_id: Any) -> dict[str, Any]:
     """The flow this ``state`` started, removed from the session; FlowError if there is none."""
-    flow = store.take(session, "flows", state) if state else None
-    if flow is None or flow.get("protocol") != "oauth2":
-        raise FlowError(
-            _(
-                "This answer from the platform does not belong to a connection started here "
-                "(wrong or already used “state”), or it came after more than ten minutes. "
-                "Nothing was saved. Start connecting again."
-            ),
-            code="invalid_state",
-        )
-    if flow.get("user") != str(user_id):
-        raise FlowError(
-            _("This connection was started by another user. Nothing was saved."),
-            code="invalid_state",
-        )
-    return flow
+    return store.take_flow(
+        session,
+        state,
+        user_id,
+        "oauth2",
+        unknown=_(
+            "This answer from the platform does not belong to a connection started here "
+            "(wrong or already used “state”), or it came after more than ten minutes. "
+            "Nothing was saved. Start connecting again."
+        ),
+        code="invalid_state",
+    )
 
 
 def exchange(provider: Provider, flow: dict[str, Any], code: str) -> TokenSet:

@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 from .. import crypto
 
@@ -66,6 +67,26 @@ def take(session: Any, kind: str, key: str) -> dict[str, Any] | None:
     entry = data[kind].pop(key, None) if key else None
     _save(session, data)
     return entry
+
+
+def take_flow(
+    session: Any, key: str, user_id: Any, protocol: str, *, unknown: str, code: str
+) -> dict[str, Any]:
+    """The connection flow stored under ``key``, removed from the session (single use).
+
+    FlowError with the message ``unknown`` when there is none (unknown, used or expired), or when
+    it belongs to another protocol or to another user: nothing is saved in those cases.
+    """
+    from ..adapters.oauth import FlowError
+
+    flow = take(session, "flows", key)
+    if flow is None or flow.get("protocol") != protocol:
+        raise FlowError(unknown, code=code)
+    if flow.get("user") != str(user_id):
+        raise FlowError(
+            _("This connection was started by another user. Nothing was saved."), code=code
+        )
+    return flow
 
 
 def peek(session: Any, kind: str, key: str) -> dict[str, Any] | None:

@@ -25,13 +25,7 @@ def check_channel(channel: Channel) -> Health:
             % {"platform": channel.platform},
         )
     was_waiting = channel.needs_reconnect
-    if health.ok:
-        status = Channel.Status.OK
-    elif health.needs_reconnect:
-        status = Channel.Status.NEEDS_RECONNECT
-    else:
-        status = Channel.Status.ERROR
-    channel.mark(status, health.detail)
+    channel.mark(Channel.status_for(health), health.detail)
     if health.ok and was_waiting:
         resume_channel(channel)
     return health
