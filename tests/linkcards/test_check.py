@@ -255,3 +255,18 @@ def test_only_the_head_counts_and_the_first_value_wins():
         '<body><meta property="og:image" content="https://evil.example/x.png"></body></html>'
     )
     assert tags == {"og:title": "First"}
+
+
+def test_a_caller_may_lower_the_gates_cap_but_never_raise_it(server, monkeypatch):
+    from wagtail_crosspost.adapters import gate
+
+    server.add_route("GET", r"/big", lambda r: Response(200, b"x" * 3000, {}))
+    lowered = gate.guarded_session(max_bytes=1000)
+    with pytest.raises(gate.AnswerTooLarge):
+        lowered.get(server.url_for("/big"))
+    monkeypatch.setattr(gate, "MAX_ANSWER_BYTES", 2000)
+    raised = gate.guarded_session(max_bytes=10_000_000)
+    with pytest.raises(gate.AnswerTooLarge):
+        raised.get(server.url_for("/big"))
+    monkeypatch.setattr(gate, "MAX_ANSWER_BYTES", 5000)
+    assert len(gate.guarded_session().get(server.url_for("/big")).content) == 3000

@@ -198,7 +198,7 @@ class GateAdapter(HTTPAdapter):
     ):
         self.allow_private = allow_private
         self.deadline = deadline
-        self.max_bytes = max_bytes or MAX_ANSWER_BYTES  # a caller may only lower the cap
+        self.max_bytes = max_bytes  # a caller may only lower the cap, never raise it
         super().__init__(max_retries=0)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
@@ -236,7 +236,8 @@ class GateAdapter(HTTPAdapter):
             response = super().send(
                 request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=None
             )
-            _read_body(response, deadline, min(self.max_bytes, MAX_ANSWER_BYTES))
+            limit = min(self.max_bytes or MAX_ANSWER_BYTES, MAX_ANSWER_BYTES)
+            _read_body(response, deadline, limit)
             return response
         except Refused as refusal:
             raise RequestRefused(refusal, request=request) from None
