@@ -162,4 +162,22 @@ def check_site_hostnames(app_configs, **kwargs):
     ]
 
 
+@register()
+def check_fediverse_creator(app_configs, **kwargs):
+    """A handle that is not ``@user@server`` would be left out of every page without a word."""
+    from .linkcards.creator import normalise_handle
+
+    value = conf.get("FEDIVERSE_CREATOR")
+    if not value or normalise_handle(value):
+        return []
+    return [
+        Warning(
+            f"WAGTAILCROSSPOST_FEDIVERSE_CREATOR is {value!r}, which is not a fediverse handle, "
+            "so {% crosspost_fediverse_creator %} prints nothing.",
+            hint='Set it to the account\'s handle, such as "@news@social.example".',
+            id="wagtail_crosspost.W010",
+        )
+    ]
+
+
 from .auth import checks as _auth_checks  # noqa: E402,F401  (registers the OAuth checks)

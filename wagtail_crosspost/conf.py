@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     # crosspost_deliver also runs Wagtail's publish_scheduled, so scheduled pages go live (and
     # post) without a cron line of their own.
     "PUBLISH_SCHEDULED": False,
+    # "@user@server": printed by {% crosspost_fediverse_creator %} when a page has no handle
+    "FEDIVERSE_CREATOR": "",
 }
 
 

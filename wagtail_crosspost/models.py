@@ -174,9 +174,7 @@ class Channel(models.Model):
         """The channel status a health check's answer means."""
         if health.ok:
             return cls.Status.OK
-        if health.needs_reconnect:
-            return cls.Status.NEEDS_RECONNECT
-        return cls.Status.ERROR
+        return cls.Status.NEEDS_RECONNECT if health.needs_reconnect else cls.Status.ERROR
 
     def mark(self, status: str, detail: str = "") -> None:
         self.status = status

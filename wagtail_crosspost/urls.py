@@ -2,12 +2,13 @@
 
 from django.urls import include, path
 
-from .views import actions, preview, status
+from .views import actions, linkcard, preview, status
 
 app_name = "wagtail_crosspost"
 urlpatterns = [
     path("pages/<int:page_id>/status/", status.page_status, name="page_status"),
     path("preview/", preview.preview, name="preview"),
+    path("pages/<int:page_id>/link-card/", linkcard.link_card, name="link_card"),
     path("connect/", include("wagtail_crosspost.auth.urls")),
     path("publications/<int:pk>/retry/", actions.retry, name="retry"),
     path("publications/<int:pk>/delete-remote/", actions.delete_remote, name="delete_remote"),

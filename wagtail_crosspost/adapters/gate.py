@@ -189,9 +189,16 @@ def deadline_default() -> float:
 class GateAdapter(HTTPAdapter):
     """The transport every guarded session uses for http:// and https://."""
 
-    def __init__(self, *, allow_private: bool | None = None, deadline: float | None = None):
+    def __init__(
+        self,
+        *,
+        allow_private: bool | None = None,
+        deadline: float | None = None,
+        max_bytes: int | None = None,
+    ):
         self.allow_private = allow_private
         self.deadline = deadline
+        self.max_bytes = max_bytes  # a caller may only lower the cap, never raise it
         super().__init__(max_retries=0)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
@@ -229,7 +236,8 @@ class GateAdapter(HTTPAdapter):
             response = super().send(
                 request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=None
             )
-            _read_body(response, deadline)
+            limit = min(self.max_bytes or MAX_ANSWER_BYTES, MAX_ANSWER_BYTES)
+            _read_body(response, deadline, limit)
             return response
         except Refused as refusal:
             raise RequestRefused(refusal, request=request) from None
@@ -285,10 +293,12 @@ def keep_content(response: requests.Response, content: bytes) -> requests.Respon
     return response
 
 
-def _read_body(response: requests.Response, deadline: Deadline) -> None:
-    """Read the whole answer now (inside the deadline), MAX_ANSWER_BYTES at the most."""
+def _read_body(
+    response: requests.Response, deadline: Deadline, limit: int = MAX_ANSWER_BYTES
+) -> None:
+    """Read the whole answer now (inside the deadline), ``limit`` bytes at the most."""
     try:
-        content = capped_content(response)
+        content = capped_content(response, limit)
     except AnswerTooLarge:
         raise
     except requests.exceptions.RequestException as exc:
@@ -314,10 +324,16 @@ class GuardedSession(requests.Session):
         return super().send(request, **kwargs)
 
 
-def guard(session: requests.Session, *, allow_private: bool | None = None) -> requests.Session:
+def guard(
+    session: requests.Session,
+    *,
+    allow_private: bool | None = None,
+    deadline: float | None = None,
+    max_bytes: int | None = None,
+) -> requests.Session:
     """Mount the gate on ``session`` (for sessions a library creates, e.g. OAuth1Session):
     no proxies or .netrc from the environment, no redirects followed."""
-    adapter = GateAdapter(allow_private=allow_private)
+    adapter = GateAdapter(allow_private=allow_private, deadline=deadline, max_bytes=max_bytes)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.trust_env = False
@@ -326,5 +342,14 @@ def guard(session: requests.Session, *, allow_private: bool | None = None) -> re
     return session
 
 
-def guarded_session(*, allow_private: bool | None = None) -> requests.Session:
-    return guard(GuardedSession(), allow_private=allow_private)
+def guarded_session(
+    *,
+    allow_private: bool | None = None,
+    deadline: float | None = None,
+    max_bytes: int | None = None,
+) -> requests.Session:
+    """A gated session; ``deadline`` and ``max_bytes`` may tighten the defaults for one use (the
+    editor's link-card check waits seconds, not minutes, and reads a page, not a film)."""
+    return guard(
+        GuardedSession(), allow_private=allow_private, deadline=deadline, max_bytes=max_bytes
+    )
