@@ -127,3 +127,22 @@ def test_counter_equals_sent(
     hashtags = sum(word.startswith("#") for word in sent.post.text.split())
     if hashtags and not data["shortened"]:
         assert data["additions_label"].startswith(f"+ {hashtags} hashtag")
+
+
+def test_an_idn_host_and_a_german_slug_are_sent_readable(
+    admin_client, make_article, channel, django_capture_on_commit_callbacks
+):
+    """A German site: the post's text has https://bäckerei.de/über-uns/, not xn--/%C3%BC, on a
+    platform that takes IRIs; the link card field gets the URI."""
+    from wagtail.models import Site
+
+    Site.objects.filter(is_default_site=True).update(hostname="bäckerei.de", port=443)
+    page = make_article(title="Über uns", slug="über-uns", channels=[channel])
+    data = preview(admin_client, channel=channel.pk, page=page.pk, tags="")
+    assert "https://bäckerei.de/über-uns/" in data["text"]
+    locmem.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(page)
+    [sent] = locmem.outbox
+    assert sent.post.text == data["text"]
+    assert sent.post.link == "https://xn--bckerei-5wa.de/%C3%BCber-uns/"
