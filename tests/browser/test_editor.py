@@ -434,3 +434,27 @@ def test_editor_without_permission_sees_the_chosen_image_read_only(
     expect(row.locator("[data-crosspost-preview] img")).to_have_attribute(
         "alt", "Alt text for Channel picture"
     )
+
+
+def test_tags_typed_but_not_saved_show_as_hashtags_in_the_counter(
+    page, logged_in, superuser, article
+):
+    """Tags added in the form, before saving, are in the preview and named by the counter."""
+    alpha = ChannelFactory(name="Alpha", options={"utm": True})
+    logged_in(superuser)
+    open_editor(page, article)
+    row = channel_row(page, alpha)
+    row.locator('input[name$="-enabled"]').check()
+    counter = row.locator("[data-crosspost-counter]")
+    expect(counter).to_have_text(re.compile(r"^\d+ / 500 characters \(\+ tracking link\)$"))
+    # The tags field is on the first tab: add two tags there, then come back.
+    page.locator('[role="tab"]').first.click()
+    tag_input = page.locator("ul.tagit input[type=text]").first
+    for tag in ("bakery", "open day"):
+        tag_input.fill(tag)
+        tag_input.press("Enter")
+    publish_to_tab(page).click()
+    expect(counter).to_have_text(
+        re.compile(r"^\d+ / 500 characters \(\+ 2 hashtags, \+ tracking link\)$")
+    )
+    expect(row.locator("[data-crosspost-preview-text]")).to_contain_text("#bakery #OpenDay")
