@@ -79,7 +79,7 @@ def test_editor_ticks_two_channels_types_custom_text_and_publishes(page, superus
     box = custom_text(mastodon)
     box.fill(TEXT_WITH_EMOJI_AND_URL)
     counter = mastodon.locator("[data-crosspost-counter]")
-    expect(counter).to_have_text("53 / 500 characters")
+    expect(counter).to_have_text("53 / 500 characters (+ link to the page)")
     expect(counter).to_have_attribute("data-state", "ok")
     expect(mastodon.locator("[data-crosspost-warning]")).to_be_hidden()
     preview = mastodon.locator("[data-crosspost-preview-text]")
@@ -89,7 +89,7 @@ def test_editor_ticks_two_channels_types_custom_text_and_publishes(page, superus
 
     # Over the limit: the counter says so, the warning shows, the preview is what would be sent.
     box.fill("word " * 120)
-    expect(counter).to_have_text(re.compile(r"^6\d\d / 500 characters$"))
+    expect(counter).to_have_text(re.compile(r"^6\d\d / 500 characters \(\+ link to the page\)$"))
     expect(counter).to_have_attribute("data-state", "over")
     expect(mastodon.locator("[data-crosspost-warning]")).to_be_visible()
     sent = (preview.text_content() or "").strip()
@@ -98,7 +98,7 @@ def test_editor_ticks_two_channels_types_custom_text_and_publishes(page, superus
     # Back under the limit: the warning goes away again. Then leave this channel out (it has no
     # server to post to).
     box.fill("Short")
-    expect(counter).to_have_text("30 / 500 characters")
+    expect(counter).to_have_text("30 / 500 characters (+ link to the page)")
     expect(mastodon.locator("[data-crosspost-warning]")).to_be_hidden()
     mastodon.locator('input[name$="-enabled"]').uncheck()
     expect(mastodon.locator("[data-crosspost-preview]")).to_be_hidden()
@@ -113,7 +113,7 @@ def test_editor_ticks_two_channels_types_custom_text_and_publishes(page, superus
     beta_box = custom_text(beta_row)
     beta_box.press_sequentially("Our own words")
     expect(beta_row.locator("[data-crosspost-counter]")).to_have_text(
-        re.compile(r"^\d+ / 500 characters$")
+        re.compile(r"^\d+ / 500 characters \(\+ link to the page\)$")
     )
     expect(beta_row.locator("[data-crosspost-preview-text]")).to_contain_text("Our own words")
 
@@ -434,3 +434,27 @@ def test_editor_without_permission_sees_the_chosen_image_read_only(
     expect(row.locator("[data-crosspost-preview] img")).to_have_attribute(
         "alt", "Alt text for Channel picture"
     )
+
+
+def test_tags_typed_but_not_saved_show_as_hashtags_in_the_counter(
+    page, logged_in, superuser, article
+):
+    """Tags added in the form, before saving, are in the preview and named by the counter."""
+    alpha = ChannelFactory(name="Alpha", options={"utm": True})
+    logged_in(superuser)
+    open_editor(page, article)
+    row = channel_row(page, alpha)
+    row.locator('input[name$="-enabled"]').check()
+    counter = row.locator("[data-crosspost-counter]")
+    expect(counter).to_have_text(re.compile(r"^\d+ / 500 characters \(\+ tracking link\)$"))
+    # The tags field is on the first tab: add two tags there, then come back.
+    page.locator('[role="tab"]').first.click()
+    tag_input = page.locator("ul.tagit input[type=text]").first
+    for tag in ("bakery", "open day"):
+        tag_input.fill(tag)
+        tag_input.press("Enter")
+    publish_to_tab(page).click()
+    expect(counter).to_have_text(
+        re.compile(r"^\d+ / 500 characters \(\+ 2 hashtags, \+ tracking link\)$")
+    )
+    expect(row.locator("[data-crosspost-preview-text]")).to_contain_text("#bakery #OpenDay")

@@ -49,6 +49,9 @@ class PlatformRules:
     max_hashtags: int | None = None
     max_links: int | None = None
     links_clickable: bool = True
+    # The page's link goes into the text as an IRI (Unicode host and path, readable) when True,
+    # else percent-encoded with a punycode host (see adapters.links; docs/reference/adapters.md).
+    iri_links: bool = False
     link_card: bool = False  # the poster must build the card itself (Bluesky, LinkedIn)
     caption_limit: int | None = None  # limit when the text is an image caption (Telegram)
     image: ImageRules = field(default_factory=ImageRules)

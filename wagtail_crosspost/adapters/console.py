@@ -12,7 +12,7 @@ from .base import Adapter, Health, PlatformRules, Post, Receipt
 class ConsoleAdapter(Adapter):
     key = "console"
     label = _("Console (development)")
-    rules = PlatformRules(text_limit=500, counting="graphemes")
+    rules = PlatformRules(text_limit=500, counting="graphemes", iri_links=True)
     supports = frozenset({"update", "delete", "alt_text"})
     idempotent = True
     offline = True

@@ -25,7 +25,7 @@ outbox: list[SentPost] = []
 class LocmemAdapter(Adapter):
     key = "locmem"
     label = _("In-memory (tests)")
-    rules = PlatformRules(text_limit=500, counting="graphemes")
+    rules = PlatformRules(text_limit=500, counting="graphemes", iri_links=True)
     supports = frozenset({"update", "delete", "alt_text"})
     idempotent = True
     offline = True

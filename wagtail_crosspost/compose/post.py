@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from wagtail_crosspost.adapters import links
 from wagtail_crosspost.adapters.base import PlatformRules, Post
 
 from . import images, text, thread
@@ -51,12 +52,18 @@ def with_utm(url: str, platform: str, options: Mapping[str, Any]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def link_of(inputs: PostInputs) -> str:
+    """The page's address as API fields get it (link cards): with UTM, plain ASCII (a URI)."""
+    return links.as_uri(with_utm(inputs.url, inputs.platform, inputs.options))
+
+
 def parts_of(inputs: PostInputs, rules: PlatformRules) -> text.Parts:
-    """The values a template is filled with."""
+    """The values a template is filled with. The link in the text is an IRI where the platform
+    takes one (``rules.iri_links``), else the URI."""
     return text.Parts(
         title=inputs.title,
         intro=inputs.intro,
-        url=with_utm(inputs.url, inputs.platform, inputs.options),
+        url=links.as_sent(link_of(inputs), rules.iri_links),
         hashtags=text.hashtags(inputs.tags, rules.max_hashtags),
         site_name=inputs.site_name,
     )
@@ -67,6 +74,30 @@ def template_of(inputs: PostInputs) -> str:
     if inputs.message:
         return inputs.message if "{url}" in inputs.message else inputs.message + "\n\n{url}"
     return inputs.options.get("template") or text.DEFAULT_TEMPLATE
+
+
+@dataclass(frozen=True)
+class Additions:
+    """What the post gets beyond the words the editor sees in the form (the counter says so)."""
+
+    hashtags: int = 0  # hashtags made from the page's tags
+    tracking: bool = False  # UTM parameters added to the link
+    link: bool = False  # the page's link added to the editor's own text
+
+    def __bool__(self) -> bool:
+        return bool(self.hashtags or self.tracking or self.link)
+
+
+def additions_of(inputs: PostInputs, rules: PlatformRules) -> Additions:
+    """The additions in the text that ``build_post`` starts from (before any shortening)."""
+    template = template_of(inputs)
+    has_url = "{url}" in template and bool(inputs.url)
+    tags = parts_of(inputs, rules).hashtags
+    return Additions(
+        hashtags=len(tags.split()) if "{hashtags}" in template else 0,
+        tracking=has_url and with_utm(inputs.url, inputs.platform, inputs.options) != inputs.url,
+        link=has_url and bool(inputs.message) and "{url}" not in inputs.message,
+    )
 
 
 def build_post(inputs: PostInputs, rules: PlatformRules) -> tuple[Post, list[str]]:
@@ -90,7 +121,7 @@ def build_post(inputs: PostInputs, rules: PlatformRules) -> tuple[Post, list[str
     post = Post(
         text=body,
         thread=replies,
-        link=parts.url,
+        link=link_of(inputs),
         title=parts.title,
         description=parts.intro,
         media=(media,) if media else (),

@@ -82,7 +82,10 @@ def _page_fields(page: Any) -> dict[str, Any]:
             break
     intro = intro or (page.search_description or "").strip()
     tags = getattr(page, "tags", None)
-    tag_names = [t.name for t in tags.all()] if tags is not None and hasattr(tags, "all") else []
+    # In the order the edit form shows them (and the preview reads them): sorted by name.
+    tag_names = (
+        sorted(t.name for t in tags.all()) if tags is not None and hasattr(tags, "all") else []
+    )
     site = page.get_site() if getattr(page, "path", None) else None
     return {
         "title": page.title,

@@ -6,14 +6,11 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
-from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -21,6 +18,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from ..models import Channel, Publication
 from ..permissions import CROSSPOST_PAGE
 from ..url_safety import web_url
+from .log_inspect import PublicationInspectView, error_display
 
 VIEWSET_NAME = "wagtail_crosspost_log"
 
@@ -91,46 +89,9 @@ class PublicationIndexView(IndexView):
         row = super().to_row_dict(item)
         if "dry_run" in row:  # the export's column says it in words, as the list does
             row["dry_run"] = str(_("Dry run (not sent)")) if item.dry_run else ""
+        if "error" in row:  # as the list and the details say it
+            row["error"] = error_display(item)
         return row
-
-
-class PublicationInspectView(InspectView):
-    """The details of one post, with the link and the images sent shown as such."""
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            Publication.objects.visible_to(self.request.user), pk=unquote(str(self.pk))
-        )
-
-    def get_status_display_value(self) -> str:
-        return self.object.status_label
-
-    def get_field_label(self, field_name: str, field: Any) -> Any:
-        if field_name == "image_id_override":
-            return _("Image chosen for this channel")
-        return super().get_field_label(field_name, field)
-
-    def get_remote_url_display_value(self) -> str:
-        return render_to_string(
-            "wagtail_crosspost/log/remote_link.html", {"url": web_url(self.object.remote_url)}
-        )
-
-    def get_sent_media_display_value(self) -> str:
-        media = [
-            {**item, "url": web_url(item.get("url"))}
-            for item in (self.object.sent_media or [])
-            if isinstance(item, dict)
-        ]
-        return render_to_string("wagtail_crosspost/log/sent_media.html", {"media": media})
-
-    def get_image_id_override_display_value(self) -> Any:
-        from wagtail.images import get_image_model
-
-        image_id = self.object.image_id_override
-        if not image_id:
-            return _("None (the page's image)")
-        image = get_image_model().objects.filter(pk=image_id).first()
-        return image.title if image else _("An image that has since been deleted")
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -200,7 +161,8 @@ class PublicationViewSet(ModelViewSet):
             ),
         ),
         ExternalLinkColumn("remote_url", label=_("Link")),
-        Column("error", label=_("Error")),
+        # An error of an earlier attempt on a post that went out says so ("Earlier attempt: …").
+        Column("error", label=_("Error"), accessor=error_display),
         DateColumn("created_at", label=_("Created")),
     ]
 

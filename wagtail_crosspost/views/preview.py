@@ -3,10 +3,13 @@ that sends it (one source of truth for the counter), and the image variant."""
 
 from __future__ import annotations
 
+import operator
 from dataclasses import replace
+from functools import reduce
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -16,7 +19,7 @@ from wagtail.models import Page
 
 from ..compose import text
 from ..compose.length import limit_for, measure, overruns
-from ..compose.post import build_post, parts_of, template_of
+from ..compose.post import Additions, additions_of, build_post, parts_of, template_of
 from ..models import Channel
 from ..outbox import inputs as post_inputs
 from ..outbox.images import page_image
@@ -65,6 +68,7 @@ def preview(request) -> JsonResponse:
         title=request.POST.get("title", inputs.title),
         intro=text.plain_text(request.POST.get("intro", "")) or inputs.intro,
         url=inputs.url or "https://example.com/" + _("your-page") + "/",
+        tags=_tags_for(request, page, inputs.tags),
     )
     post, notes = build_post(inputs, rules)
     platform = adapter.key
@@ -85,6 +89,8 @@ def preview(request) -> JsonResponse:
             "%(count)s / %(limit)s character", "%(count)s / %(limit)s characters", limit
         )
         % {"count": raw_count, "limit": limit},
+        # What the text gets beyond the editor's words: "+ 3 hashtags, + tracking link".
+        "additions_label": additions_label(additions_of(inputs, rules)),
         # With a thread, only text beyond its last post is shortened (that post ends in "…").
         "shortened": replies[-1].rsplit(" ", 1)[0].endswith(text.ELLIPSIS)
         if replies
@@ -113,6 +119,47 @@ def preview(request) -> JsonResponse:
         }
     data["notes"] = notes
     return JsonResponse(data)
+
+
+def additions_label(additions: Additions) -> str:
+    """The additions as the counter names them, in the editor's language; "" for none."""
+    items = []
+    if additions.hashtags:
+        items.append(
+            ngettext("+ %(count)s hashtag", "+ %(count)s hashtags", additions.hashtags)
+            % {"count": additions.hashtags}
+        )
+    if additions.link:
+        items.append(_("+ link to the page"))
+    if additions.tracking:
+        items.append(_("+ tracking link"))
+    return ", ".join(items)
+
+
+def _tags_for(request, page: Any, saved: tuple[str, ...]) -> tuple[str, ...]:
+    """The tags in the edit form, as typed (not saved yet); the saved ones if the form has none.
+
+    The form sends the tag field's text (``one, "two words"``), read as Wagtail saves it: parsed
+    by taggit, and with case-insensitive tags an existing tag's spelling wins. Sorted by name,
+    as delivery reads them.
+    """
+    if "tags" not in request.POST:
+        return saved
+    from django.conf import settings
+    from taggit.utils import parse_tags
+
+    names = parse_tags(request.POST["tags"])
+    manager = getattr(page, "tags", None)
+    if names and manager is not None and getattr(settings, "TAGGIT_CASE_INSENSITIVE", False):
+        tag_model = manager.through.tag_model()
+        existing = {
+            name.casefold(): name
+            for name in tag_model.objects.filter(
+                reduce(operator.or_, (Q(name__iexact=n) for n in names))
+            ).values_list("name", flat=True)
+        }
+        names = [existing.get(name.casefold(), name) for name in names]
+    return tuple(sorted(names))
 
 
 def _state(count: int, limit: int) -> str:

@@ -18,6 +18,7 @@ import regex
 
 from ..base import AdapterError
 from ..http import default_error_text
+from ..links import as_uri
 from ..text import count_graphemes, find_urls, utf8_span
 
 TAG_MAX_GRAPHEMES = 64
@@ -90,7 +91,7 @@ def build_facets(text: str) -> list[dict[str, Any]]:
     links = find_urls(text, "bluesky")
     for start, end, url in links:
         byte_start, byte_end = utf8_span(text, start, end)
-        uri = url if "://" in url else "https://" + url
+        uri = as_uri(url if "://" in url else "https://" + url)  # an IRI in the text
         facets.append((byte_start, _facet(byte_start, byte_end, "link", uri=uri)))
     for match in _HASHTAG_RE.finditer(text):
         tag = _TRAILING_PUNCTUATION.sub("", match[1])

@@ -20,6 +20,7 @@ MAX_IMAGES = 4
 MAX_LANGS = 3
 
 RULES = PlatformRules(
+    iri_links=True,  # platforms.md 2: URLs count in full (bytes too); the facet gets the URI
     # platforms.md 2: 5000 write points per hour, a create costs 3.
     quota=(1600, 3600),
     text_limit=300,

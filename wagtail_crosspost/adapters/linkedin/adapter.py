@@ -59,6 +59,7 @@ class LinkedInAdapter(Adapter):
     # format; JPG/PNG/GIF, width × height < 36,152,320; 1 image or 2–20 (multiImage); altText.
     # Max bytes and alt-text length are unverified: conservative defaults.
     rules = PlatformRules(
+        iri_links=False,  # platforms.md 4: whether commentary links unfurl is unverified
         # platforms.md 4: 150 posts per day per account (unverified).
         quota=(150, 24 * 3600),
         text_limit=3000,

@@ -34,6 +34,7 @@ from .graph import (
 # 10 MB) are unverified officially: channel options may override them. One image per post: a
 # multi-photo post needs unpublished uploads plus attached_media, which we do not do yet.
 FACEBOOK_RULES = PlatformRules(
+    iri_links=False,  # platforms.md 5: link preview unverified; `link` is sent as URI
     text_limit=63_206,
     counting="utf16",
     image=ImageRules(

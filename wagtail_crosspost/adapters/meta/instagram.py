@@ -26,6 +26,7 @@ from .graph import MetaAdapter, answer_id, api_version_field, public_media_url, 
 # 320–1440 px (integrators + Meta error text, partly verified). Carousels are not done yet: one
 # image per post. Alt text via the API: unverified, so none is sent. 8 MB read as 8,000,000 B.
 INSTAGRAM_RULES = PlatformRules(
+    iri_links=True,  # platforms.md 6: caption links are not clickable, so readable wins
     # platforms.md 6: publishing quota per 24 h, 25 to 100 (read at runtime too).
     quota=(25, 24 * 3600),
     text_limit=2200,

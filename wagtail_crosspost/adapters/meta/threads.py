@@ -25,6 +25,7 @@ from .graph import already_gone, answer_id, api_version_field, public_media_url,
 # 320–1440 px (integrators, partly verified); alt text max unverified (integrators use 1000).
 # Carousels are not done yet: one image per post.
 THREADS_RULES = PlatformRules(
+    iri_links=False,  # platforms.md 7: link handling and counting unit unverified
     # platforms.md 7: 250 API-published posts per 24 h.
     quota=(250, 24 * 3600),
     text_limit=500,

@@ -52,6 +52,7 @@ class TelegramAdapter(Adapter):
     # platforms.md 8 and the summary table: 4096 message, 1024 caption, photo ≤ 10 MB,
     # w + h ≤ 10000, ratio ≤ 20; one photo per sendPhoto; no alt text.
     rules = PlatformRules(
+        iri_links=False,  # platforms.md 8: link detection in messages unverified
         # platforms.md 8: about 1 message/s per chat, 20 per minute in groups.
         quota=(20, 60),
         text_limit=4096,

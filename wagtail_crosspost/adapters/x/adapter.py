@@ -80,6 +80,7 @@ class XAdapter(Adapter):
     # image ≤ 5 MB, alt text ≤ 1000 via /2/media/metadata. Counting kind "twitter" is the
     # compose.length name of the twitter-text algorithm.
     rules = PlatformRules(
+        iri_links=False,  # platforms.md 3: URL = 23 either way; text is NFC-normalised
         # platforms.md 3: POST /2/tweets 100 per 15 minutes per user.
         quota=(100, 15 * 60),
         text_limit=280,

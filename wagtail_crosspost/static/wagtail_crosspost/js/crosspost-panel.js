@@ -18,23 +18,30 @@
         this.timer = null;
         this.form = this.element.closest('form');
         this.onInput = this.onInput.bind(this);
-        this.element.addEventListener('input', this.onInput);
-        this.element.addEventListener('change', this.onInput);
-        this.title = this.form && this.form.querySelector('[name="title"]');
-        if (this.title) this.title.addEventListener('input', this.onInput);
+        // Any field of the page form may change the post (title, intro, tags): the whole form
+        // is watched. Wagtail's tag field updates its hidden input without an event, so a click
+        // in it (a tag removed) and typing in it (a tag added) count too.
+        this.watched = this.form || this.element;
+        ['input', 'change', 'click'].forEach((name) => {
+          this.watched.addEventListener(name, this.onInput);
+        });
         this.refreshAll();
         if (this.pendingValue) this.poll();
       }
 
       disconnect() {
-        this.element.removeEventListener('input', this.onInput);
-        this.element.removeEventListener('change', this.onInput);
-        if (this.title) this.title.removeEventListener('input', this.onInput);
+        ['input', 'change', 'click'].forEach((name) => {
+          this.watched.removeEventListener(name, this.onInput);
+        });
         clearTimeout(this.timer);
         clearTimeout(this.pollTimer);
       }
 
-      onInput() {
+      onInput(event) {
+        // Clicks count only in the tag field (removing a tag); elsewhere they change nothing.
+        if (event && event.type === 'click' && !(event.target.closest && event.target.closest('.tagit, [data-controller~="w-tag"]'))) {
+          return;
+        }
         clearTimeout(this.timer);
         this.timer = setTimeout(() => this.refreshAll(), 350);
       }
@@ -68,6 +75,9 @@
         body.append('title', this.field('title'));
         body.append('intro', this.field('intro') || this.field('search_description'));
         body.append('image', this.field('image'));
+        // The tags as typed (not saved yet): they become the post's hashtags.
+        const tags = this.form && this.form.querySelector('[name="tags"]');
+        if (tags) body.append('tags', tags.value);
         // The image chosen for this channel only (Wagtail's chooser keeps its id in this input).
         const override = row.querySelector('input[name$="-image"]');
         body.append('override_image', override ? override.value : '');
@@ -89,7 +99,9 @@
         if (row.dataset.crosspostSeq !== String(seq)) return;
         const counter = row.querySelector('[data-crosspost-counter]');
         if (counter) {
-          counter.textContent = data.count_label || `${data.count} / ${data.limit}`;
+          const label = data.count_label || `${data.count} / ${data.limit}`;
+          // What the post gets beyond the editor's words: "+ 3 hashtags, + tracking link".
+          counter.textContent = data.additions_label ? `${label} (${data.additions_label})` : label;
           counter.dataset.state = data.state;
           const warn = row.querySelector('[data-crosspost-warning]');
           if (warn) {
