@@ -142,7 +142,7 @@ def test_visibility_and_language_come_from_the_channel_options(server):
 
 
 def test_bad_visibility_is_a_configuration_error(server):
-    adapter = make_adapter(server.url, visibility="direct")
+    adapter = make_adapter(server.url, visibility="everyone")
     with pytest.raises(ConfigurationError):
         adapter.publish(post(media=(image(),)))
     assert server.requests == []
