@@ -84,3 +84,46 @@ def test_a_new_channel_asks_for_a_test(admin_client):
     assert state_boxes(html) == [
         ("info", "Not tested yet: press “Test connection” to check the account.")
     ]
+
+
+# -- adding a channel -------------------------------------------------------------------------
+
+
+def test_the_platform_choice_has_wagtails_header_and_no_settings_keys(admin_client, settings):
+    settings.WAGTAILCROSSPOST_PLATFORMS = {}  # no app configured for LinkedIn, Meta or X
+    html = admin_client.get(reverse("wagtail_crosspost_channels:add")).content.decode()
+    assert 'class="w-slim-header' in html or "w-breadcrumbs" in html
+    assert "Add a channel" in html
+    assert "WAGTAILCROSSPOST_" not in html and "CLIENT_ID" not in html
+    assert "Ask your developer to configure the LinkedIn app." in html
+    assert "https://wagtail-crosspost.readthedocs.io/en/latest/how-to/linkedin/" in html
+
+
+def test_development_adapters_are_hidden_in_production(admin_client, settings):
+    settings.DEBUG = False
+    settings.WAGTAILCROSSPOST_SHOW_DEV_ADAPTERS = False
+    add = reverse("wagtail_crosspost_channels:add")
+    html = admin_client.get(add).content.decode()
+    assert 'data-platform="mastodon"' in html
+    assert 'data-platform="locmem"' not in html and 'data-platform="console"' not in html
+    assert admin_client.get(add + "?platform=console").status_code == 404
+    response = admin_client.post(add + "?platform=locmem", {"name": "x", "on_unpublish": "keep"})
+    assert response.status_code == 404
+    assert not Channel.objects.exists()
+
+
+@pytest.mark.parametrize("switch", ["DEBUG", "WAGTAILCROSSPOST_SHOW_DEV_ADAPTERS"])
+def test_development_adapters_are_offered_when_allowed(admin_client, settings, switch):
+    settings.DEBUG = False
+    setattr(settings, switch, True)
+    add = reverse("wagtail_crosspost_channels:add")
+    html = admin_client.get(add).content.decode()
+    assert 'data-platform="console"' in html and 'data-platform="locmem"' in html
+    assert "nothing leaves this site" in html
+    assert admin_client.get(add + "?platform=console").status_code == 200
+
+
+def test_an_existing_development_channel_can_still_be_edited(admin_client, settings):
+    settings.DEBUG = False
+    channel = ChannelFactory(platform="locmem", name="Test wall")
+    assert edit_page(admin_client, channel)

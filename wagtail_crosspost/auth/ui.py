@@ -16,6 +16,16 @@ from django.utils.translation import gettext as _
 
 from ..adapters.provider import providers_for
 
+#: Where the guides live; a platform's page explains how to register the site's app there.
+DOCS_URL = "https://wagtail-crosspost.readthedocs.io/en/latest/"
+PLATFORM_GUIDES = ("bluesky", "facebook", "instagram", "linkedin", "mastodon", "threads", "x")
+
+
+def guide_url(platform: str) -> str:
+    """The guide for connecting ``platform`` (the general one for platforms without their own)."""
+    page = platform if platform in PLATFORM_GUIDES else "connect-accounts"
+    return f"{DOCS_URL}how-to/{page}/"
+
 
 def token_expiry(channel: Any) -> str:
     """“valid for 59 days (until …)”, “expired on …”, or “” when it does not expire."""
@@ -52,7 +62,9 @@ def connect_context(channel: Any = None, platform: str = "") -> dict[str, Any]:
             {
                 "label": provider.connect_label,
                 "protocol": provider.protocol,
+                # Only for developers (checks, logs): the page says "ask your developer" instead.
                 "missing": ", ".join(missing),
+                "app_label": provider.label,
                 # Mastodon: the administrator names the server (a reconnect keeps the channel's).
                 "needs_server": provider.needs_server
                 and not (channel is not None and (channel.options or {}).get("server_url")),
@@ -60,6 +72,7 @@ def connect_context(channel: Any = None, platform: str = "") -> dict[str, Any]:
         )
     return {
         "platform": platform,
+        "guide_url": guide_url(platform),
         "channel": channel,
         "buttons": buttons,
         "start_url": start_url,
