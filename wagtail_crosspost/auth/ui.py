@@ -15,16 +15,7 @@ from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
 from ..adapters.provider import providers_for
-
-#: Where the guides live; a platform's page explains how to register the site's app there.
-DOCS_URL = "https://wagtail-crosspost.readthedocs.io/en/latest/"
-PLATFORM_GUIDES = ("bluesky", "facebook", "instagram", "linkedin", "mastodon", "threads", "x")
-
-
-def guide_url(platform: str) -> str:
-    """The guide for connecting ``platform`` (the general one for platforms without their own)."""
-    page = platform if platform in PLATFORM_GUIDES else "connect-accounts"
-    return f"{DOCS_URL}how-to/{page}/"
+from .guides import guide_url
 
 
 def token_expiry(channel: Any) -> str:

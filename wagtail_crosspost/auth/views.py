@@ -28,7 +28,7 @@ from ..models import Channel
 from . import oauth1, oauth2, store
 from .connect import disconnect as disconnect_channel
 from .connect import save_connection
-from .ui import guide_url
+from .guides import guide_url
 
 URL_NAMESPACE = "wagtail_crosspost:auth"
 
