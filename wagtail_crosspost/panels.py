@@ -147,6 +147,11 @@ class CrosspostPanel(Panel):
                     "hidden_forms": hidden,
                     "can_crosspost": user_can_crosspost(self.request.user),
                     "can_publish": _can_publish(self.instance, self.request.user),
+                    # The panel is rendered without Django's ``perms`` in its context.
+                    "can_manage_channels": self.request.user.has_perm(
+                        "wagtail_crosspost.change_channel"
+                    ),
+                    "can_add_channels": self.request.user.has_perm("wagtail_crosspost.add_channel"),
                 }
             )
             return context

@@ -167,6 +167,16 @@ class ConfigurationError(AdapterError):
         self.field = field
 
 
+class UnreachableError(ConfigurationError):
+    """The server at ``host`` could not be reached, and nothing was sent: its name was not
+    found, it refused the connection, or no secure (TLS) connection could be made. Almost always
+    a wrong address: the outbox does not retry it on a channel that never posted."""
+
+    def __init__(self, message: str, *, host: str = "", **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.host = host
+
+
 @contextmanager
 def about_option(name: str) -> Iterator[None]:
     """Mark a ConfigurationError raised inside as being about the option ``name``."""
