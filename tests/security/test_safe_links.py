@@ -166,6 +166,11 @@ DIRECT_CONTEXTS = {
         "page_title": "Retry",
         "next": url,
     },
+    "wagtail_crosspost/dashboard/overdue_pages.html": lambda url: {
+        "pages": [NS(pk=1, get_admin_display_title=url)],
+        "minutes": 15,
+        "setting_on": False,
+    },
     "wagtail_crosspost/dashboard/summary.html": lambda url: {
         "failed": [
             NS(pk=1, page_title=url, channel=NS(name="C"), get_status_display="Failed", error=url)
