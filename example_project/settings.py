@@ -115,6 +115,9 @@ DEFAULT_FROM_EMAIL = "website@muster-maschinenbau.example"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 WAGTAILCROSSPOST_ADAPTERS = ["example_project.demo_social.DemoWallAdapter"]
+# The Demo wall and Console are offline development adapters: offer them for new channels even
+# if someone turns DEBUG off to try the demo.
+WAGTAILCROSSPOST_SHOW_DEV_ADAPTERS = True
 # scripts/demo runs `crosspost_deliver --loop`: with this it also makes scheduled pages live, so
 # a page scheduled in the demo goes live and posts with no cron line.
 WAGTAILCROSSPOST_PUBLISH_SCHEDULED = True

@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "ENCRYPTION_KEYS": None,  # list of Fernet keys; default derives one from SECRET_KEY
     "PAGE_URL": None,  # callable(page, request=None) -> absolute URL, for headless front ends
     "AUTO_PANEL": True,
+    "SHOW_DEV_ADAPTERS": False,  # offer console, locmem and other offline adapters without DEBUG
     "IMAGE_FIELD": None,  # name of the page's image field; default: first of IMAGE_FIELD_NAMES
     "IMAGE_FIELD_NAMES": ("crosspost_image", "feed_image", "image", "header_image", "hero_image"),
     "INTRO_FIELD_NAMES": ("intro", "summary", "excerpt", "lead"),

@@ -68,6 +68,17 @@ def label_for(name: str) -> Any:
     return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
 
 
+def keep_stored_choice(field: forms.Field) -> None:
+    """A select keeps a stored value that is not one of its choices (an older channel's
+    ``de-AT``), so that opening and saving the channel does not change or refuse it."""
+    value = field.initial
+    if not isinstance(field, forms.ChoiceField) or value in (None, ""):
+        return
+    choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+    if str(value) not in {str(key) for key, _label in choices}:
+        field.choices = [*choices, (value, value)]
+
+
 class ChannelForm(WagtailAdminModelForm):
     adapter_class: Any = None
 
@@ -82,10 +93,9 @@ class ChannelForm(WagtailAdminModelForm):
         custom = adapter.get_form_fields()
         creating = not self.instance.pk
         for name in adapter.option_fields:
-            field = custom.get(name) or forms.CharField(
-                label=name.replace("_", " "), required=False
-            )
+            field = custom.get(name) or forms.CharField(label=label_for(name), required=False)
             field.initial = (self.instance.options or {}).get(name, field.initial)
+            keep_stored_choice(field)
             self.fields[f"option_{name}"] = field
         self.fields["option_template"] = forms.CharField(
             label=_("Text template"),
@@ -151,11 +161,16 @@ class ChannelForm(WagtailAdminModelForm):
             for name in self.adapter_class.option_fields
             if f"option_{name}" in cleaned
         }
+        if any(f"option_{name}" in self.errors for name in self.adapter_class.option_fields):
+            return cleaned  # the field's own error says what to fix; the adapter's would repeat it
         if cleaner is not None:
             try:
                 self.cleaned_options = cleaner(options)
             except AdapterError as exc:  # the adapter's own sentence says what to fix
-                raise forms.ValidationError(exc.message) from None
+                field = f"option_{getattr(exc, 'field', '')}"
+                # Beside the field it is about; at the top only when it is about the whole form.
+                self.add_error(field if field in self.fields else None, exc.message)
+                return cleaned
         # Whatever an adapter accepts, an address is stored only if it is http(s).
         for name, value in {**options, **getattr(self, "cleaned_options", {})}.items():
             is_address = name in URL_OPTIONS or name.endswith("_url")

@@ -14,7 +14,8 @@ from wagtail.images.widgets import AdminImageChooser
 
 from .history import publications_by_channel
 from .models import Channel, CrosspostRequest
-from .permissions import user_can_crosspost
+from .outbox.images import lacks_alt_text, page_image
+from .permissions import image_edit_url, user_can_crosspost
 
 RELATION_NAME = "crosspost_requests"
 
@@ -125,6 +126,16 @@ class CrosspostPanel(Panel):
             formset = self.form.formsets[RELATION_NAME]
             rows, hidden = [], []
             history = publications_by_channel(self.instance)
+            own_image = page_image(self.instance)
+            user = self.request.user
+
+            def alt(image: Any) -> dict[str, Any]:
+                """The image that will be sent, if it has no alt text (the row flags it)."""
+                image = image or own_image
+                if not lacks_alt_text(image):
+                    return {}
+                return {"title": image.title, "edit_url": image_edit_url(user, image)}
+
             for form in formset.forms:
                 channel = formset.available_channels.get(
                     form.initial.get("channel") or form.instance.channel_id
@@ -132,11 +143,11 @@ class CrosspostPanel(Panel):
                 if channel is None:
                     hidden.append(form)  # a channel since disabled: keep its saved choice
                     continue
-                rows.append(self._row(form, channel, history))
+                rows.append(self._row(form, channel, history, alt))
             shown = {row["channel"].pk for row in rows}
             for channel in formset.available_channels.values():
                 if channel.pk not in shown:  # read-only: the user may not choose channels
-                    rows.append(self._row(None, channel, history))
+                    rows.append(self._row(None, channel, history, alt))
             context.update(
                 {
                     "instance": self.instance,
@@ -147,17 +158,25 @@ class CrosspostPanel(Panel):
                     "hidden_forms": hidden,
                     "can_crosspost": user_can_crosspost(self.request.user),
                     "can_publish": _can_publish(self.instance, self.request.user),
+                    # The panel is rendered without Django's ``perms`` in its context.
+                    "can_manage_channels": self.request.user.has_perm(
+                        "wagtail_crosspost.change_channel"
+                    ),
+                    "can_add_channels": self.request.user.has_perm("wagtail_crosspost.add_channel"),
                 }
             )
             return context
 
         @staticmethod
-        def _row(form: Any, channel: Channel, history: dict[int, list]) -> dict[str, Any]:
+        def _row(form: Any, channel: Channel, history: dict[int, list], alt: Any) -> dict[str, Any]:
+            chosen = getattr(form.instance, "image", None) if form is not None else None
+            supports = channel.get_adapter().supports
             return {
+                "alt_missing": alt(chosen) if "alt_text" in supports else {},
                 "form": form,
                 "channel": channel,
                 "history": history.get(channel.pk, []),
-                "can_update": "update" in channel.get_adapter().supports,
+                "can_update": "update" in supports,
             }
 
 

@@ -42,8 +42,9 @@ def tell_the_approver_what_was_queued(request, page):
 
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
-    from .views.dashboard import CrosspostSummaryPanel
+    from .views.dashboard import CrosspostSummaryPanel, OverduePagesPanel
 
+    panels.append(OverduePagesPanel(request))
     panels.append(CrosspostSummaryPanel(request))
 
 

@@ -16,6 +16,7 @@ from wagtail_crosspost.adapters.base import (
     ConfigurationError,
     PermanentError,
     TransientError,
+    UnreachableError,
 )
 from wagtail_crosspost.adapters.http import HTTPClient, check_public_url, parse_retry_after
 from wagtail_crosspost.testing import FakeServer
@@ -239,11 +240,12 @@ def test_read_timeout_of_a_write_is_ambiguous(server, client):
         client.request("GET", server.url_for("/ok"))
 
 
-def test_refused_connection_is_transient_even_for_writes(client):
+def test_refused_connection_is_unreachable_never_maybe_sent_even_for_writes(client):
+    """Nothing was sent, so not ambiguous; a wrong address, so not retried (tests/unreachable)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with pytest.raises(TransientError):
+    with pytest.raises(UnreachableError):
         client.request("POST", f"http://127.0.0.1:{port}/write")
 
 

@@ -145,7 +145,9 @@ def test_connect_buttons_for_a_new_channel_name_missing_settings(oauth_settings)
     )
     assert 'name="platform" value="threads"' in html
     assert "disabled" in html
-    assert "WAGTAILCROSSPOST_PLATFORMS" in html
+    assert "WAGTAILCROSSPOST_PLATFORMS" not in html and "CLIENT_ID" not in html
+    assert "Ask your developer to configure the Threads app." in html
+    assert 'href="https://wagtail-crosspost.readthedocs.io/en/latest/how-to/threads/"' in html
     assert connect_context(platform="telegram")["buttons"] == []
     # Mastodon needs no app credentials (it registers itself on each server): the admin names
     # the server instead.

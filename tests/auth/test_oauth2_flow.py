@@ -232,14 +232,15 @@ def test_the_platform_denies_access(flow):
     assert Channel.objects.count() == 0
 
 
-def test_missing_app_credentials_name_the_setting(flow, oauth_settings):
+def test_missing_app_credentials_send_the_admin_to_the_developer(flow, oauth_settings):
+    """The administrator reads what to do, not a settings key; the system check names the key."""
     del oauth_settings.WAGTAILCROSSPOST_PLATFORMS["linkedin"]["CLIENT_SECRET"]
     response = flow.start("linkedin")
-    assert response.status_code == 503
-    assert (
-        'WAGTAILCROSSPOST_PLATFORMS["linkedin"]["CLIENT_SECRET"]'
-        in response.content.decode().replace("&quot;", '"')
-    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ask your developer to configure the LinkedIn app." in html
+    assert "https://wagtail-crosspost.readthedocs.io/en/latest/how-to/linkedin/" in html
+    assert "WAGTAILCROSSPOST_" not in html and "CLIENT_SECRET" not in html
 
 
 def test_reconnect_keeps_history_and_the_refresh_token(flow, authserver, monkeypatch):
@@ -342,3 +343,16 @@ def test_a_huge_answer_from_an_authorization_server_is_refused_unread(monkeypatc
         with pytest.raises(Unavailable) as info:
             Client("Example").request("POST", server.url_for("/oauth/token"), data={"a": "b"})
     assert "AnswerTooLarge" in info.value.message
+
+
+def test_a_platform_that_does_not_answer_gets_a_readable_page_not_a_502(flow, authserver):
+    """A gateway status would let a proxy in front of the site swap the page for its own."""
+    response = flow.start("linkedin")
+    callback = flow.authorize(response["Location"])
+    authserver.fail(503, {"error": "temporarily_unavailable"}, path="/oauth/token")
+    response = flow.callback(callback)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The account was not connected" in html
+    assert 'role="alert"' in html
+    assert Channel.objects.count() == 0

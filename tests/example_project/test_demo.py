@@ -264,6 +264,26 @@ def test_setup_demo_prints_the_next_steps(demo_site):
     assert "http://127.0.0.1:8000/social-wall/" in output
 
 
+ACCOUNT_SCRIPT = r"""
+from django.contrib.auth import get_user_model
+from wagtail.admin.forms.account import NameEmailForm
+
+admin = get_user_model().objects.get(username="admin")
+form = NameEmailForm(
+    instance=admin,
+    data={"first_name": admin.first_name, "last_name": admin.last_name, "email": admin.email},
+)
+assert form.is_valid(), form.errors
+print("CHECK account form valid as set up", admin.get_full_name())
+"""
+
+
+def test_the_demo_admin_has_a_name_so_account_settings_save_as_they_are(example_env):
+    """Switching the admin to German saves the whole account form, which needs a name."""
+    output = manage(example_env, "shell", "-c", ACCOUNT_SCRIPT)
+    assert_checks(output, "account form valid as set up Max Mustermann")
+
+
 def test_the_demo_on_another_port_links_to_that_port(example_env):
     """``PORT=8001 scripts/demo``: the site, the printed steps and the admin's links follow."""
     env = {**example_env, "WAGTAILADMIN_BASE_URL": "http://127.0.0.1:8001"}

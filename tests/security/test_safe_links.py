@@ -131,6 +131,9 @@ DIRECT_CONTEXTS = {
         "object": NS(status="error", status_detail=url, get_status_display="Error"),
         "form": NS(platform_notice=url),
     },
+    "wagtail_crosspost/channels/state.html": lambda url: {
+        "state": {"level": "critical", "lines": [url]},
+    },
     "wagtail_crosspost/channels/create.html": lambda url: {
         "form": NS(platform_notice=url),
         "page_title": "Add",
@@ -162,6 +165,11 @@ DIRECT_CONTEXTS = {
         "publication": NS(pk=1, channel="Chan", page_title=url, remote_url=url, error=url),
         "page_title": "Retry",
         "next": url,
+    },
+    "wagtail_crosspost/dashboard/overdue_pages.html": lambda url: {
+        "pages": [NS(pk=1, get_admin_display_title=url)],
+        "minutes": 15,
+        "setting_on": False,
     },
     "wagtail_crosspost/dashboard/summary.html": lambda url: {
         "failed": [
@@ -330,6 +338,7 @@ def test_the_channel_form_stores_only_web_addresses(admin_client):
 
 def test_any_url_option_of_a_third_party_adapter_must_be_a_web_address(admin_client, settings):
     settings.WAGTAILCROSSPOST_ADAPTERS = ["tests.security.test_safe_links.ApiUrlAdapter"]
+    settings.WAGTAILCROSSPOST_SHOW_DEV_ADAPTERS = True  # a locmem subclass: offline
     url = reverse("wagtail_crosspost_channels:add") + "?platform=apiurl"
     data = {"name": "Own", "enabled": "on", "on_unpublish": "keep"}
     response = admin_client.post(url, {**data, "option_api_url": "vbscript:msgbox(1)"})

@@ -268,7 +268,10 @@ def test_the_api_does_not_show_site_a_publications(beta_client, two_sites):
     assert {p["id"] for p in own.json()["publications"]} == {r.pk for r in two_sites["rows_b"]}
 
 
-def test_the_channel_form_offers_only_the_users_sites(beta_client, two_sites, admin_client):
+def test_the_channel_form_offers_only_the_users_sites(
+    beta_client, two_sites, admin_client, settings
+):
+    settings.WAGTAILCROSSPOST_SHOW_DEV_ADAPTERS = True  # locmem: a development adapter
     site_a = Site.objects.get(is_default_site=True)
     site_b = two_sites["channel_b"].site
     url = reverse("wagtail_crosspost_channels:add") + "?platform=locmem"

@@ -76,6 +76,7 @@ class RequestRefused(requests.exceptions.InvalidURL):
         super().__init__(refusal.message, **kwargs)
         self.message = refusal.message
         self.temporary = refusal.temporary
+        self.unresolved = refusal.unresolved
 
 
 class AnswerTooLarge(requests.exceptions.RequestException):
@@ -88,6 +89,17 @@ class DeadlineExceeded(requests.exceptions.ReadTimeout):
 
 class AnswerLost(requests.exceptions.ConnectionError):
     """The connection failed while the answer was read: the request had arrived."""
+
+
+class Unreachable(requests.exceptions.ConnectionError):
+    """The server could not be reached, so nothing was sent: it refused the connection
+    (``kind`` "refused") or the secure connection could not be set up ("tls")."""
+
+    def __init__(self, message: str, *, kind: str, host: str, port: int, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.kind = kind
+        self.host = host
+        self.port = port
 
 
 # -- addresses -------------------------------------------------------------------------------------

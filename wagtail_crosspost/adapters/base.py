@@ -7,7 +7,8 @@ the errors raised here into publication states.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -161,7 +162,32 @@ class AmbiguousError(AdapterError):
 
 
 class ConfigurationError(AdapterError):
-    """The channel's options are incomplete or wrong."""
+    """The channel's options are incomplete or wrong; ``field`` names the option it is about
+    (the channel form shows the message beside that field)."""
+
+    def __init__(self, message: str, *, field: str = "", **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.field = field
+
+
+class UnreachableError(ConfigurationError):
+    """The server at ``host`` could not be reached, and nothing was sent: its name was not
+    found, it refused the connection, or no secure (TLS) connection could be made. Almost always
+    a wrong address: the outbox does not retry it on a channel that never posted."""
+
+    def __init__(self, message: str, *, host: str = "", **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.host = host
+
+
+@contextmanager
+def about_option(name: str) -> Iterator[None]:
+    """Mark a ConfigurationError raised inside as being about the option ``name``."""
+    try:
+        yield
+    except ConfigurationError as error:
+        error.field = error.field or name
+        raise
 
 
 # -- threads (reply chains) ----------------------------------------------------------------------

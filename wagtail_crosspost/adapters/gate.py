@@ -53,6 +53,7 @@ from .addresses import (  # noqa: F401  (re-exported: the gate is the public fac
     Refused,
     RequestRefused,
     Resolver,
+    Unreachable,
     _hooks,
     _refused_address,
     allow_private_default,
@@ -137,6 +138,7 @@ class _GatedConnectionMixin:
         )
         timeout = self.timeout if isinstance(self.timeout, int | float) else None
         error: OSError | None = None
+        refusals = 0
         for address in addresses:
             try:
                 sock = _hooks["connect"]((str(address), self.port), timeout)
@@ -146,6 +148,7 @@ class _GatedConnectionMixin:
                 ) from exc
             except OSError as exc:
                 error = exc
+                refusals += isinstance(exc, ConnectionRefusedError)
                 continue
             for option in self.socket_options or ():
                 try:
@@ -154,10 +157,26 @@ class _GatedConnectionMixin:
                     pass
             self._gate_socket = sock
             return sock
+        if addresses and refusals == len(addresses):  # every address said no: nothing was sent
+            context["unreachable"] = ("refused", self.host, self.port)
         raise NewConnectionError(
             self,  # type: ignore[arg-type]
             f"Failed to establish a new connection: {error}",
         )
+
+    def connect(self) -> None:
+        """Open the socket (``_new_conn``), then, for https, the TLS handshake. A handshake
+        that fails is noted: the request was not sent (a timeout is not: a slow server)."""
+        self._gate_socket = None
+        try:
+            super().connect()  # type: ignore[misc]
+        except Exception as exc:
+            context = _context()
+            opened = getattr(self, "_gate_socket", None) is not None
+            if opened and not isinstance(exc, TimeoutError) and "unreachable" not in context:
+                if isinstance(self, HTTPSConnection):
+                    context["unreachable"] = ("tls", self.host, self.port)
+            raise
 
     def request(self, *args: Any, **kwargs: Any) -> Any:
         deadline: Deadline | None = _context().get("deadline")
@@ -250,6 +269,16 @@ class GateAdapter(HTTPAdapter):
                     f"(after {time.monotonic() - started:.1f} s)",
                     request=request,
                 ) from None
+            unreachable = _local.context.get("unreachable")
+            if unreachable is not None:  # refused, or no TLS: before anything was sent
+                kind, host, port = unreachable
+                raise Unreachable(
+                    f"{kind}: {host}:{port}: {exc}",
+                    kind=kind,
+                    host=host,
+                    port=port,
+                    request=request,
+                ) from exc
             raise exc
         finally:
             deadline.cancel()

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from django.utils.translation import gettext as _
@@ -26,8 +27,10 @@ from .base import (
     ConfigurationError,
     PermanentError,
     TransientError,
+    UnreachableError,
 )
 from .redact import RewritingFilter
+from .unreachable import unreachable_error
 
 T = TypeVar("T")
 
@@ -121,7 +124,12 @@ class HTTPClient:
             # Nothing was sent: the address is not one the gate connects to.
             if exc.temporary:
                 raise TransientError(exc.message, raw=self._scrub(exc.message)) from None
+            if exc.unresolved:  # the name is not known: a wrong address
+                host = urlsplit(url).hostname or ""
+                raise UnreachableError(self._scrub(exc.message), host=host) from None
             raise ConfigurationError(self._scrub(exc.message)) from None
+        except gate.Unreachable as exc:  # refused, or no TLS: nothing was sent
+            raise unreachable_error(exc, self._scrub(str(exc))) from None
         except (
             requests.exceptions.InvalidURL,
             requests.exceptions.MissingSchema,

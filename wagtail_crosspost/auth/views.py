@@ -28,6 +28,7 @@ from ..models import Channel
 from . import oauth1, oauth2, store
 from .connect import disconnect as disconnect_channel
 from .connect import save_connection
+from .guides import guide_url
 
 URL_NAMESPACE = "wagtail_crosspost:auth"
 
@@ -42,7 +43,16 @@ def _check_permission(request: HttpRequest, channel: Channel | None) -> None:
         raise PermissionDenied
 
 
-def _error(request: HttpRequest, message: str, *, status: int = 400, channel=None) -> HttpResponse:
+def _error(
+    request: HttpRequest, message: str, *, status: int = 400, channel=None, guide_url: str = ""
+) -> HttpResponse:
+    """The page that says why the account was not connected.
+
+    400 when the request itself cannot be completed (a forged or expired flow, a refusal); 200
+    when the site or the platform is the reason (the app is not set up, the platform did not
+    answer): the page is a readable answer, not a gateway failure that a proxy in front of the
+    site might replace with its own error page.
+    """
     back = (
         reverse("wagtail_crosspost_channels:edit", args=[channel.pk])
         if channel is not None and channel.pk
@@ -51,7 +61,12 @@ def _error(request: HttpRequest, message: str, *, status: int = 400, channel=Non
     return TemplateResponse(
         request,
         "wagtail_crosspost/auth/error.html",
-        {"page_title": _("The account was not connected"), "message": message, "back_url": back},
+        {
+            "page_title": _("The account was not connected"),
+            "message": message,
+            "back_url": back,
+            "guide_url": guide_url,
+        },
         status=status,
     )
 
@@ -89,17 +104,17 @@ def start(request: HttpRequest) -> HttpResponse:
         provider = get_provider(platform, request.POST.get("protocol", ""))
     except LookupError:
         raise Http404(_("This platform cannot be connected with OAuth.")) from None
-    missing = provider.missing_settings()
-    if missing:
+    if provider.missing_settings():  # the setting names are for developers: checks and docs
         return _error(
             request,
             _(
-                "%(platform)s cannot be connected yet: the app's credentials are missing. Set "
-                "%(settings)s (or the matching environment variables) and restart the site."
+                "%(platform)s cannot be connected yet: this site needs its own %(platform)s "
+                "app. Ask your developer to configure the %(platform)s app."
             )
-            % {"platform": provider.label, "settings": ", ".join(missing)},
-            status=503,
+            % {"platform": provider.label},
+            status=200,
             channel=channel,
+            guide_url=guide_url(provider.key),
         )
     begin = oauth1.begin if provider.protocol == "oauth1" else oauth2.begin
     redirect_uri = callback_uri(request, provider)
@@ -113,7 +128,7 @@ def start(request: HttpRequest) -> HttpResponse:
     except Refused as error:
         return _error(request, error.message, channel=channel)
     except OAuthError as error:
-        return _error(request, error.message, status=502, channel=channel)
+        return _error(request, error.message, status=200, channel=channel)
     try:
         url = begin(
             request.session,
@@ -123,7 +138,7 @@ def start(request: HttpRequest) -> HttpResponse:
             channel_id=channel.pk if channel else None,
         )
     except OAuthError as error:
-        return _error(request, error.message, status=502, channel=channel)
+        return _error(request, error.message, status=200, channel=channel)
     return HttpResponseRedirect(url)
 
 
@@ -164,7 +179,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     except Refused as error:
         return _error(request, error.message, channel=channel)
     except Unavailable as error:
-        return _error(request, error.message, status=502, channel=channel)
+        return _error(request, error.message, status=200, channel=channel)
     return _offer(request, provider, channel, token, accounts)
 
 
@@ -189,7 +204,7 @@ def _callback_oauth1(request: HttpRequest) -> HttpResponse:
     except Refused as error:
         return _error(request, error.message, channel=channel)
     except Unavailable as error:
-        return _error(request, error.message, status=502, channel=channel)
+        return _error(request, error.message, status=200, channel=channel)
     return _offer(request, provider, channel, token, accounts)
 
 

@@ -164,6 +164,11 @@ def _deliver_claimed(row: Publication) -> str:
         return expired
     try:
         status = _deliver_with(row, adapter)
+    except adapter_base.UnreachableError as exc:
+        if pacing.mark_unreachable(channel, exc):  # it posted from there before: an outage
+            pacing.count_failure(channel)
+            return _retry_later(row, exc, None)
+        return _finish(row, Status.FAILED, error=exc.message, raw=exc.raw)  # no retries
     except adapter_base.AuthError as exc:
         channel.mark(Channel.Status.NEEDS_RECONNECT, exc.message)
         return _hold_for_reconnect(row, exc)

@@ -126,3 +126,11 @@ def absolute_media_url(url: str) -> str:
         site = Site.objects.filter(is_default_site=True).first()
         base = site.root_url if site else ""
     return base.rstrip("/") + "/" + url.lstrip("/") if base else url
+
+
+def lacks_alt_text(image: Any) -> bool:
+    """Whether ``image`` has no description to send as its alt text (the title is sent instead,
+    often the file name). False for image models without a description field."""
+    if image is None or not hasattr(image, "description"):
+        return False
+    return not " ".join(str(image.description or "").split())

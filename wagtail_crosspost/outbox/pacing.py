@@ -3,6 +3,7 @@ circuit breaker) or has reached its platform's posting quota."""
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from datetime import timedelta
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 from .. import conf
 from ..adapters import base as adapter_base
 from ..models import Channel, Publication
+
+logger = logging.getLogger("wagtail_crosspost")
 
 Status = Publication.Status
 Action = Publication.Action
@@ -114,3 +117,15 @@ def sane_retry_after(value: Any) -> float | None:
     if not math.isfinite(seconds) or seconds < 0:
         return None
     return seconds if seconds <= float(conf.get("RETRY_AFTER_MAX_SECONDS")) else None
+
+
+def mark_unreachable(channel: Channel, error: adapter_base.UnreachableError) -> bool:
+    """The channel's server could not be reached (name not found, connection refused, no TLS):
+    mark the channel as needing attention, with the reason. Returns whether the channel has
+    posted before: then it is more likely a passing outage than a wrong address."""
+    logger.warning("Channel “%s” (%s): %s", channel.name, channel.pk, error.message)
+    channel.mark(Channel.Status.ERROR, error.message)
+    posted = Publication.objects.filter(
+        channel=channel, status=Status.POSTED, dry_run=False
+    ).exclude(remote_id="")
+    return posted.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -12,6 +13,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from .. import conf
 from ..adapters import get_adapter_class, get_adapters
 from ..auth.ui import connect_context, token_expiry
 from ..forms import channel_form_class
@@ -21,6 +23,21 @@ from ..models import Channel
 def field_label(name: str) -> str:
     """A channel field's translated name (the model says it once)."""
     return Channel._meta.get_field(name).verbose_name  # type: ignore[union-attr,return-value]
+
+
+def show_dev_adapters() -> bool:
+    """Offer development adapters (``offline``: console, locmem, a demo's) for new channels?"""
+    return bool(settings.DEBUG or conf.get("SHOW_DEV_ADAPTERS"))
+
+
+def offered_platforms() -> dict[str, Any]:
+    """The adapters a new channel may use: all of them, less the offline ones in production."""
+    show = show_dev_adapters()
+    return {
+        key: cls
+        for key, cls in get_adapters().items()
+        if show or not getattr(cls, "offline", False)
+    }
 
 
 class PlatformFormMixin:
@@ -59,6 +76,11 @@ class ChannelCreateView(PlatformFormMixin, generic.CreateView):
     def get_platform(self) -> str:
         return self.request.GET.get("platform", "")
 
+    def get_form_class(self):
+        if self.get_platform() not in offered_platforms():
+            raise Http404(_("Unknown platform."))
+        return super().get_form_class()
+
     def get_page_subtitle(self):
         return str(get_adapter_class(self.get_platform()).label)
 
@@ -79,14 +101,25 @@ class ChannelCreateView(PlatformFormMixin, generic.CreateView):
                 "label": cls.label,
                 "url": f"{request.path}?platform={key}",
                 "connect": connect_context(platform=key),
+                "offline": getattr(cls, "offline", False),
             }
-            for key, cls in sorted(get_adapters().items(), key=lambda kv: str(kv[1].label))
+            for key, cls in sorted(offered_platforms().items(), key=lambda kv: str(kv[1].label))
         ]
-        return TemplateResponse(
-            request,
-            "wagtail_crosspost/channels/choose_platform.html",
-            {"platforms": platforms, "page_title": _("Add a channel")},
-        )
+        title = _("Add a channel")
+        # The context of Wagtail's generic views, so the page has Wagtail's header bar.
+        index = {
+            "url": reverse(self.index_url_name),
+            "label": capfirst(Channel._meta.verbose_name_plural),
+        }
+        context = {
+            "platforms": platforms,
+            "page_title": title,
+            "header_title": title,
+            "header_icon": self.header_icon,
+            "breadcrumbs_items": [*self.breadcrumbs_items, index, {"url": "", "label": title}],
+            "header_buttons": [],
+        }
+        return TemplateResponse(request, "wagtail_crosspost/channels/choose_platform.html", context)
 
 
 class ChannelEditView(VisibleChannelsMixin, PlatformFormMixin, generic.EditView):

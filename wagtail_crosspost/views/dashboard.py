@@ -51,3 +51,45 @@ class CrosspostSummaryPanel(Component):
         if not context["failed_count"] and not context["reconnect"]:
             return ""
         return super().render_html(parent_context)
+
+
+class OverduePagesPanel(Component):
+    """A warning on the dashboard when scheduled pages are long past their go-live time: nobody
+    runs Wagtail's ``publish_scheduled`` (the same test as system check W003)."""
+
+    name = "crosspost_overdue_pages"
+    template_name = "wagtail_crosspost/dashboard/overdue_pages.html"
+    order = 140
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context=None):
+        from wagtail.models import Page
+
+        from ..schedule.scheduled_pages import (
+            OVERDUE_AFTER,
+            overdue_pages,
+            publishes_scheduled_pages,
+        )
+
+        revisions = overdue_pages()
+        ids = {int(r.object_id) for r in revisions if str(r.object_id).isdigit()}
+        user = self.request.user
+        pages = [  # only the pages this user may edit: no titles from other sites
+            page
+            for page in Page.objects.filter(pk__in=ids).order_by("pk")
+            if page.permissions_for_user(user).can_edit()
+        ]
+        return {
+            "pages": pages,
+            "minutes": int(OVERDUE_AFTER.total_seconds() // 60),
+            "setting_on": publishes_scheduled_pages(),
+        }
+
+    def render_html(self, parent_context=None):
+        if not self.request.user.has_perm("wagtail_crosspost.change_channel"):
+            return ""
+        if not self.get_context_data(parent_context)["pages"]:
+            return ""
+        return super().render_html(parent_context)

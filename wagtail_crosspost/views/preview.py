@@ -22,8 +22,8 @@ from ..compose.length import limit_for, measure, overruns
 from ..compose.post import Additions, additions_of, build_post, parts_of, template_of
 from ..models import Channel
 from ..outbox import inputs as post_inputs
-from ..outbox.images import page_image
-from ..permissions import CROSSPOST_PAGE
+from ..outbox.images import lacks_alt_text, page_image
+from ..permissions import CROSSPOST_PAGE, image_edit_url
 
 WARN_RATIO = 0.9  # the counter turns amber at 90 % of the limit
 
@@ -56,11 +56,12 @@ def preview(request) -> JsonResponse:
     adapter = channel.get_adapter()
     # The same inputs and the same function as delivery; never a network call while the editor
     # types (cached rules), and the fields the editor has typed but not saved win.
+    image = _image_for(request, page, channel)
     inputs, rules = post_inputs.gather(
         adapter,
         page,
         message=request.POST.get("message", ""),
-        image=_image_for(request, page, channel),
+        image=image,
         live_rules=False,
     )
     inputs = replace(
@@ -116,6 +117,9 @@ def preview(request) -> JsonResponse:
             "height": media.height,
             "alt": media.alt_text,
             "bytes": len(media.content),
+            # No description: the title is sent as alt text (the panel says so, with a link).
+            "alt_missing": "alt_text" in adapter.supports and lacks_alt_text(image),
+            "edit_url": image_edit_url(request.user, image),
         }
     data["notes"] = notes
     return JsonResponse(data)

@@ -19,6 +19,7 @@ from wagtail_crosspost.adapters.base import (
     Post,
     Receipt,
     TransientError,
+    UnreachableError,
 )
 from wagtail_crosspost.adapters.http import trim
 from wagtail_crosspost.adapters.mastodon.adapter import MastodonAdapter, rules_from_instance
@@ -142,7 +143,7 @@ def test_visibility_and_language_come_from_the_channel_options(server):
 
 
 def test_bad_visibility_is_a_configuration_error(server):
-    adapter = make_adapter(server.url, visibility="direct")
+    adapter = make_adapter(server.url, visibility="everyone")
     with pytest.raises(ConfigurationError):
         adapter.publish(post(media=(image(),)))
     assert server.requests == []
@@ -362,12 +363,12 @@ def test_server_error_is_transient(server, adapter):
     assert server.statuses == {}
 
 
-def test_refused_connection_is_transient():
+def test_refused_connection_is_unreachable_check_the_address():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     adapter = make_adapter(f"http://127.0.0.1:{port}")
-    with pytest.raises(TransientError):
+    with pytest.raises(UnreachableError, match="Check the address"):
         adapter.publish(post())
 
 

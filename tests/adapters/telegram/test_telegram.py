@@ -19,6 +19,7 @@ from wagtail_crosspost.adapters.base import (
     Post,
     Receipt,
     TransientError,
+    UnreachableError,
 )
 from wagtail_crosspost.adapters.telegram.adapter import TelegramAdapter
 from wagtail_crosspost.adapters.telegram.connect import clean_chat_id
@@ -235,15 +236,15 @@ def test_lost_answer_is_ambiguous(server, adapter, caplog):
     assert_no_token(info.value, caplog)
 
 
-def test_closed_port_is_transient_and_never_shows_the_token(caplog):
+def test_closed_port_is_unreachable_and_never_shows_the_token(caplog):
     caplog.set_level(logging.DEBUG)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     adapter = make_adapter(f"http://127.0.0.1:{port}")
-    with pytest.raises(TransientError) as info:
+    with pytest.raises(UnreachableError) as info:
         adapter.publish(post())
-    assert "Could not reach Telegram" in info.value.message
+    assert "“127.0.0.1” refused the connection" in info.value.message
     assert "[redacted]" in str(info.value.raw)
     assert_no_token(info.value, caplog)
     # Nor in the exception chain that a traceback or an error tracker would print.

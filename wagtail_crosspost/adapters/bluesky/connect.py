@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from wagtail_crosspost import conf
 
-from ..base import THREAD_FORM_FIELDS, ConfigurationError, clean_thread_options
+from ..base import THREAD_FORM_FIELDS, ConfigurationError, about_option, clean_thread_options
 from ..http import check_public_url
 
 DEFAULT_SERVICE = "https://bsky.social"
@@ -78,11 +78,15 @@ def normalise_handle(value: Any) -> str:
 def clean_options(options: dict[str, Any]) -> dict[str, Any]:
     """Validated, normalised options (for the channel form); raises ConfigurationError."""
     cleaned = dict(options or {})
-    cleaned["service"] = check_service(normalise_service(cleaned.get("service")))
+    with about_option("service"):
+        cleaned["service"] = check_service(normalise_service(cleaned.get("service")))
     cleaned["handle"] = normalise_handle(cleaned.get("handle"))
     if not cleaned["handle"]:
-        raise ConfigurationError(_("Enter the Bluesky handle, e.g. example.bsky.social."))
-    cleaned["image_max_bytes"] = image_max_bytes(cleaned.get("image_max_bytes"))
+        raise ConfigurationError(
+            _("Enter the Bluesky handle, e.g. example.bsky.social."), field="handle"
+        )
+    with about_option("image_max_bytes"):
+        cleaned["image_max_bytes"] = image_max_bytes(cleaned.get("image_max_bytes"))
     cleaned["prefer_link_card"] = flag(cleaned.get("prefer_link_card"))
     return clean_thread_options(cleaned)
 

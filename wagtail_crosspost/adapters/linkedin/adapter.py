@@ -33,6 +33,7 @@ from ..base import (
     Post,
     Receipt,
     TransientError,
+    about_option,
 )
 from ..http import (
     HTTPClient,
@@ -109,8 +110,10 @@ class LinkedInAdapter(Adapter):
     @classmethod
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
-        cleaned["author_urn"] = clean_author(cleaned.get("author_urn"))
-        cleaned["linkedin_version"] = clean_version(cleaned.get("linkedin_version"))
+        with about_option("author_urn"):
+            cleaned["author_urn"] = clean_author(cleaned.get("author_urn"))
+        with about_option("linkedin_version"):
+            cleaned["linkedin_version"] = clean_version(cleaned.get("linkedin_version"))
         cleaned["link_card"] = truthy(cleaned.get("link_card"), True)
         if cleaned.get("api_base"):
             cleaned["api_base"] = check_api_base(cleaned["api_base"], DEFAULT_API_BASE)

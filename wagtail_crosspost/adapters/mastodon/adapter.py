@@ -1,8 +1,8 @@
 """Mastodon (and servers that speak its client API: GoToSocial, Pleroma/Akkoma, snac, Hollo …).
 
-Options: ``server_url`` (the instance's https base URL), ``visibility`` (public, unlisted or
-private; default public), ``language``. Credentials: ``access_token`` (scopes ``write:statuses``
-and ``write:media``; Mastodon tokens do not expire).
+Options: ``server_url`` (the instance's https base URL), ``visibility`` (public, unlisted,
+private or direct; default public), ``language``. Credentials: ``access_token`` (scopes
+``write:statuses`` and ``write:media``; Mastodon tokens do not expire).
 
 Statuses are created with an ``Idempotency-Key``, so a retry after a lost answer cannot post
 twice: the server returns the status it already made for that key.
@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..base import (
-    THREAD_FORM_FIELDS,
     THREAD_OPTION_FIELDS,
     Adapter,
     AdapterError,
@@ -41,15 +40,13 @@ from ..base import (
     Post,
     Receipt,
     TransientError,
-    clean_thread_options,
 )
 from ..http import HTTPClient, check_public_url, json_object, trim
 from ..replies import delete_thread, edited_root_only, publish_replies
 from .errors import mastodon_error_text, says_still_processing, says_token_refused
 from .media import upload
+from .options import FORM_FIELDS, clean_options, clean_visibility, normalise_server_url
 from .rules import cached_server_rules, rules_from_instance, server_rules
-
-VISIBILITIES = ("public", "unlisted", "private")
 
 # A failed reply is sent again at once (same key) if the server asks to wait at most this long.
 REPLY_RETRY_MAX_WAIT = 5.0
@@ -64,7 +61,7 @@ class MastodonAdapter(Adapter):
     idempotency_window = 3600  # "kept 1 hour" (platforms.md, Mastodon statuses API)
     credential_fields = ("access_token",)
     option_fields = ("server_url", "visibility", "language", *THREAD_OPTION_FIELDS)
-    form_fields: ClassVar[dict[str, Any]] = {**THREAD_FORM_FIELDS}
+    form_fields: ClassVar[dict[str, Any]] = FORM_FIELDS
 
     #: How often to ask whether an uploaded image is processed, and the waits in between.
     media_poll_delays: ClassVar[tuple[float, ...]] = (0.5, 1, 1, 2, 2, 3, 3, 5, 5, 5)
@@ -85,25 +82,8 @@ class MastodonAdapter(Adapter):
 
     # -- options -----------------------------------------------------------------------------
 
-    @staticmethod
-    def normalise_server_url(value: Any) -> str:
-        """``https://example.social/`` -> ``https://example.social``; a bare host gets https."""
-        url = str(value or "").strip()
-        if url and "://" not in url:
-            url = "https://" + url
-        return url.rstrip("/")
-
-    @classmethod
-    def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
-        """Validated, normalised options (for the channel form); raises ConfigurationError."""
-        cleaned = dict(options or {})
-        server = cls.normalise_server_url(cleaned.get("server_url"))
-        if not server:
-            raise ConfigurationError(_("Enter the address of the Mastodon server."))
-        cleaned["server_url"] = check_public_url(server)
-        cleaned["visibility"] = _clean_visibility(cleaned.get("visibility"))
-        cleaned["language"] = str(cleaned.get("language") or "").strip()
-        return clean_thread_options(cleaned)
+    normalise_server_url = staticmethod(normalise_server_url)
+    clean_options = staticmethod(clean_options)
 
     @property
     def server_url(self) -> str:
@@ -121,7 +101,7 @@ class MastodonAdapter(Adapter):
 
     @property
     def visibility(self) -> str:
-        return _clean_visibility(self.options.get("visibility"))
+        return clean_visibility(self.options.get("visibility"))
 
     def _url(self, path: str) -> str:
         return self.server_url + path
@@ -284,12 +264,3 @@ def _language_code(language: str) -> str:
     if not language:
         return ""
     return language.split("-")[0].lower()
-
-
-def _clean_visibility(value: Any) -> str:
-    visibility = str(value or "public").strip().lower()
-    if visibility not in VISIBILITIES:
-        raise ConfigurationError(
-            _("The visibility must be one of: %(choices)s.") % {"choices": ", ".join(VISIBILITIES)}
-        )
-    return visibility

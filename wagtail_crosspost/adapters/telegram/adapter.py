@@ -34,6 +34,7 @@ from ..base import (
     PlatformRules,
     Post,
     Receipt,
+    about_option,
 )
 from ..http import HTTPClient, check_api_base, health_from, trim
 from .connect import FORM_FIELDS, clean_chat_id, truthy
@@ -96,7 +97,8 @@ class TelegramAdapter(Adapter):
     @classmethod
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
-        cleaned["chat_id"] = clean_chat_id(cleaned.get("chat_id"))
+        with about_option("chat_id"):
+            cleaned["chat_id"] = clean_chat_id(cleaned.get("chat_id"))
         cleaned["link_preview"] = truthy(cleaned.get("link_preview"), True)
         if cleaned.get("api_base"):
             cleaned["api_base"] = check_api_base(cleaned["api_base"], DEFAULT_API_BASE)

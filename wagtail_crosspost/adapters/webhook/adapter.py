@@ -47,6 +47,7 @@ from ..base import (
     PlatformRules,
     Post,
     Receipt,
+    about_option,
 )
 from ..http import HTTPClient, check_public_url, first_text, json_object, trim
 from .connect import FORM_FIELDS
@@ -163,7 +164,8 @@ class WebhookAdapter(Adapter):
     @classmethod
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
-        cleaned["url"] = check_public_url(str(cleaned.get("url") or "").strip())
+        with about_option("url"):
+            cleaned["url"] = check_public_url(str(cleaned.get("url") or "").strip())
         return cleaned
 
     # -- publishing --------------------------------------------------------------------------

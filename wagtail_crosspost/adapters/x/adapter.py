@@ -40,6 +40,7 @@ from ..base import (
     PlatformRules,
     Post,
     Receipt,
+    about_option,
     clean_thread_options,
 )
 from ..http import HTTPClient, check_api_base, json_object, trim
@@ -148,7 +149,8 @@ class XAdapter(Adapter):
     @classmethod
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
-        cleaned["auth"] = _clean_auth(cleaned.get("auth"))
+        with about_option("auth"):
+            cleaned["auth"] = _clean_auth(cleaned.get("auth"))
         if cleaned.get("max_characters") in ("", None):
             cleaned.pop("max_characters", None)
         if cleaned.get("api_base"):

@@ -216,10 +216,23 @@ class Command(BaseCommand):
         site.save()
 
     def setup_admin(self) -> bool:
+        # A name, so that saving the account settings (e.g. to switch the admin to German) needs
+        # nothing made up: Wagtail's account form asks for first and last name.
         User = get_user_model()
-        if User.objects.filter(username="admin").exists():
+        admin = User.objects.filter(username="admin").first()
+        if admin is not None:
+            if not (admin.first_name and admin.last_name):  # a demo set up before the names
+                admin.first_name = admin.first_name or "Max"
+                admin.last_name = admin.last_name or "Mustermann"
+                admin.save(update_fields=["first_name", "last_name"])
             return False
-        User.objects.create_superuser("admin", "admin@muster-maschinenbau.example", "admin")
+        User.objects.create_superuser(
+            "admin",
+            "admin@muster-maschinenbau.example",
+            "admin",
+            first_name="Max",
+            last_name="Mustermann",
+        )
         return True
 
     def setup_editor(self) -> bool:

@@ -127,6 +127,15 @@
         const notes = box.querySelector('[data-crosspost-notes]');
         notes.textContent = (data.notes || []).join(' ');
         notes.hidden = !notes.textContent;
+        // The image that will be sent has no alt text: say so, with a link to describe it.
+        const alt = row.querySelector('[data-crosspost-alt]');
+        if (alt) {
+          const image = data.image || {};
+          alt.hidden = !image.alt_missing;
+          const link = alt.querySelector('[data-crosspost-alt-link]');
+          link.href = image.edit_url || '#';
+          link.hidden = !image.edit_url;
+        }
       }
 
       // The replies of a thread (reply chain), under the first post's text. Built with
