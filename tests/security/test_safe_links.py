@@ -144,6 +144,7 @@ DIRECT_CONTEXTS = {
         "value": url,
     },
     "wagtail_crosspost/log/remote_link.html": lambda url: {"url": url},
+    "wagtail_crosspost/log/raw_response.html": lambda url: {"raw": {"body": url, "link": url}},
     "wagtail_crosspost/log/sent_media.html": lambda url: {
         "media": [
             {
