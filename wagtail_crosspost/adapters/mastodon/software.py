@@ -190,7 +190,8 @@ def _get_json(http: HTTPClient, url: str) -> dict[str, Any]:
             "GET",
             url,
             max_bytes=NODEINFO_MAX_BYTES,
-            timeout=NODEINFO_TIMEOUT,
+            # The shorter of ours and the channel's (tests keep theirs short).
+            timeout=tuple(min(a, b) for a, b in zip(NODEINFO_TIMEOUT, http.timeout, strict=True)),
             headers={"Accept": "application/json"},
         )
     except AdapterError as error:
