@@ -62,6 +62,7 @@ KINDS = {
     "twitter": "twitter-text v3 weighted length",
     "linkedin": "UTF-16 code units after escaping the little-format reserved characters",
 }
+MAX_DOMAIN_LENGTH = 253  # DNS
 #: Kinds that never shorten a URL, whatever the server advertises.
 FULL_URL_KINDS = frozenset({"codepoints", "strictest"})
 DEFAULT_LIMIT = 10_000  # Adapter.rules default in adapters/base.py: no platform limit known
@@ -222,7 +223,12 @@ def _mastodon_countable(text: str, url_weight: int | None) -> str:
     """Mastodon's StatusLengthValidator: URLs become placeholders, mentions lose the domain."""
     placeholder = "x" * (23 if url_weight is None else url_weight)
     entities = [(start, end, placeholder) for start, end, _url in find_urls(text, "mastodon")]
-    entities += [(m.start(), m.end(), "@" + m["user"]) for m in _MENTION_RE.finditer(text)]
+    # A mention with a domain longer than DNS allows counts in full (Mastodon's spec, "M8").
+    entities += [
+        (m.start(), m.end(), "@" + m["user"])
+        for m in _MENTION_RE.finditer(text)
+        if m.end() - m.start() - len(m["user"]) - 2 <= MAX_DOMAIN_LENGTH
+    ]
     parts, pos = [], 0
     for start, end, replacement in sorted(entities):
         if start < pos:  # twitter-text drops an entity that overlaps an earlier one
