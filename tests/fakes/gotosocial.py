@@ -24,7 +24,7 @@ class FakeGoToSocial(FakeMastodon):
         super().__init__(software=("gotosocial", version), **kwargs)
         self.honours_key = False
         self.delete_lag = delete_lag
-        self._deleting: dict[str, int] = {}
+        self.deleting: dict[str, int] = {}
 
     def text_length(self, text: str, spoiler_text: str) -> int:
         return len(text) + len(spoiler_text)  # len([]rune(status)) + len([]rune(spoiler))
@@ -44,7 +44,7 @@ class FakeGoToSocial(FakeMastodon):
         status = self.statuses.get(status_id)
         if status is None or self._owner.get(status_id) != account.id:
             return 404, {"error": "Record not found"}
-        self._deleting[status_id] = self.delete_lag
+        self.deleting[status_id] = self.delete_lag
         answer = self._status_json(status)
         answer["text"] = status["text"]
         return answer
@@ -54,15 +54,20 @@ class FakeGoToSocial(FakeMastodon):
         self._carry_out_deletes()
         return answer
 
+    def verify_credentials(self, request: RecordedRequest) -> Any:
+        answer = super().verify_credentials(request)
+        self._carry_out_deletes()
+        return answer
+
     def get_status(self, request: RecordedRequest, status_id: str) -> Any:
         answer = super().get_status(request, status_id)
         self._carry_out_deletes()
         return answer
 
     def _carry_out_deletes(self) -> None:
-        for status_id, left in list(self._deleting.items()):
+        for status_id, left in list(self.deleting.items()):
             if left <= 0:
                 self.statuses.pop(status_id, None)
-                del self._deleting[status_id]
+                del self.deleting[status_id]
             else:
-                self._deleting[status_id] = left - 1
+                self.deleting[status_id] = left - 1
