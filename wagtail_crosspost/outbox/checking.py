@@ -52,7 +52,7 @@ def start(
             "Checking: %(error)s %(platform)s does not recognise a repeat, so before anything "
             "is sent again the account's latest posts are looked through."
         )
-        % {"error": exc.message, "platform": adapter.label},
+        % {"error": exc.message, "platform": getattr(adapter, "software_label", adapter.label)},
         raw_response=trim(exc.raw) if exc.raw is not None else None,
         delivery_state=state,
     )
