@@ -14,8 +14,9 @@ from django.utils import timezone
 from tests.factories import ChannelFactory, publish
 from tests.fakes.gotosocial import FakeGoToSocial
 from tests.fakes.mastodon import FakeMastodon
+from wagtail_crosspost.compose.post import build_post
 from wagtail_crosspost.models import Publication
-from wagtail_crosspost.outbox import checking, delivery
+from wagtail_crosspost.outbox import checking, delivery, inputs
 
 pytestmark = pytest.mark.django_db
 TOKEN = "fedi-secret-token-24680"
@@ -164,3 +165,26 @@ def test_keyed_mastodon_post_records_when_its_answer_was_lost_and_reconciles_lat
         assert row.status == "posted" and row.remote_id == made
         assert list(server.statuses) == [made]
         assert len(server.requests_to(*CREATE)) == 1
+
+
+def test_a_worker_that_died_while_sending_leaves_a_check_not_a_guess(
+    make_article, gts, django_capture_on_commit_callbacks
+):
+    channel = channel_for(gts)
+    page = make_article(channels=[channel], live=False)
+    with django_capture_on_commit_callbacks(execute=False):  # planned, not yet delivered
+        publish(page)
+    row = Publication.objects.get(page=page)
+    Publication.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    claimed = delivery.claim(row.pk)  # a worker takes it, posts ... and dies before recording
+    assert claimed is not None
+    adapter = channel.get_adapter()
+    post, _notes = build_post(*inputs.for_publication(claimed, adapter))
+    adapter.publish(post)
+    Publication.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert delivery.deliver(row.pk) is None  # taken over: not sent, but checked
+    row.refresh_from_db()
+    assert row.status == "pending" and row.delivery_state.get(checking.CHECKING)
+    assert "worker stopped" in row.error
+    row = run_due(row)
+    assert row.status == "posted" and list(gts.statuses) == [row.remote_id]

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import conf
 from ..adapters import base as adapter_base
 from ..adapters.http import trim
 from ..compose.post import build_post
@@ -25,6 +26,8 @@ Status = Publication.Status
 #: ``delivery_state`` keys: a check is under way; the check found nothing and the post was sent
 #: once more (only once).
 CHECKING = "checking"
+#: Kept across retries until the row is final (``delivery.AMBIGUOUS_SINCE``).
+AMBIGUOUS_SINCE = "ambiguous_since"
 CHECKED_RETRY = "checked_retry"
 #: Seconds before a lost answer's post is looked for.
 CHECK_DELAY_SECONDS = 30
@@ -32,6 +35,24 @@ CHECK_DELAY_SECONDS = 30
 
 def under_way(row: Publication) -> bool:
     return isinstance(row.delivery_state, dict) and bool(row.delivery_state.get(CHECKING))
+
+
+def after_takeover(row: Publication) -> bool:
+    """A worker died while sending this post: with an adapter that can look, the row goes to
+    checking (True); otherwise the caller ends it *Unknown — check* (False)."""
+    try:
+        adapter = row.channel.get_adapter()
+    except LookupError:
+        return False
+    if not adapter.can_reconcile or row.action != Publication.Action.POST:
+        return False
+    # The attempt began at most a lease before the lease ran out: look from well before.
+    since = timezone.now() - timedelta(seconds=2 * float(conf.get("LEASE_SECONDS")))
+    error = adapter_base.AmbiguousError(
+        _("The worker stopped while this post was being sent, so it may have been published.")
+    )
+    start(row, error, adapter, {AMBIGUOUS_SINCE: since.isoformat()})
+    return True
 
 
 def start(

@@ -34,9 +34,8 @@ logger = logging.getLogger("wagtail_crosspost")
 
 Status = Publication.Status
 Action = Publication.Action
-#: ``delivery_state`` key: when an attempt of an idempotent adapter ended uncertain (the platform
-#: may have the post). Kept across retries until the row is final.
-AMBIGUOUS_SINCE = "ambiguous_since"
+#: ``delivery_state`` key: when an attempt ended uncertain (the platform may have the post).
+AMBIGUOUS_SINCE = checking.AMBIGUOUS_SINCE
 #: ``delivery_state`` key: the receipt's data, which later edits and deletes hand back to the
 #: adapter (``raw_response`` is only the platform's answer for the log, trimmed).
 RECEIPT = "receipt"
@@ -66,6 +65,8 @@ def _usable(taken: claiming.Taken) -> Publication | None:
     row = taken.row
     if row is None or not taken.taken_over or _safe_to_repeat(row):
         return row
+    if checking.after_takeover(row):  # an adapter that can look for the post looks first
+        return None
     # A worker died while sending to a platform without idempotency: it may have posted.
     _finish(
         row,
