@@ -443,3 +443,22 @@ def test_channel_list_shows_switches_as_icons(admin_client):
     icons = [c for c in cells if "<svg" in c and ("#icon-check" in c or "#icon-cross" in c)]
     assert ["#icon-check" in c for c in icons] == [True, True, False]
     assert not any(c.strip().endswith(("True</td>", "False</td>")) for c in cells)
+
+
+def test_the_channel_page_shows_the_servers_software_and_limit(admin_client):
+    software = {"name": "gotosocial", "version": "0.20.1", "problem": "", "limit": 5000}
+    channel = ChannelFactory(
+        platform="mastodon",
+        name="G",
+        options={"server_url": "https://g.example", "server_software": software},
+    )
+    page = admin_client.get(reverse("wagtail_crosspost_channels:edit", args=[channel.pk]))
+    assert "Server: GoToSocial 0.20.1 · limit 5000" in page.content.decode()
+    unknown = {"name": "", "version": "", "problem": "its nodeinfo is not a JSON object"}
+    channel.options = {"server_url": "https://g.example", "server_software": unknown}
+    channel.save()
+    html = admin_client.get(
+        reverse("wagtail_crosspost_channels:edit", args=[channel.pk])
+    ).content.decode()
+    assert "Unknown server software: counted by the strictest rule" in html
+    assert "its nodeinfo is not a JSON object" in html

@@ -11,8 +11,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def mastodon_channel():
+    # As connected: the server said which software it runs (nodeinfo) and its limit.
+    software = {"name": "mastodon", "version": "4.4.0", "limit": 500}
     return ChannelFactory(
-        platform="mastodon", name="M", options={"server_url": "https://m.example"}
+        platform="mastodon",
+        name="M",
+        options={"server_url": "https://m.example", "server_software": software},
     )
 
 
@@ -30,6 +34,34 @@ def test_counter_counts_like_the_platform(admin_client, make_article, mastodon_c
     assert data["count"] == measure(rendered, "mastodon") == len("x Visit  now ") + 23 * 2
     assert data["state"] == "ok" and data["text"] == rendered
     assert data["count_label"] == f"{data['count']} / 500 characters"
+
+
+@pytest.mark.parametrize(
+    ("software", "expected"),
+    [
+        # GoToSocial: code points, the URLs in full (the family emoji is 7 code points).
+        ({"name": "gotosocial", "version": "0.20.1", "limit": 500}, "codepoints"),
+        # Nothing known about the server: the strictest rule (UTF-16 units here, URLs in full).
+        ({}, "strictest"),
+    ],
+)
+def test_counter_counts_the_way_the_channels_server_counts(
+    admin_client, make_article, software, expected
+):
+    channel = ChannelFactory(
+        platform="mastodon",
+        name="G",
+        options={"server_url": "https://g.example", "server_software": software},
+    )
+    page = make_article(title="Title")
+    message = "👩‍👩‍👧‍👦 Visit https://example.com/" + "x" * 200 + " now {url}"
+    data = preview(admin_client, channel=channel.pk, page=page.pk, message=message).json()
+    rendered = message.replace("{url}", page.full_url)
+    if expected == "codepoints":
+        assert data["count"] == len(rendered)
+    else:
+        assert data["count"] == len(rendered.encode("utf-16-le")) // 2
+    assert data["state"] == "ok" and data["limit"] == 500
 
 
 def test_counter_label_is_german_for_german_editors(

@@ -115,8 +115,7 @@ class Channel(models.Model):
 
     objects = ChannelQuerySet.as_manager()
 
-    # Wagtail's reference index ("usage") has nothing to show for these models; indexing them
-    # cost a reindex of the whole page for every saved choice and every planned row.
+    # Wagtail's reference index has nothing to show here (and cost a page reindex per row).
     wagtail_reference_index_ignore = True
 
     class Meta:
@@ -193,6 +192,11 @@ class ChannelRowCallbacks(ChannelCallbacks):
         self.channel.set_credentials(dict(credentials))
         if self.channel.pk:
             self.channel.save(update_fields=["credentials"])
+
+    def save_options(self, values: dict[str, Any]) -> None:
+        self.channel.options = {**(self.channel.options or {}), **values}
+        if self.channel.pk:
+            self.channel.save(update_fields=["options"])
 
     def report_health(self, health: AdapterHealth) -> None:
         status = Channel.status_for(health)
@@ -335,8 +339,7 @@ class Publication(models.Model):
     dry_run = models.BooleanField(_("dry run"), default=False)
     error = models.TextField(_("error"), blank=True)
     raw_response = models.JSONField(_("platform answer"), null=True, blank=True)
-    # What the outbox keeps between attempts, apart from the log: the platform's receipt
-    # ("receipt", for later edits and deletes) and when an uncertain attempt happened.
+    # Kept between attempts, apart from the log: the receipt, an uncertain attempt's time, a check.
     delivery_state = models.JSONField(default=dict, blank=True, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -15,9 +15,10 @@ import requests
 from django.core.cache import cache
 
 from tests.fakes.bluesky import FakeBlueskyPDS
+from tests.fakes.gotosocial import FakeGoToSocial
 from tests.fakes.linkedin import TOKEN as LINKEDIN_TOKEN
 from tests.fakes.linkedin import FakeLinkedIn
-from tests.fakes.mastodon import FakeMastodon
+from tests.fakes.mastodon import FakeMastodon, Limits
 from tests.fakes.meta import FakeGraph, FakeThreads
 from tests.fakes.telegram import TOKEN as TELEGRAM_TOKEN
 from tests.fakes.telegram import FakeTelegram
@@ -67,6 +68,7 @@ class TestMastodonContract(AdapterContractTests):
     def make_adapter(self, server):
         adapter = super().make_adapter(server)
         adapter.sleep = lambda seconds: None
+        adapter.rules_for_channel()  # as the outbox does before sending: which software
         return adapter
 
     def posted_text(self, server, receipt: Receipt):
@@ -85,6 +87,20 @@ class TestMastodonContract(AdapterContractTests):
             headers={"X-RateLimit-Reset": reset.isoformat().replace("+00:00", "Z")},
         )
         return 300.0
+
+
+class TestGoToSocialContract(TestMastodonContract):
+    """The Mastodon adapter on a GoToSocial-like server: code points, no idempotency, deletes
+    in the background. Its lost-answer tests prove a lost answer never makes a second post."""
+
+    def make_server(self) -> FakeGoToSocial:
+        return FakeGoToSocial(token=MASTODON_TOKEN, limits=Limits(max_characters=500))
+
+    def posted_text(self, server, receipt: Receipt):
+        # A delete was accepted: GoToSocial removes the status in the background, shortly.
+        if receipt.remote_id in server.deleting:
+            return None
+        return super().posted_text(server, receipt)
 
 
 class TestLinkedInContract(AdapterContractTests):

@@ -89,6 +89,20 @@ class FakeMastodonAuth(FakeAuthServer):
         self.token_scopes: dict[str, list[str]] = {}
         self.add_route("POST", r"/api/v1/apps", self.register_app)
         self.add_route("GET", r"/api/v1/accounts/verify_credentials", self.verify_credentials)
+        # Read on connect: which software the server runs, and its limit.
+        self.add_route("GET", r"/api/v2/instance", self.instance)
+        self.add_route("GET", r"/\.well-known/nodeinfo", self.nodeinfo_index)
+        self.add_route("GET", r"/nodeinfo/2\.0", self.nodeinfo)
+
+    def instance(self, request: RecordedRequest) -> Any:
+        return {"domain": "fake", "configuration": {"statuses": {"max_characters": 500}}}
+
+    def nodeinfo_index(self, request: RecordedRequest) -> Any:
+        rel = "http://nodeinfo.diaspora.software/ns/schema/2.0"
+        return {"links": [{"rel": rel, "href": f"{self.url}/nodeinfo/2.0"}]}
+
+    def nodeinfo(self, request: RecordedRequest) -> Any:
+        return {"software": {"name": "mastodon", "version": "4.4.0"}}
 
     # -- registration ----------------------------------------------------------------------------
 

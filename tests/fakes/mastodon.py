@@ -81,9 +81,14 @@ class FakeMastodon(FakeServer):
         instance_api: str = "v2",
         processing_polls: int = 0,
         bad_token_status: int = 401,
+        software: tuple[str, str] | None = ("mastodon", "4.4.0"),
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        #: nodeinfo ``software`` (name, version); None: no nodeinfo (404)
+        self.software = software
+        #: Mastodon honours Idempotency-Key; the GoToSocial-like mode does not
+        self.honours_key = True
         self.limits = limits or Limits()
         self.instance_api = instance_api
         self.processing_polls = processing_polls
@@ -116,7 +121,13 @@ class FakeMastodon(FakeServer):
     def _routes_mastodon(self) -> None:
         self.add_route("GET", r"/api/v2/instance", self.instance_v2)
         self.add_route("GET", r"/api/v1/instance", self.instance_v1)
+        self.add_route("GET", r"/\.well-known/nodeinfo", self.nodeinfo_index)
+        self.add_route("GET", r"/nodeinfo/2\.0", self.nodeinfo)
         self.add_route("GET", r"/api/v1/accounts/verify_credentials", self.verify_credentials)
+        self.add_route(
+            "GET", r"/api/v1/accounts/(?P<account_id>[^/]+)/statuses", self.account_statuses
+        )
+        self.add_route("GET", r"/api/v1/statuses/(?P<status_id>[^/]+)/source", self.status_source)
         self.add_route("POST", r"/api/v2/media", self.upload_media)
         self.add_route("GET", r"/api/v1/media/(?P<media_id>[^/]+)", self.get_media)
         self.add_route("POST", r"/api/v1/statuses", self.create_status)
@@ -168,6 +179,37 @@ class FakeMastodon(FakeServer):
             "version": "3.5.0",
             "configuration": self._configuration(),
         }
+
+    def nodeinfo_index(self, request: RecordedRequest) -> Any:
+        if self.software is None:
+            return 404, {"error": "Record not found"}
+        rel = "http://nodeinfo.diaspora.software/ns/schema/2.0"
+        return {"links": [{"rel": rel, "href": f"{self.url}/nodeinfo/2.0"}]}
+
+    def nodeinfo(self, request: RecordedRequest) -> Any:
+        if self.software is None:
+            return 404, {"error": "Record not found"}
+        name, version = self.software
+        return {"version": "2.0", "software": {"name": name, "version": version}}
+
+    def account_statuses(self, request: RecordedRequest, account_id: str) -> Any:
+        """Newest first, at most ``limit`` (default 20, max 40), the account's own statuses."""
+        account = self._auth(request)
+        if isinstance(account, Response):
+            return account
+        try:
+            limit = min(int(request.query.get("limit", ["20"])[0]), 40)
+        except ValueError:
+            limit = 20
+        mine = [s for s in self.statuses.values() if s["account"].id == account_id]
+        mine.sort(key=lambda s: int(s["id"]), reverse=True)
+        return [self._status_json(s) for s in mine[:limit]]
+
+    def status_source(self, request: RecordedRequest, status_id: str) -> Any:
+        status = self.statuses.get(status_id)
+        if status is None:
+            return 404, {"error": "Record not found"}
+        return {"id": status_id, "text": status["text"], "spoiler_text": status["spoiler_text"]}
 
     def verify_credentials(self, request: RecordedRequest) -> Any:
         account = self._auth(request)
@@ -241,7 +283,7 @@ class FakeMastodon(FakeServer):
         account = self._auth(request)
         if isinstance(account, Response):
             return account
-        key = request.headers.get("Idempotency-Key")
+        key = request.headers.get("Idempotency-Key") if self.honours_key else None
         if key:
             known = self.idempotency.get((account.id, key))
             if known and self.clock() - known[1] < IDEMPOTENCY_SECONDS:
@@ -373,15 +415,16 @@ class FakeMastodon(FakeServer):
             }
         if not fields["text"].strip() and not media_ids:
             return 422, {"error": "Validation failed: Text can't be blank"}
-        length = status_length(
-            fields["text"], fields["spoiler_text"], limits.characters_reserved_per_url
-        )
+        length = self.text_length(fields["text"], fields["spoiler_text"])
         if length > limits.max_characters:
             return 422, {
                 "error": "Validation failed: Text character limit of "
                 f"{limits.max_characters} exceeded"
             }
         return None
+
+    def text_length(self, text: str, spoiler_text: str) -> int:
+        return status_length(text, spoiler_text, self.limits.characters_reserved_per_url)
 
     # -- JSON --------------------------------------------------------------------------------
 

@@ -291,6 +291,9 @@ class ChannelCallbacks:
     def report_health(self, health: Health) -> None:
         """Remember what the adapter found out about the account (e.g. it needs reconnecting)."""
 
+    def save_options(self, values: dict[str, Any]) -> None:
+        """Keep what the adapter learnt about the channel's server in its options (merged)."""
+
 
 @dataclass(frozen=True, eq=False)
 class ChannelConfig:
@@ -340,6 +343,8 @@ class Adapter:
     #: uncertain attempt, the outbox does not repeat a post once this has (nearly) passed: the
     #: row becomes "Unknown — check" instead (Mastodon keeps an Idempotency-Key one hour).
     idempotency_window: ClassVar[float | None] = None
+    #: True when ``reconcile`` can look for a post whose answer was lost.
+    can_reconcile: ClassVar[bool] = False
     #: True for adapters that never leave the machine (console, locmem, demos).
     offline: ClassVar[bool] = False
     #: Names of the credential fields (stored encrypted) and the plain option fields.
@@ -375,6 +380,22 @@ class Adapter:
     def cached_rules(self) -> PlatformRules:
         return self.rules
 
+    def repeat_is_safe(self) -> bool:
+        """True when this channel's platform ignores a repeat with the same key (``idempotent``;
+        an adapter whose servers differ answers per channel)."""
+        return self.idempotent
+
+    def key_window(self) -> float | None:
+        """How long this channel's platform recognises a repeated key (``idempotency_window``)."""
+        return self.idempotency_window
+
+    def reconcile(self, post: Post, since: Any) -> Receipt | None:
+        """After a lost answer (at ``since``): the post if it was made, None when certainly not;
+        raises AmbiguousError (saying what to look at) when that cannot be told."""
+        raise AmbiguousError(
+            _("%(platform)s cannot be asked whether the post was made.") % {"platform": self.label}
+        )
+
     def publish(self, post: Post) -> Receipt:
         raise NotImplementedError
 
@@ -386,6 +407,11 @@ class Adapter:
 
     def check(self) -> Health:
         return Health(ok=True, detail=str(_("Nothing to check for this platform.")))
+
+    @classmethod
+    def describe_server(cls, options: dict[str, Any]) -> str:
+        """One line about the channel's server for its page (software, version, limit)."""
+        return ""
 
     @classmethod
     def get_form_fields(cls) -> dict[str, forms.Field]:

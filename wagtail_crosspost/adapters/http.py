@@ -105,21 +105,40 @@ class HTTPClient:
         self.timeout = timeout or tuple(conf.get("HTTP_TIMEOUT"))
         self.auth_statuses = auth_statuses
 
-    def request(self, method: str, url: str, *, idempotent: bool = False, **kwargs: Any):
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        idempotent: bool = False,
+        max_bytes: int | None = None,
+        expiring_key: bool = False,
+        **kwargs: Any,
+    ):
         """Send a request; return the response for 2xx, raise an adapter error otherwise.
 
         ``idempotent``: the request is safe to repeat (GET, DELETE, or a write carrying an
         idempotency key), so a timeout after sending is transient rather than ambiguous.
+        ``expiring_key``: the write is a new post under a key the platform forgets after a while
+        (Mastodon: an hour): an answer lost after sending is "maybe sent" all the same, so the
+        outbox repeats it (same key) and notes when, and does not repeat it blindly once the
+        platform has forgotten the key (issue 12).
+        ``max_bytes``: a smaller cap than MAX_ANSWER_BYTES for the answer (AnswerTooLarge).
         """
         kwargs.setdefault("timeout", self.timeout)
-        safe = idempotent or method.upper() in ("GET", "HEAD", "OPTIONS", "DELETE")
+        keyed_post = idempotent and expiring_key
+        safe = not keyed_post and (
+            idempotent or method.upper() in ("GET", "HEAD", "OPTIONS", "DELETE")
+        )
         params = {"platform": self.platform}
         try:  # the address as typed: what the HTTP library normalises away is refused here
             gate.parse(url)
         except gate.Refused as refusal:
             raise ConfigurationError(self._scrub(refusal.message)) from None
         try:
-            response = read_capped(self.session.request(method, url, stream=True, **kwargs))
+            response = read_capped(
+                self.session.request(method, url, stream=True, **kwargs), max_bytes
+            )
         except gate.RequestRefused as exc:
             # Nothing was sent: the address is not one the gate connects to.
             if exc.temporary:
@@ -175,21 +194,28 @@ class HTTPClient:
             # The server answered (the request arrived), then the answer was cut off. A yes
             # (2xx) to a write is "maybe sent" even with a key: the outbox notes when.
             status = getattr(exc.response, "status_code", 0) or 0
-            self._lost(exc, safe and (_safe_method(method) or not 200 <= status < 300))
+            self._lost(
+                exc,
+                safe and (_safe_method(method) or not 200 <= status < 300),
+                keyed=keyed_post,
+            )
         except requests.exceptions.ConnectionError as exc:
-            # A refused connection never reached the server; a reset after sending may have.
-            if _never_sent(exc) or safe:
+            # A refused connection never reached the server; a reset after sending may have (so
+            # it is never "could not reach").
+            if _never_sent(exc):
                 raise TransientError(
                     _("Could not reach %(platform)s. It will be tried again.") % params,
                     raw=self._scrub(str(exc)),
                 ) from None
-            self._lost(exc, safe)
+            self._lost(exc, safe, keyed=keyed_post)
         except requests.exceptions.Timeout as exc:
             if safe:
                 raise TransientError(
                     _("%(platform)s took too long to answer. It will be tried again.") % params,
                     raw=self._scrub(str(exc)),
                 ) from None
+            if keyed_post:
+                self._lost(exc, False, keyed=True)
             raise AmbiguousError(
                 _(
                     "%(platform)s did not answer in time after the post was sent; it may or may "
@@ -202,7 +228,7 @@ class HTTPClient:
             requests.exceptions.ChunkedEncodingError,
             requests.exceptions.ContentDecodingError,
         ) as exc:
-            self._lost(exc, safe)
+            self._lost(exc, safe, keyed=keyed_post)
         except requests.exceptions.RequestException as exc:
             raise PermanentError(
                 _("The request to %(platform)s could not be made: %(error)s")
@@ -236,12 +262,22 @@ class HTTPClient:
         self.raise_for_status(response)
         return response  # pragma: no cover - raise_for_status always raises here
 
-    def _lost(self, exc: Exception, safe: bool) -> NoReturn:
+    def _lost(self, exc: Exception, safe: bool, *, keyed: bool = False) -> NoReturn:
         """The request reached the server and the answer was lost: for a write, "maybe sent"."""
         params = {"platform": self.platform}
         if safe:
             raise TransientError(
                 _("The connection to %(platform)s broke. It will be tried again.") % params,
+                raw=self._scrub(str(exc)),
+            ) from None
+        if keyed:
+            raise AmbiguousError(
+                _(
+                    "The answer of %(platform)s was lost after the post was sent; it may have "
+                    "been published. It will be sent again under the same key, which the server "
+                    "recognises for a limited time."
+                )
+                % params,
                 raw=self._scrub(str(exc)),
             ) from None
         raise AmbiguousError(

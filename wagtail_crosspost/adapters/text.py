@@ -35,10 +35,16 @@ class Counter:
         URL weight …) come from ``base``, the platform's own rules."""
         fallback = base or PlatformRules(text_limit=DEFAULT_LIMIT, counting="graphemes")
         kind = rules.counting if rules.counting in KINDS else fallback.counting
+        kind = kind if kind in KINDS else "graphemes"
+        # The platform's URL weight belongs to its own way of counting: a channel whose server
+        # counts differently (a GoToSocial server on the Mastodon adapter) counts URLs in full.
+        fallback_weight = fallback.url_weight if kind == fallback.counting else None
         return cls(
-            kind=kind if kind in KINDS else "graphemes",
+            kind=kind,
             limit=rules.text_limit,
-            url_weight=_first(rules.url_weight, fallback.url_weight),
+            url_weight=None
+            if kind in FULL_URL_KINDS
+            else _first(rules.url_weight, fallback_weight),
             byte_limit=_first(rules.byte_limit, fallback.byte_limit),
             caption_limit=rules.caption_limit or fallback.caption_limit,
             max_hashtags=_first(rules.max_hashtags, fallback.max_hashtags),
@@ -51,9 +57,14 @@ KINDS = {
     "graphemes": "user-perceived characters (Unicode extended grapheme clusters)",
     "utf16": "UTF-16 code units (JavaScript string length); never fewer than graphemes",
     "mastodon": "graphemes, every URL = url_weight, @user@domain counts as @user",
+    "codepoints": "Unicode code points, URLs and mentions in full (GoToSocial)",
+    "strictest": "the largest of every Mastodon-compatible rule: unknown server software",
     "twitter": "twitter-text v3 weighted length",
     "linkedin": "UTF-16 code units after escaping the little-format reserved characters",
 }
+MAX_DOMAIN_LENGTH = 253  # DNS
+#: Kinds that never shorten a URL, whatever the server advertises.
+FULL_URL_KINDS = frozenset({"codepoints", "strictest"})
 DEFAULT_LIMIT = 10_000  # Adapter.rules default in adapters/base.py: no platform limit known
 
 
@@ -139,6 +150,12 @@ def count(text: str, counter: Counter, platform: str = "") -> int:
         return twitter_text.parse_tweet(text, config).weighted_length
     if counter.kind == "mastodon":
         return count_graphemes(_mastodon_countable(text, counter.url_weight))
+    if counter.kind == "codepoints":
+        return len(text)
+    if counter.kind == "strictest":
+        # UTF-16 units >= code points >= graphemes, with URLs in full; Mastodon's own count can
+        # be larger only where a short URL counts as 23.
+        return max(utf16_len(text), count_graphemes(_mastodon_countable(text, None)))
     if counter.url_weight is not None:  # a channel says URLs are shortened on its platform
         text = _replace_spans(text, find_urls(text, platform), "x" * counter.url_weight)
     if counter.kind == "linkedin":
@@ -206,7 +223,12 @@ def _mastodon_countable(text: str, url_weight: int | None) -> str:
     """Mastodon's StatusLengthValidator: URLs become placeholders, mentions lose the domain."""
     placeholder = "x" * (23 if url_weight is None else url_weight)
     entities = [(start, end, placeholder) for start, end, _url in find_urls(text, "mastodon")]
-    entities += [(m.start(), m.end(), "@" + m["user"]) for m in _MENTION_RE.finditer(text)]
+    # A mention with a domain longer than DNS allows counts in full (Mastodon's spec, "M8").
+    entities += [
+        (m.start(), m.end(), "@" + m["user"])
+        for m in _MENTION_RE.finditer(text)
+        if m.end() - m.start() - len(m["user"]) - 2 <= MAX_DOMAIN_LENGTH
+    ]
     parts, pos = [], 0
     for start, end, replacement in sorted(entities):
         if start < pos:  # twitter-text drops an entity that overlaps an earlier one

@@ -23,18 +23,19 @@ from ..adapters.base import Receipt
 from ..adapters.http import trim, without_nul
 from ..compose.post import build_post
 from ..models import Channel, Publication
+from . import checking, inputs, pacing
 from . import claim as claiming
-from . import inputs, pacing
 from .pacing import backoff, sane_retry_after  # noqa: F401  (delivery.backoff is public)
 from .page_history import log_on_page as _log_on_page
+
+CHECKING, CHECKED_RETRY = checking.CHECKING, checking.CHECKED_RETRY  # delivery_state keys
 
 logger = logging.getLogger("wagtail_crosspost")
 
 Status = Publication.Status
 Action = Publication.Action
-#: ``delivery_state`` key: when an attempt of an idempotent adapter ended uncertain (the platform
-#: may have the post). Kept across retries until the row is final.
-AMBIGUOUS_SINCE = "ambiguous_since"
+#: ``delivery_state`` key: when an attempt ended uncertain (the platform may have the post).
+AMBIGUOUS_SINCE = checking.AMBIGUOUS_SINCE
 #: ``delivery_state`` key: the receipt's data, which later edits and deletes hand back to the
 #: adapter (``raw_response`` is only the platform's answer for the log, trimmed).
 RECEIPT = "receipt"
@@ -64,6 +65,8 @@ def _usable(taken: claiming.Taken) -> Publication | None:
     row = taken.row
     if row is None or not taken.taken_over or _safe_to_repeat(row):
         return row
+    if checking.after_takeover(row):  # an adapter that can look for the post looks first
+        return None
     # A worker died while sending to a platform without idempotency: it may have posted.
     _finish(
         row,
@@ -80,7 +83,7 @@ def _safe_to_repeat(row: Publication) -> bool:
     if row.action == Action.DELETE:
         return True
     try:
-        return row.channel.get_adapter().idempotent
+        return row.channel.get_adapter().repeat_is_safe()
     except LookupError:
         return False
 
@@ -160,10 +163,20 @@ def _deliver_claimed(row: Publication) -> str:
     if wait is not None:
         return wait
     expired = _repeat_no_longer_recognised(row, adapter)
-    if expired is not None:
+    if expired is not None and expired != "reconcile":
         return expired
     try:
-        status = _deliver_with(row, adapter)
+        if checking.under_way(row) or expired == "reconcile":
+            status = checking.check(
+                row,
+                adapter,
+                _ambiguous_since(row) or timezone.now(),
+                finish=_finish,
+                posted=_posted,
+                send=_deliver_with,
+            )
+        else:
+            status = _deliver_with(row, adapter)
     except adapter_base.UnreachableError as exc:
         if pacing.mark_unreachable(channel, exc):  # it posted from there before: an outage
             pacing.count_failure(channel)
@@ -176,10 +189,12 @@ def _deliver_claimed(row: Publication) -> str:
         pacing.count_failure(channel)
         return _retry_later(row, exc, exc.retry_after)
     except adapter_base.AmbiguousError as exc:
-        if adapter.idempotent:
+        since = _ambiguous_since(row) or timezone.now()
+        if adapter.repeat_is_safe():
             pacing.count_failure(channel)
-            since = _ambiguous_since(row) or timezone.now()
             return _retry_later(row, exc, None, ambiguous_since=since)
+        if adapter.can_reconcile and row.action == Action.POST:
+            return checking.start(row, exc, adapter, _state_to_keep(row, since))
         return _finish(row, Status.UNKNOWN, error=exc.message, raw=exc.raw)
     except adapter_base.AdapterError as exc:
         return _finish(row, Status.FAILED, error=exc.message, raw=exc.raw)
@@ -231,6 +246,10 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
         if notes:
             exc.message = "\n".join([*(str(n) for n in notes), exc.message])
         raise
+    return _posted(row, receipt, notes, **sent)
+
+
+def _posted(row: Publication, receipt: Receipt, notes, **sent: Any) -> str:
     return _finish(
         row,
         Status.POSTED,
@@ -295,12 +314,14 @@ def _ambiguous_since(row: Publication):
 def _repeat_no_longer_recognised(row: Publication, adapter: adapter_base.Adapter) -> str | None:
     """An earlier attempt may have posted, and the platform has (nearly) forgotten its key: a
     repeat now could be a second post. Unknown — check, instead of sending."""
-    window = adapter.idempotency_window
+    window = adapter.key_window()
     since = _ambiguous_since(row)
     if not window or since is None or row.action != Action.POST:
         return None  # an edit or a delete repeated does no harm
     if timezone.now() - since < timedelta(seconds=window * WINDOW_MARGIN):
         return None
+    if adapter.can_reconcile:
+        return "reconcile"  # the key is forgotten: look for the post instead of sending it
     return _finish(
         row,
         Status.UNKNOWN,
@@ -342,10 +363,13 @@ def _retry_later(
 
 
 def _state_to_keep(row: Publication, ambiguous_since=None) -> dict[str, Any]:
-    """An earlier uncertain attempt's time stays on record until the row is final, whatever
-    came since."""
+    """An earlier uncertain attempt's time (and a check under way) stays on record until the
+    row is final, whatever came since."""
     since = _ambiguous_since(row) or ambiguous_since
-    return {AMBIGUOUS_SINCE: since.isoformat()} if since is not None else {}
+    kept = {AMBIGUOUS_SINCE: since.isoformat()} if since is not None else {}
+    state = row.delivery_state if isinstance(row.delivery_state, dict) else {}
+    kept.update({k: state[k] for k in (CHECKING, CHECKED_RETRY) if k in state})
+    return kept
 
 
 def _hold_for_reconnect(row: Publication, exc: adapter_base.AdapterError | None = None) -> str:

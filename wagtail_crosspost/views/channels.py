@@ -130,6 +130,11 @@ class ChannelEditView(VisibleChannelsMixin, PlatformFormMixin, generic.EditView)
         context = super().get_context_data(**kwargs)
         context["test_url"] = reverse("wagtail_crosspost:test_connection", args=[self.object.pk])
         context["connect"] = connect_context(self.object)
+        try:  # "GoToSocial 0.20 · limit 5000": what the channel's server said about itself
+            adapter_class = get_adapter_class(self.object.platform)
+            context["server_summary"] = adapter_class.describe_server(self.object.options or {})
+        except LookupError:
+            context["server_summary"] = ""
         return context
 
 

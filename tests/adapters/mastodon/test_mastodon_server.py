@@ -101,7 +101,7 @@ def test_check_reports_the_account(adapter, mastodon_mock):
     health = adapter.check()
     assert health.ok, health.detail
     host = mastodon_mock.url.split("://", 1)[1]
-    assert health.detail == f"@{USERNAME}@{host}"
+    assert health.detail.startswith(f"@{USERNAME}@{host} · Mastodon ")
 
 
 def test_wrong_token_is_an_auth_error(mastodon_mock):

@@ -4,23 +4,19 @@ Options: ``server_url`` (the instance's https base URL), ``visibility`` (public,
 private or direct; default public), ``language``. Credentials: ``access_token`` (scopes
 ``write:statuses`` and ``write:media``; Mastodon tokens do not expire).
 
-Statuses are created with an ``Idempotency-Key``, so a retry after a lost answer cannot post
-twice: the server returns the status it already made for that key.
+Statuses are created with an ``Idempotency-Key``. Mastodon, Pleroma/Akkoma and Iceshrimp.NET
+return the status they already made for a repeated key; GoToSocial, Sharkey and snac ignore it
+(``software.py``). On those, and on a server whose software is unknown, a lost answer is never
+repeated blindly: the account's latest statuses are looked through first (``reconcile.py``).
 
-Threads (reply chains, options ``long_text`` and ``thread_max_parts``): each reply is a status
-``in_reply_to_id`` the one before, with its own key (the post's key + the part's number). A
-reply that fails for a passing reason is sent once more at once, with the same key (the server
-still knows it seconds later), if the server asks for at most ``REPLY_RETRY_MAX_WAIT`` seconds.
-Otherwise the receipt says the thread is incomplete: the outbox never retries the whole thread,
-because its retry may come after the server has forgotten the first post's key (about an hour:
-long backoffs, a paused channel, a reconnect, an editor's Retry) and would post it again.
+Threads: ``thread.py``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -31,7 +27,6 @@ from ..base import (
     THREAD_OPTION_FIELDS,
     Adapter,
     AdapterError,
-    AmbiguousError,
     AuthError,
     ConfigurationError,
     Health,
@@ -41,15 +36,34 @@ from ..base import (
     Receipt,
     TransientError,
 )
-from ..http import HTTPClient, check_public_url, json_object, trim
-from ..replies import delete_thread, edited_root_only, publish_replies
+from ..http import HTTPClient, json_object
+from ..replies import delete_thread, edited_root_only
 from .errors import mastodon_error_text, says_still_processing, says_token_refused
 from .media import upload
-from .options import FORM_FIELDS, clean_options, clean_visibility, normalise_server_url
-from .rules import cached_server_rules, rules_from_instance, server_rules
-
-# A failed reply is sent again at once (same key) if the server asks to wait at most this long.
-REPLY_RETRY_MAX_WAIT = 5.0
+from .options import (
+    FORM_FIELDS,
+    check_server_url,
+    clean_options,
+    clean_visibility,
+    normalise_server_url,
+)
+from .reconcile import Looker
+from .rules import (
+    cached_state,
+    rules_from_instance,
+    rules_from_state,
+    server_state,
+    state_info,
+    stored_option,
+)
+from .software import ServerInfo, summary
+from .statuses import (
+    receipt_from,
+    receipt_of_status,
+    status_fields,
+    too_long,
+)
+from .thread import send_replies
 
 
 class MastodonAdapter(Adapter):
@@ -57,8 +71,10 @@ class MastodonAdapter(Adapter):
     label = gettext_lazy("Mastodon")
     rules = rules_from_instance(None)
     supports = frozenset({"update", "delete", "alt_text", "thread"})
+    #: Mastodon itself honours the key; a channel's server may not (``repeat_is_safe``).
     idempotent = True
     idempotency_window = 3600  # "kept 1 hour" (platforms.md, Mastodon statuses API)
+    can_reconcile = True
     credential_fields = ("access_token",)
     option_fields = ("server_url", "visibility", "language", *THREAD_OPTION_FIELDS)
     form_fields: ClassVar[dict[str, Any]] = FORM_FIELDS
@@ -71,8 +87,10 @@ class MastodonAdapter(Adapter):
     def __init__(self, channel: Any):
         super().__init__(channel)
         self.access_token = str(self.credentials.get("access_token") or "")
+        #: The server's software as the channel stored it; refreshed with the limits.
+        self.info = ServerInfo.from_option(self.options.get("server_software"))
         self.http = HTTPClient(
-            str(self.label),
+            self.software_label,
             error_text=mastodon_error_text,
             secrets=[self.access_token],
         )
@@ -87,24 +105,34 @@ class MastodonAdapter(Adapter):
 
     @property
     def server_url(self) -> str:
-        """The server's base URL, checked (once per adapter) to be a public http(s) address."""
-        server = self.normalise_server_url(self.options.get("server_url"))
+        """The server's base URL, checked (once per adapter) to be a public https address."""
+        server = normalise_server_url(self.options.get("server_url"))
         if not server:
             raise ConfigurationError(
                 _("The channel “%(name)s” has no Mastodon server address.")
                 % {"name": self.channel.name}
             )
         if self._checked_server != server:
-            check_public_url(server)
+            check_server_url(server)
             self._checked_server = server
         return server
+
+    @classmethod
+    def describe_server(cls, options: dict[str, Any]) -> str:
+        return summary(options) if options.get("server_software") else ""
 
     @property
     def visibility(self) -> str:
         return clean_visibility(self.options.get("visibility"))
 
-    def _url(self, path: str) -> str:
-        return self.server_url + path
+    @property
+    def _language(self) -> str:
+        return str(self.options.get("language") or "")
+
+    @property
+    def software_label(self) -> str:
+        """The server's software for messages ("GoToSocial refused …"); Mastodon if unknown."""
+        return self.info.label or str(self.label)
 
     # -- HTTP --------------------------------------------------------------------------------
 
@@ -114,30 +142,31 @@ class MastodonAdapter(Adapter):
                 _("The channel “%(name)s” has no access token. Reconnect it.")
                 % {"name": self.channel.name}
             )
+        params = {"software": self.software_label}
         try:
-            return self.http.request(method, self._url(path), **kwargs)
+            return self.http.request(method, self.server_url + path, **kwargs)
         except PermanentError as error:
             if says_token_refused(error):
                 raise AuthError(
                     _(
-                        "Mastodon refused the channel's access token (%(detail)s). "
+                        "%(software)s refused the channel's access token (%(detail)s). "
                         "Reconnect the channel in Settings → Social channels."
                     )
-                    % {"detail": mastodon_error_text(error.raw.get("body"))},
+                    % {**params, "detail": mastodon_error_text(error.raw.get("body"))},
                     raw=error.raw,
                     status_code=error.status_code,
                 ) from None
             if says_still_processing(error):
                 raise TransientError(
-                    _("Mastodon is still processing an image. It will be tried again."),
+                    _("%(software)s is still processing an image. It will be tried again.")
+                    % params,
                     retry_after=30,
                     raw=error.raw,
                     status_code=error.status_code,
                 ) from None
             raise
 
-    # -- limits ------------------------------------------------------------------------------
-
+    # -- the server: limits and software -----------------------------------------------------
     def _server_or_none(self) -> str | None:
         try:
             return self.server_url
@@ -145,40 +174,65 @@ class MastodonAdapter(Adapter):
             return None
 
     def cached_rules(self) -> PlatformRules:
-        """The server's limits if they were read before; the defaults otherwise (no request)."""
-        return cached_server_rules(self._server_or_none(), self.rules)
+        """The server's limits and counting if read before; what the channel stored, else the
+        strictest rule (no request)."""
+        server = self._server_or_none()
+        state = cached_state(server) if server else None
+        return rules_from_state(state, self.options.get("server_software"))
 
     def rules_for_channel(self) -> PlatformRules:
-        """The server's own limits from ``/api/v2/instance`` (v1 on older servers), cached."""
+        """The server's own limits (``/api/v2/instance``, v1 on older servers) counted the way its
+        software counts (``/.well-known/nodeinfo``), cached; stored on the channel."""
         server = self._server_or_none()
-        return self.rules if server is None else server_rules(self.http, server, self.rules)
+        if server is None:
+            return rules_from_state(None)
+        state = server_state(self.http, server)
+        self._learn(state)
+        return rules_from_state(state)
+
+    def _learn(self, state: dict[str, Any]) -> None:
+        self.info = state_info(state)
+        self.http.platform = self.software_label
+        option = stored_option(state)
+        if self.options.get("server_software") != option:
+            self.options["server_software"] = option
+            self.channel.callbacks.save_options({"server_software": option})
+
+    def repeat_is_safe(self) -> bool:
+        """True when this channel's server honours ``Idempotency-Key`` (unknown: False)."""
+        if not self.info.name:  # read by a limits refresh of another adapter? (no request)
+            server = self._server_or_none()
+            state = cached_state(server) if server else None
+            if state is not None:
+                self.info = state_info(state)
+        return bool(self.info.name) and self.info.software.honours_key
+
+    def key_window(self) -> float | None:
+        return self.info.software.key_window if self.repeat_is_safe() else None
 
     # -- publishing --------------------------------------------------------------------------
 
     def publish(self, post: Post) -> Receipt:
         visibility = self.visibility  # a bad option fails before anything is uploaded
         media_ids = [upload(self, media) for media in post.media]
-        data = self._status_fields(post, media_ids)
+        data = status_fields(post, media_ids, self._language)
         data["visibility"] = visibility
-        root = self._receipt(self._create_status(data, post.idempotency_key))
-        if not post.thread:
-            return root
+        root = self._create_status(data, post.idempotency_key)
+        return self._replies(post, root, None) if post.thread else root
 
-        def reply(number: int, text: str, parent: Receipt) -> Receipt:
-            fields = self._status_fields(dataclasses.replace(post, text=text), [])
-            fields.update(visibility=visibility, in_reply_to_id=parent.remote_id)
-            key = f"{post.idempotency_key}-part-{number}" if post.idempotency_key else ""
-            try:
-                return self._receipt(self._create_status(fields, key))
-            except (TransientError, AmbiguousError) as error:
-                wait = error.retry_after if isinstance(error, TransientError) else None
-                if not key or (wait or 0) > REPLY_RETRY_MAX_WAIT:
-                    raise
-                self.sleep(min(wait or 1.0, REPLY_RETRY_MAX_WAIT))
-                return self._receipt(self._create_status(fields, key))  # the same key
+    def reconcile(self, post: Post, since: datetime) -> Receipt | None:
+        """After a lost answer: the status made for ``post`` (its thread completed), None when
+        certainly none was made; AmbiguousError (what to look at) when that cannot be told."""
+        self.rules_for_channel()
+        looker = Looker(self, since, self.software_label)
+        found = looker.find(post.text)
+        if found is None:
+            return None
+        root = receipt_of_status(found)
+        return self._replies(post, root, looker) if post.thread else root
 
-        # Never back to the outbox: its retry would re-send the first post (see the docstring).
-        return publish_replies(post, root, reply, can_retry=lambda error: False)
+    def _replies(self, post: Post, root: Receipt, looker: Looker | None) -> Receipt:
+        return send_replies(self, post, root, looker)
 
     def update(self, receipt: Receipt, post: Post) -> Receipt:
         # A thread: the first post is edited; its replies stay as they are (edited_root_only).
@@ -186,10 +240,11 @@ class MastodonAdapter(Adapter):
         response = self._request(
             "PUT",
             f"/api/v1/statuses/{quote(receipt.remote_id, safe='')}",
-            data=self._status_fields(post, media_ids),
+            data=status_fields(post, media_ids, self._language),
             idempotent=True,
         )
-        return edited_root_only(receipt, self._receipt(response), post, self.key)
+        new = receipt_from(response, self.software_label)
+        return edited_root_only(receipt, new, post, self.key)
 
     def delete(self, receipt: Receipt) -> None:
         delete_thread(receipt, self._delete_status)
@@ -201,20 +256,27 @@ class MastodonAdapter(Adapter):
             if error.status_code != 404:  # already gone is what we wanted
                 raise
 
-    def _create_status(self, data: dict[str, Any], key: str) -> Any:
+    def _create_status(self, data: dict[str, Any], key: str) -> Receipt:
         headers = {"Idempotency-Key": key} if key else {}
-        return self._request(
-            "POST",
-            "/api/v1/statuses",
-            data=data,
-            headers=headers,
-            # With the key, the server answers a repeat with the status it already made.
-            idempotent=bool(key),
-        )
+        try:
+            response = self._request(
+                "POST",
+                "/api/v1/statuses",
+                data=data,
+                headers=headers,
+                # With the key, a server that honours it answers a repeat with the status made.
+                idempotent=bool(key) and self.repeat_is_safe(),
+                expiring_key=True,
+            )
+        except PermanentError as error:
+            too_long(error, str(data.get("status") or ""), self.cached_rules(), self.software_label)
+            raise
+        return receipt_from(response, self.software_label)
 
     def check(self) -> Health:
         try:
             response = self._request("GET", "/api/v1/accounts/verify_credentials")
+            self.rules_for_channel()
         except AuthError as error:
             return Health(ok=False, detail=error.message, needs_reconnect=True)
         except AdapterError as error:
@@ -224,43 +286,4 @@ class MastodonAdapter(Adapter):
         host = self.server_url.split("://", 1)[1].split("/", 1)[0]
         if "@" not in username:
             username = f"{username}@{host}"
-        return Health(ok=True, detail=f"@{username}")
-
-    # -- helpers -----------------------------------------------------------------------------
-
-    def _status_fields(self, post: Post, media_ids: list[str]) -> dict[str, Any]:
-        data: dict[str, Any] = {"status": post.text}
-        if media_ids:
-            data["media_ids[]"] = media_ids
-        language = _language_code(post.language or self.options.get("language") or "")
-        if language:
-            data["language"] = language
-        return data
-
-    def _receipt(self, response: Any) -> Receipt:
-        status = json_object(response)
-        remote_id = str(status.get("id") or "")
-        if not remote_id:  # it said yes: the post may exist
-            raise AmbiguousError(
-                _("Mastodon answered without the id of the post."), raw=trim(status)
-            )
-        keep = ("id", "url", "uri", "created_at", "edited_at", "visibility", "language")
-        raw: dict[str, Any] = {k: status[k] for k in keep if k in status}
-        raw["media_attachments"] = [
-            {k: m.get(k) for k in ("id", "type", "url", "description")}
-            for m in status.get("media_attachments") or []
-            if isinstance(m, dict)
-        ]
-        return Receipt(
-            remote_id=remote_id,
-            url=str(status.get("url") or status.get("uri") or ""),
-            raw=raw,
-        )
-
-
-def _language_code(language: str) -> str:
-    """Mastodon takes ISO 639 codes; a page locale such as ``de-CH`` becomes ``de``."""
-    language = language.strip().replace("_", "-")
-    if not language:
-        return ""
-    return language.split("-")[0].lower()
+        return Health(ok=True, detail=f"@{username} · {summary(self.options)}")

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy
 
 from ... import conf, crypto
 from ..base import ConfigurationError
-from ..http import check_public_url
+from ..http import HTTPClient, check_public_url
 from ..oauth import Account, Client, Refused, TokenSet
 from ..provider import Provider
+from .rules import server_state, stored_option
 
 logger = logging.getLogger(__name__)
 
@@ -194,10 +195,16 @@ class MastodonProvider(Provider):
                 name=handle if username else ident,
                 kind=str(_("Mastodon account")),
                 detail=str(me.get("display_name") or ""),
-                options={"server_url": self.server},
+                options={"server_url": self.server, "server_software": self.server_software()},
                 credentials=dict(self.app),
             )
         ]
+
+    def server_software(self) -> dict[str, Any]:
+        """The server's software, version and limit (nodeinfo and the instance), read on
+        connect; shown on the channel page and deciding how texts are counted."""
+        state = server_state(HTTPClient(str(self.label)), self.server)
+        return stored_option(state)
 
     def credentials_for(self, token: TokenSet, account: Account) -> dict[str, Any]:
         credentials = super().credentials_for(token, account)

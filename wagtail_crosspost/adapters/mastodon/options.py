@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ... import conf
 from ..base import (
     THREAD_FORM_FIELDS,
     ConfigurationError,
@@ -49,6 +50,22 @@ def normalise_server_url(value: Any) -> str:
     return url.rstrip("/")
 
 
+def check_server_url(url: str) -> str:
+    """``url`` if it is https and public; http and private addresses only where
+    ``WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS`` is on (tests). Raises ConfigurationError."""
+    allow_private = bool(conf.get("ALLOW_PRIVATE_URLS"))
+    check_public_url(url, allow_private=allow_private)
+    if not url.lower().startswith("https://") and not allow_private:
+        raise ConfigurationError(
+            _(
+                "The server address “%(url)s” must start with https://: the access token would "
+                "otherwise travel unencrypted."
+            )
+            % {"url": url[:200]}
+        )
+    return check_public_url(url, allow_private=allow_private)
+
+
 def clean_options(options: dict[str, Any]) -> dict[str, Any]:
     """Validated, normalised options (for the channel form); raises ConfigurationError."""
     cleaned = dict(options or {})
@@ -56,7 +73,7 @@ def clean_options(options: dict[str, Any]) -> dict[str, Any]:
     with about_option("server_url"):
         if not server:
             raise ConfigurationError(_("Enter the address of the Mastodon server."))
-        cleaned["server_url"] = check_public_url(server)
+        cleaned["server_url"] = check_server_url(server)
     with about_option("visibility"):
         cleaned["visibility"] = clean_visibility(cleaned.get("visibility"))
     cleaned["language"] = str(cleaned.get("language") or "").strip()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ..base import AdapterError, ImageRules, PermanentError, PlatformRules
 from ..http import HTTPClient
+from .software import MASTODON, ServerInfo, Software, read_server_info
 
 logger = logging.getLogger(__name__)
 
@@ -35,20 +36,36 @@ IMAGE_FORMATS = (
 )
 DEFAULT_FORMATS = ("JPEG", "PNG", "WEBP")
 
+#: A larger advertised limit is not believed (snac hard-codes 100,000, the largest seen).
+MAX_BELIEVABLE_CHARACTERS = 100_000
+
 RULES_CACHE_SECONDS = 3600
 RULES_FAILURE_CACHE_SECONDS = 300  # a server that cannot say its limits is asked again soon
 
 
-def rules_from_instance(instance: dict[str, Any] | None) -> PlatformRules:
-    """PlatformRules from a ``/api/v2/instance`` (or v1) answer; missing values take defaults."""
+def advertised_limit(instance: dict[str, Any] | None) -> int | None:
+    """The text limit the instance answer states (None: none, or none that can be believed)."""
+    instance = instance if isinstance(instance, dict) else {}
+    statuses = _dict(_dict(instance.get("configuration")).get("statuses"))
+    limit = _positive(statuses.get("max_characters"), _positive(instance.get("max_toot_chars"), 0))
+    return limit if 0 < limit <= MAX_BELIEVABLE_CHARACTERS else None
+
+
+def rules_from_instance(
+    instance: dict[str, Any] | None, software: Software = MASTODON
+) -> PlatformRules:
+    """PlatformRules from a ``/api/v2/instance`` (or v1) answer, counted the way ``software``
+    counts; missing values take defaults, an unbelievable limit too."""
     instance = instance if isinstance(instance, dict) else {}
     configuration = _dict(instance.get("configuration"))
     statuses = _dict(configuration.get("statuses"))
     media = _dict(configuration.get("media_attachments"))
-    text_limit = _positive(
-        statuses.get("max_characters"),
-        _positive(instance.get("max_toot_chars"), DEFAULT_MAX_CHARACTERS),  # Pleroma/Akkoma
-    )
+    text_limit = advertised_limit(instance) or DEFAULT_MAX_CHARACTERS
+    url_weight: int | None = None  # every other software counts a URL in full
+    if software.counting == "mastodon":
+        # Mastodon's validator always counts 23, whatever is advertised: never believe less.
+        advertised = _positive(statuses.get("characters_reserved_per_url"), DEFAULT_URL_WEIGHT)
+        url_weight = max(advertised, DEFAULT_URL_WEIGHT)
     mime_types = media.get("supported_mime_types")
     formats: tuple[str, ...] = DEFAULT_FORMATS
     if isinstance(mime_types, list) and mime_types:
@@ -58,8 +75,9 @@ def rules_from_instance(instance: dict[str, Any] | None) -> PlatformRules:
         # platforms.md 1: media uploads 30 per 30 minutes, the tightest limit a post meets.
         quota=(30, 30 * 60),
         text_limit=text_limit,
-        counting="mastodon",
-        url_weight=_positive(statuses.get("characters_reserved_per_url"), DEFAULT_URL_WEIGHT),
+        counting=software.counting,
+        url_weight=url_weight,
+        iri_links=True,  # platforms.md 1: links only need http(s)://; the readable form is sent
         image=ImageRules(
             formats=formats,
             max_bytes=_positive(media.get("image_size_limit"), DEFAULT_IMAGE_SIZE_LIMIT),
@@ -89,30 +107,76 @@ def _cache_key(server: str) -> str:
     return "wagtail_crosspost:mastodon:instance:" + hashlib.sha256(server.encode()).hexdigest()
 
 
-def cached_server_rules(server: str | None, default: PlatformRules) -> PlatformRules:
-    """The server's limits if they were read before; ``default`` otherwise (no request)."""
+def cached_state(server: str | None) -> dict[str, Any] | None:
+    """What was read from the server before (limits and software), or None (no request)."""
     cached = cache.get(_cache_key(server)) if server else None
-    return rules_from_instance(cached) if cached else default
+    return cached if isinstance(cached, dict) else None
 
 
-def server_rules(http: HTTPClient, server: str, default: PlatformRules) -> PlatformRules:
-    """The server's own limits, read through ``http`` and cached; ``default`` if it cannot say."""
+def server_state(http: HTTPClient, server: str) -> dict[str, Any]:
+    """The server's limits (``instance``) and software (``software``), read through ``http`` on
+    a cache miss (each limits refresh) and cached; a part it cannot say is left empty."""
     cache_key = _cache_key(server)
     cached = cache.get(cache_key)
-    if cached is not None:
-        return rules_from_instance(cached)
+    if isinstance(cached, dict) and "software" in cached:
+        return cached
+    seconds = RULES_CACHE_SECONDS
     try:
-        instance = _fetch_instance(http, server)
+        instance = _limits_only(_fetch_instance(http, server))
     except AdapterError as error:
         logger.warning(
             "Could not read the limits of the Mastodon server %s (%s); using the defaults.",
             server,
             error.message,
         )
-        cache.set(cache_key, {}, RULES_FAILURE_CACHE_SECONDS)
-        return default
-    cache.set(cache_key, _limits_only(instance), RULES_CACHE_SECONDS)
-    return rules_from_instance(instance)
+        instance, seconds = {}, RULES_FAILURE_CACHE_SECONDS
+    info = read_server_info(http, server)
+    if info.problem:
+        logger.warning("Could not tell which software %s runs: %s", server, info.problem)
+        seconds = RULES_FAILURE_CACHE_SECONDS
+    state = {"instance": instance, "software": info.as_option()}
+    cache.set(cache_key, state, seconds)
+    return state
+
+
+def state_info(state: dict[str, Any] | None, stored: Any = None) -> ServerInfo:
+    """The server's software from ``state``, else as the channel stored it (``stored``)."""
+    if state is not None:
+        return ServerInfo.from_option(state.get("software"))
+    return ServerInfo.from_option(stored)
+
+
+def rules_from_state(state: dict[str, Any] | None, stored: Any = None) -> PlatformRules:
+    """The channel's rules: from ``state`` (a fresh or cached read), else from what the channel
+    stored (its software and limit), else the strictest rule at the default limit."""
+    info = state_info(state, stored)
+    if state is not None:
+        instance = _dict(state.get("instance"))
+    else:
+        limit = _dict(stored).get("limit")
+        instance = {"max_toot_chars": limit} if limit else {}
+    return rules_from_instance(instance, info.software)
+
+
+def stored_option(state: dict[str, Any]) -> dict[str, Any]:
+    """What the channel keeps in ``options["server_software"]``: software, version, limit and a
+    problem met while reading them (shown on the channel page)."""
+    info = state_info(state)
+    instance = _dict(state.get("instance"))
+    problem = info.problem
+    claimed = _positive(
+        _dict(_dict(instance.get("configuration")).get("statuses")).get("max_characters"),
+        _positive(instance.get("max_toot_chars"), 0),
+    )
+    if claimed and advertised_limit(instance) is None:
+        problem = _(
+            "it claims a limit of %(claimed)s characters, which cannot be right; %(used)s is used"
+        ) % {"claimed": claimed, "used": DEFAULT_MAX_CHARACTERS}
+    return {
+        **info.as_option(),
+        "problem": problem,
+        "limit": advertised_limit(instance) or DEFAULT_MAX_CHARACTERS,
+    }
 
 
 def _fetch_instance(http: HTTPClient, server: str) -> dict[str, Any]:
