@@ -16,6 +16,7 @@ from wagtail.images import get_image_model_string
 from .adapters.base import ChannelCallbacks
 from .crypto import EncryptedJSONField
 from .permissions import CROSSPOST_PAGE_CODENAME
+from .querysets import ChannelQuerySet, PublicationQuerySet
 from .url_safety import web_url
 
 # Wagtail 8 lets sites swap the page model (WAGTAIL_PAGE_MODEL); Wagtail 7 has no such setting.
@@ -24,32 +25,6 @@ PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")
 if TYPE_CHECKING:
     from .adapters.base import Adapter, ChannelConfig
     from .adapters.base import Health as AdapterHealth
-
-
-class ChannelQuerySet(models.QuerySet):
-    def usable(self) -> ChannelQuerySet:
-        return self.filter(enabled=True)
-
-    def for_page(self, page: Any, site: Any = None) -> ChannelQuerySet:
-        """Enabled channels available to ``page``: its site (or all sites) and its locale."""
-        qs = self.usable()
-        site_id = getattr(site, "pk", None)
-        if site is None and getattr(page, "pk", None) and getattr(page, "path", None):
-            from .site_rights import site_id_of
-
-            site_id = site_id_of(page)
-        if site_id is not None:
-            qs = qs.filter(models.Q(site__isnull=True) | models.Q(site_id=site_id))
-        locale_id = getattr(page, "locale_id", None)
-        if locale_id:
-            qs = qs.filter(models.Q(locale__isnull=True) | models.Q(locale_id=locale_id))
-        return qs
-
-    def visible_to(self, user: Any) -> ChannelQuerySet:
-        """Channels of the sites ``user`` has rights on (see ``site_rights``)."""
-        from .site_rights import visible_channels
-
-        return visible_channels(self, user)
 
 
 class Channel(models.Model):
@@ -246,25 +221,6 @@ class CrosspostRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page_id} → {self.channel_id}"
-
-
-class PublicationQuerySet(models.QuerySet):
-    def due(self, now=None) -> PublicationQuerySet:
-        now = now or timezone.now()
-        return self.filter(
-            models.Q(status=Publication.Status.PENDING, next_attempt_at__lte=now)
-            | models.Q(status=Publication.Status.SENDING, lease_until__lt=now)
-        )
-
-    def visible_to(self, user: Any) -> PublicationQuerySet:
-        """Publications of pages in the sites ``user`` has rights on (see ``site_rights``)."""
-        from .site_rights import visible_publications
-
-        return visible_publications(self, user)
-
-    def active(self) -> PublicationQuerySet:
-        """Rows that stand for a post that exists or is on its way."""
-        return self.filter(status__in=Publication.ACTIVE_STATUSES)
 
 
 class Publication(models.Model):
