@@ -1,7 +1,8 @@
 """Lost answers are "maybe sent", never "failed": rows end readable, and nothing posts twice.
 
-The Mastodon server is reached as ``mastodon.example`` (resolver hook) with the private-address
-allowance off; the Graph API fake needs an https override for that, so it runs with it on.
+The Mastodon server is reached as ``mastodon.example`` (resolver hook, a public address, pinned
+by the gate) over plain http: Mastodon channels need https unless the private-network test setting
+is on, so both fakes run with it on. The gate's refusals are tested in ``test_gate.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ PAGE_TOKEN = "EAAPageToken-s3cret-0001"
 
 
 @pytest.fixture
-def mastodon():
+def mastodon(settings):
+    settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True  # http:// (see the module's docstring)
     cache.clear()
     with FakeMastodon(token=TOKEN) as server:
         port = int(server.url.rsplit(":", 1)[1])
@@ -152,5 +154,7 @@ def test_mastodon_unreadable_answer_is_not_repeated_after_the_key_window(
     )
     delivery.deliver_due()
     row.refresh_from_db()
-    assert row.status == "unknown" and "Check the account" in row.error
-    assert len(mastodon.statuses) == 1
+    # Past the key window the server may have forgotten the key: the account's latest posts are
+    # looked through instead of posting again, and the post made by the lost attempt is found.
+    [made] = mastodon.statuses  # ids of what exists on the server
+    assert row.status == "posted" and row.remote_id == made
