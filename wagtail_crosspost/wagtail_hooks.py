@@ -6,15 +6,18 @@ from wagtail import hooks
 
 from . import urls
 from .permissions import CROSSPOST_PAGE_CODENAME
+from .schedule.admin import register_policy as register_schedule_policy
+from .schedule.admin import schedule_viewset
 from .views.channels import channel_viewset
 from .views.log import publication_viewset, register_policy
 
 register_policy()
+register_schedule_policy()
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [channel_viewset, publication_viewset]
+    return [channel_viewset, publication_viewset, schedule_viewset]
 
 
 @hooks.register("register_admin_urls")

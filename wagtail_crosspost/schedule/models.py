@@ -75,6 +75,7 @@ class ChannelSchedule(models.Model):
     class Meta:
         verbose_name = _("posting schedule")
         verbose_name_plural = _("posting schedules")
+        ordering = ["channel__name"]
 
     def __str__(self) -> str:
         return str(self.channel)
