@@ -131,3 +131,39 @@ def test_clean_writes_the_slots_the_same_way(channel):
     schedule = ChannelSchedule(channel=channel, slots="do 9:00,  Di 09:00", time_zone="UTC")
     schedule.full_clean()
     assert schedule.slots == "Tue 09:00, Thu 09:00"
+
+
+def test_a_task_backend_that_can_defer_wakes_the_worker_at_the_slot(
+    slotted, channel, make_article, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks import task_backends
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "crosspost": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
+    }
+    settings.WAGTAILCROSSPOST_TASK_BACKEND = "crosspost"
+    publish_at(MONDAY, make_article(channels=[channel]), django_capture_on_commit_callbacks)
+    (result,) = task_backends["crosspost"].results
+    assert result.task.run_after == TUESDAY_9_BERLIN
+    assert result.args == [Publication.objects.get().pk]
+
+
+def test_a_scheduled_page_posts_at_the_first_slot_after_it_goes_live(
+    slotted, channel, make_article, settings, django_capture_on_commit_callbacks
+):
+    """go_live_at Monday 10:00 UTC; publish_scheduled (run by crosspost_deliver) makes it live
+    then; the post waits for Tuesday 09:00 Berlin, and goes out once."""
+    capture = django_capture_on_commit_callbacks
+    settings.WAGTAILCROSSPOST_PUBLISH_SCHEDULED = True
+    page = make_article(title="Autumn fair", channels=[channel], live=False)
+    page.go_live_at = MONDAY
+    publish_at(MONDAY - timedelta(days=2), page, capture)
+    assert not Publication.objects.exists()
+    deliver_at(MONDAY + timedelta(minutes=1), capture)
+    page.refresh_from_db()
+    assert page.live and Publication.objects.get().next_attempt_at == TUESDAY_9_BERLIN
+    for minute in (-1, 0, 1):
+        deliver_at(TUESDAY_9_BERLIN + timedelta(minutes=minute), capture)
+    assert [post.channel for post in locmem.outbox] == [channel.name]
+    assert Publication.objects.get().sent_at == TUESDAY_9_BERLIN
