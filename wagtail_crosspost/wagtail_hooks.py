@@ -25,6 +25,21 @@ def register_admin_urls():
     return [path("crosspost/", include(urls, namespace="wagtail_crosspost"))]
 
 
+@hooks.register("register_admin_menu_item")
+def register_calendar_menu_item():
+    from django.urls import reverse
+    from wagtail.admin.menu import MenuItem
+
+    from .schedule.calendar_views import can_see_calendar
+
+    class CalendarMenuItem(MenuItem):
+        def is_shown(self, request):
+            return can_see_calendar(request.user)
+
+    url = reverse("wagtail_crosspost:calendar")
+    return CalendarMenuItem(_("Social calendar"), url, icon_name="date", order=250)
+
+
 @hooks.register("after_publish_page")
 def tell_the_editor_what_was_queued(request, page):
     """“Queued for Mastodon and LinkedIn”, with a link to the log; scheduled pages say when."""

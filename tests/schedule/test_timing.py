@@ -167,3 +167,16 @@ def test_a_scheduled_page_posts_at_the_first_slot_after_it_goes_live(
         deliver_at(TUESDAY_9_BERLIN + timedelta(minutes=minute), capture)
     assert [post.channel for post in locmem.outbox] == [channel.name]
     assert Publication.objects.get().sent_at == TUESDAY_9_BERLIN
+
+
+def test_reconnecting_a_channel_does_not_send_the_posts_waiting_for_their_slot(
+    slotted, channel, make_article, django_capture_on_commit_callbacks
+):
+    from wagtail_crosspost.outbox.health import resume_channel
+
+    publish_at(MONDAY, make_article(channels=[channel]), django_capture_on_commit_callbacks)
+    with time_machine.travel(MONDAY + timedelta(hours=1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert resume_channel(channel) == 0
+    assert Publication.objects.get().next_attempt_at == TUESDAY_9_BERLIN
+    assert locmem.outbox == []
