@@ -63,6 +63,9 @@ def add_dashboard_panel(request, panels):
     from .views.dashboard import CrosspostSummaryPanel
 
     panels.append(CrosspostSummaryPanel(request))
+    from .schedule.dashboard import ThisWeekPanel
+
+    panels.append(ThisWeekPanel(request))
 
 
 @hooks.register("register_permissions")

@@ -125,3 +125,20 @@ def test_the_calendar_page_loads_the_vendored_library_and_no_cdn(admin_client):
     assert "wagtail_crosspost/vendor/event-calendar/event-calendar.min.js" in html
     assert "crosspost-calendar-config" in html
     assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', html)
+
+
+def test_the_dashboard_shows_this_weeks_waiting_posts(admin_client, make_article, channel):
+    from django.utils import timezone
+
+    page = make_article(title="Next week's fair")
+    Publication.objects.create(
+        page=page,
+        page_title=page.title,
+        channel=channel,
+        next_attempt_at=timezone.now() + timedelta(days=2),
+    )
+    html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "This week on social media" in html
+    assert "Alpha · Next week&#x27;s fair" in html
+    assert reverse("wagtail_crosspost:calendar") in html
+    assert f'href="{reverse("wagtail_crosspost_log:inspect", args=[Publication.objects.get().pk])}"' in html
