@@ -15,12 +15,14 @@ class WagtailCrosspostConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             log_filters,
         )
+        from .schedule import timing
         from .signal_handlers import connect
 
         connect()
         autopanel.connect()
         autopanel.install()
         log_filters.install()
+        timing.install()  # the outbox asks the schedule when a new post is due
         exclude_choices_from_copies()
 
 

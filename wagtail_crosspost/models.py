@@ -97,9 +97,7 @@ class Channel(models.Model):
         verbose_name = _("social channel")
         verbose_name_plural = _("social channels")
         ordering = ["name"]
-        permissions = [
-            (CROSSPOST_PAGE_CODENAME, _("Can choose channels to post pages to")),
-        ]
+        permissions = [(CROSSPOST_PAGE_CODENAME, _("Can choose channels to post pages to"))]
 
     def __str__(self) -> str:
         return f"{self.name} · {self.platform_label}"
@@ -213,6 +211,8 @@ class CrosspostRequest(models.Model):
         help_text=_("Edit the post on the platform on the next publish (where it can edit)."),
     )
 
+    timing = models.CharField(_("when to post"), max_length=10, blank=True)  # schedule.Timing
+    send_at = models.DateTimeField(_("post at"), null=True, blank=True)
     wagtail_reference_index_ignore = True
 
     class Meta:
@@ -356,3 +356,6 @@ class Publication(models.Model):
         if self.dry_run and self.status == self.Status.POSTED:
             return str(_("Dry run (not sent)"))
         return str(self.get_status_display())
+
+
+from .schedule import models as _schedule_models  # noqa: E402, F401  (registers them)

@@ -16,6 +16,7 @@ from .history import publications_by_channel
 from .models import Channel, CrosspostRequest
 from .outbox.images import lacks_alt_text, page_image
 from .permissions import image_edit_url, user_can_crosspost
+from .schedule.forms import TIMING_WIDGETS, clean_timing
 
 RELATION_NAME = "crosspost_requests"
 
@@ -26,11 +27,21 @@ class CrosspostRequestForm(WagtailAdminModelForm):
 
     class Meta:
         model = CrosspostRequest
-        fields = ["channel", "enabled", "message", "image", "repost", "update_existing"]
+        fields = [
+            "channel",
+            "enabled",
+            "message",
+            "image",
+            "repost",
+            "update_existing",
+            "timing",
+            "send_at",
+        ]
         widgets = {
             "channel": forms.HiddenInput(),
             "message": forms.Textarea(attrs={"rows": 3}),
             "image": AdminImageChooser(),
+            **TIMING_WIDGETS,
         }
 
     def __init__(self, *args: Any, for_user: Any = None, **kwargs: Any) -> None:
@@ -41,6 +52,11 @@ class CrosspostRequestForm(WagtailAdminModelForm):
         if not user_can_crosspost(for_user):
             for field in self.fields.values():
                 field.disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        clean_timing(self)
+        return cleaned
 
     def has_changed(self) -> bool:
         # Django's formset skips "unchanged" rows: a channel ticked by default would never be

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from .schedule import calendar_views
 from .views import actions, linkcard, preview, status
 
 app_name = "wagtail_crosspost"
@@ -13,4 +14,6 @@ urlpatterns = [
     path("publications/<int:pk>/retry/", actions.retry, name="retry"),
     path("publications/<int:pk>/delete-remote/", actions.delete_remote, name="delete_remote"),
     path("channels/<int:pk>/test/", actions.test_connection, name="test_connection"),
+    path("calendar/", calendar_views.CalendarView.as_view(), name="calendar"),
+    path("calendar/data/", calendar_views.calendar_data, name="calendar_data"),
 ]

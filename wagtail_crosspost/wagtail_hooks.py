@@ -6,20 +6,38 @@ from wagtail import hooks
 
 from . import urls
 from .permissions import CROSSPOST_PAGE_CODENAME
+from .schedule.admin import register_policy as register_schedule_policy
+from .schedule.admin import schedule_viewset
 from .views.channels import channel_viewset
 from .views.log import publication_viewset, register_policy
 
 register_policy()
+register_schedule_policy()
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [channel_viewset, publication_viewset]
+    return [channel_viewset, publication_viewset, schedule_viewset]
 
 
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [path("crosspost/", include(urls, namespace="wagtail_crosspost"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_calendar_menu_item():
+    from django.urls import reverse
+    from wagtail.admin.menu import MenuItem
+
+    from .schedule.calendar_views import can_see_calendar
+
+    class CalendarMenuItem(MenuItem):
+        def is_shown(self, request):
+            return can_see_calendar(request.user)
+
+    url = reverse("wagtail_crosspost:calendar")
+    return CalendarMenuItem(_("Social calendar"), url, icon_name="date", order=250)
 
 
 @hooks.register("after_publish_page")
@@ -46,6 +64,9 @@ def add_dashboard_panel(request, panels):
 
     panels.append(OverduePagesPanel(request))
     panels.append(CrosspostSummaryPanel(request))
+    from .schedule.dashboard import ThisWeekPanel
+
+    panels.append(ThisWeekPanel(request))
 
 
 @hooks.register("register_permissions")

@@ -209,7 +209,7 @@ def test_every_control_in_the_panel_has_a_name(page, logged_in, superuser, panel
     expect(alpha_row.get_by_role("checkbox", name=re.compile(r"^Alpha"))).to_be_visible()
 
     # Reachable with the keyboard: Tab from the custom text reaches the chooser's button.
-    alpha_row.get_by_role("textbox").focus()
+    alpha_row.get_by_role("textbox", name="Custom text (optional)").focus()
     chooser_button = group.get_by_role("button", name="Choose an image")
     for _ in range(5):
         page.keyboard.press("Tab")

@@ -324,10 +324,15 @@ def test_script_in_title_and_message_is_shown_as_text(page, logged_in, superuser
     beta_row.locator('input[name$="-enabled"]').check()
     custom_text(beta_row).fill(message)
     expect(beta_row.locator("[data-crosspost-preview-text]")).to_contain_text(message)
-    # Nothing was turned into elements: the panel's only scripts start Wagtail's image choosers.
+    # Nothing was turned into elements: the panel's only scripts start Wagtail's image choosers
+    # and its date pickers (the "when to post" time of each row).
     scripts = page.locator(".crosspost-panel script").all_text_contents()
-    assert len(scripts) == 2
-    assert all(re.fullmatch(r'new ImageChooser\("[\w-]+", \{.*\}\);', s) for s in scripts)
+    assert len(scripts) == 4
+    assert all(
+        re.fullmatch(r'new ImageChooser\("[\w-]+", \{.*\}\);', s)
+        or re.fullmatch(r'initDateTimeChooser\("[\w\\-]+", \{.*\}\);', s)
+        for s in scripts
+    )
     assert page.locator('.crosspost-panel img[src="x"]').count() == 0
 
     publish(page)

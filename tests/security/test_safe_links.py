@@ -180,11 +180,21 @@ DIRECT_CONTEXTS = {
         "reconnect": [NS(pk=1, name=url)],
         "can_manage": True,
     },
+    "wagtail_crosspost/schedule/this_week.html": lambda url: {
+        "upcoming": [{"title": url, "extendedProps": {"url": url}, "when": None}],
+        "count": 1,
+    },
+    "wagtail_crosspost/schedule/calendar.html": lambda url: {
+        "filters": [],
+        "calendar_config": {"dataUrl": url},
+        "page_title": "Calendar",
+    },
 }
 # Rendered by their real views, with the hostile values stored in the database.
 VIEW_RENDERED = {
     "wagtail_crosspost/log/inspect.html",
     "wagtail_crosspost/panels/publish_to.html",
+    "wagtail_crosspost/schedule/timing_fields.html",  # included in publish_to.html
 }
 
 

@@ -3,6 +3,7 @@ once it works again."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,8 +35,15 @@ def check_channel(channel: Channel) -> Health:
 def resume_channel(channel: Channel) -> int:
     """After reconnecting (or a successful test): rows held for this channel become due now."""
     Channel.objects.filter(pk=channel.pk).update(failure_streak=0, paused_until=None)
-    held = Publication.objects.filter(channel=channel, status=Publication.Status.PENDING)
+    now = timezone.now()
+    # Held rows carry the reason they wait; a post waiting for its slot or time (schedule/) has
+    # none and keeps its time: reconnecting must not send a week of planned posts at once.
+    held = Publication.objects.filter(channel=channel, status=Publication.Status.PENDING).filter(
+        Q(next_attempt_at__lte=now) | ~Q(error="")
+    )
     rows = list(held)
-    count = held.update(next_attempt_at=timezone.now())
+    count = held.update(next_attempt_at=now)
+    for row in rows:
+        row.next_attempt_at = now
     enqueue(rows)
     return count

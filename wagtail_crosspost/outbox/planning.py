@@ -10,7 +10,8 @@ second plan of the same post impossible even when two publishes race.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -22,6 +23,25 @@ from ..models import Channel, CrosspostRequest, Publication
 Status = Publication.Status
 Action = Publication.Action
 RELATION_NAME = "crosspost_requests"  # CrosspostRequest.page's related_name
+#: When the new posts of a plan are due: (channel, choice) pairs in, {channel id: time or None}
+#: out (None: now). The schedule layer installs it; the outbox never imports that layer.
+DueTimeHook = Callable[[list[tuple[Channel, CrosspostRequest]]], "dict[int, datetime | None]"]
+_due_time_hook: DueTimeHook | None = None
+
+
+def set_due_time_hook(hook: DueTimeHook | None) -> None:
+    global _due_time_hook
+    _due_time_hook = hook
+
+
+def due_times(pairs: list[tuple[Channel, CrosspostRequest]]) -> dict[int, datetime]:
+    """When each channel's new post is due: the hook's answer when it lies ahead, else now."""
+    now = timezone.now()
+    asked = _due_time_hook(pairs) if _due_time_hook is not None and pairs else {}
+    return {
+        channel.pk: due if (due := asked.get(channel.pk)) is not None and due > now else now
+        for channel, _request in pairs
+    }
 
 
 # -- plan ----------------------------------------------------------------------------------------
@@ -67,6 +87,7 @@ def plan_publications(
     posts = Publication.objects.filter(page=page, channel_id__in=wanted, action=Action.POST)
     for post in posts.order_by("channel_id", "-generation"):
         latest.setdefault(post.channel_id, post)
+    due = due_times([(available[pk], request) for pk, request in wanted.items()])
     planned = []
     for channel_id, request in wanted.items():
         row = _plan_one(
@@ -78,6 +99,7 @@ def plan_publications(
             explicit,
             dry_run,
             latest.get(channel_id),
+            due[channel_id],
         )
         if row is not None:
             planned.append(row)
@@ -86,7 +108,7 @@ def plan_publications(
 
 
 def _plan_one(
-    page, revision, channel, request, user, explicit, dry_run, latest
+    page, revision, channel, request, user, explicit, dry_run, latest, due
 ) -> Publication | None:
     """The row this choice calls for: unsaved for a new post, saved for anything else."""
     fields = {
@@ -102,7 +124,7 @@ def _plan_one(
         or (latest.revision_id != revision.pk and revision.created_at > latest.created_at)
     )
     if latest is None:
-        return _new_post(page, channel, 0, fields)
+        return _new_post(page, channel, 0, fields, due)
     if latest.status in (Status.FAILED, Status.SKIPPED) and fresh_choice:
         # The editor publishes again after a failure: try once more with the new content.
         updated = Publication.objects.filter(pk=latest.pk, status=latest.status).update(
@@ -114,7 +136,7 @@ def _plan_one(
         )
         return Publication.objects.get(pk=latest.pk) if updated else None
     if latest.status == Status.DELETED or (request.repost and fresh_choice):
-        return _new_post(page, channel, latest.generation + 1, fields)
+        return _new_post(page, channel, latest.generation + 1, fields, due)
     if request.update_existing and fresh_choice and latest.status == Status.POSTED:
         if "update" not in channel.get_adapter().supports:
             return None
@@ -129,12 +151,13 @@ def _plan_one(
     return None
 
 
-def _new_post(page, channel, generation, fields) -> Publication:
+def _new_post(page, channel, generation, fields, due=None) -> Publication:
     return Publication(
         page=page,
         channel=channel,
         action=Action.POST,
         generation=generation,
+        next_attempt_at=due or timezone.now(),  # later than now: it waits for its slot or time
         idempotency_key=uuid.uuid4().hex,  # bulk_create does not call save(), which sets it
         **fields,
     )

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from .. import conf
@@ -27,7 +28,8 @@ def deliver_publication(publication_id: int) -> str | None:
 
 def enqueue(publications: Iterable[Publication]) -> None:
     """Wake a worker for each row once the surrounding transaction has committed."""
-    pks = [p.pk for p in publications]
+    rows = [(p.pk, p.next_attempt_at) for p in publications]
+    pks = [pk for pk, _due in rows]
     if not pks:
         return
 
@@ -39,8 +41,16 @@ def enqueue(publications: Iterable[Publication]) -> None:
         except Exception:
             logger.exception("Could not enqueue publications %s; the sweep will deliver them", pks)
             return
-        for pk in pks:
+        now = timezone.now()
+        for pk, due in rows:
             try:
+                if due is not None and due > now:
+                    # A post that waits for its slot or time: woken then where the backend can
+                    # defer, else left to the sweep (a worker woken now would find it not due).
+                    if not task.get_backend().supports_defer:
+                        continue
+                    task.using(run_after=due).enqueue(pk)
+                    continue
                 task.enqueue(pk)
             except Exception:
                 # The sweep delivers the row anyway; a broken queue must not break publishing.

@@ -1,0 +1,43 @@
+"""Dashboard panel "This week": what goes out in the next seven days, from the calendar's data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from wagtail.admin.ui.components import Component
+
+from . import calendar
+from .calendar_views import can_see_calendar
+
+SHOWN = 8
+
+
+class ThisWeekPanel(Component):
+    name = "crosspost_this_week"
+    template_name = "wagtail_crosspost/schedule/this_week.html"
+    order = 160
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context=None):
+        now = timezone.now()
+        found = calendar.entries(
+            self.request.user, now, now + timedelta(days=7), calendar.Filters()
+        )
+        upcoming = [
+            entry
+            for entry in found
+            if entry["extendedProps"]["status"] in ("scheduled", "pending", "sending")
+        ]
+        upcoming.sort(key=lambda entry: entry["start"])
+        for entry in upcoming:
+            entry["when"] = parse_datetime(entry["start"])
+        return {"upcoming": upcoming[:SHOWN], "count": len(upcoming)}
+
+    def render_html(self, parent_context=None):
+        if not can_see_calendar(self.request.user):
+            return ""
+        return super().render_html(parent_context)
