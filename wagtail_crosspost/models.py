@@ -88,7 +88,7 @@ class Channel(models.Model):
     paused_until = models.DateTimeField(_("paused until"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ChannelQuerySet.as_manager()
+    objects = models.Manager.from_queryset(ChannelQuerySet)()
 
     # Wagtail's reference index has nothing to show here (and cost a page reindex per row).
     wagtail_reference_index_ignore = True
@@ -309,7 +309,7 @@ class Publication(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
-    objects = PublicationQuerySet.as_manager()
+    objects = models.Manager.from_queryset(PublicationQuerySet)()
 
     wagtail_reference_index_ignore = True
 
