@@ -26,3 +26,5 @@ if os.environ.get("CROSSPOST_BENCH_SQLITE"):
             "OPTIONS": {"timeout": 30},
         }
     }
+
+WAGTAILCROSSPOST_ADAPTERS = [*WAGTAILCROSSPOST_ADAPTERS, "benchmarks._slow.SlowAdapter"]  # noqa: F405

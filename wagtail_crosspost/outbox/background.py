@@ -50,9 +50,21 @@ def is_immediate(alias: str) -> bool:
 
 def wanted(alias: str | None = None) -> bool:
     """Whether rows are delivered in this process's background threads (no worker)."""
-    if not conf.get("DELIVER_IN_BACKGROUND"):
+    if not conf.get("DELIVER_IN_BACKGROUND") or not _database_allows_threads():
         return False
     return is_immediate(alias or conf.get("TASK_BACKEND"))
+
+
+def _database_allows_threads() -> bool:
+    """SQLite with deferred transactions fails a request's write ("database is locked", no
+    waiting) when a thread writes at the same moment; with ``"transaction_mode": "IMMEDIATE"``
+    it waits instead. Other databases: always."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return True
+    mode = connection.settings_dict.get("OPTIONS", {}).get("transaction_mode")
+    return str(mode).upper() == "IMMEDIATE"
 
 
 def _start(name: str, work: Callable[[], Any]) -> threading.Thread:
