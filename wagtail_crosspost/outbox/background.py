@@ -56,15 +56,9 @@ def wanted(alias: str | None = None) -> bool:
 
 
 def _database_allows_threads() -> bool:
-    """SQLite with deferred transactions fails a request's write ("database is locked", no
-    waiting) when a thread writes at the same moment; with ``"transaction_mode": "IMMEDIATE"``
-    it waits instead. Other databases: always."""
-    from django.db import connection
+    from . import inflight
 
-    if connection.vendor != "sqlite":
-        return True
-    mode = connection.settings_dict.get("OPTIONS", {}).get("transaction_mode")
-    return str(mode).upper() == "IMMEDIATE"
+    return inflight.threads_allowed()
 
 
 def _start(name: str, work: Callable[[], Any]) -> threading.Thread:

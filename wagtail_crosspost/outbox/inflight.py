@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import close_old_connections, connection, connections
 
@@ -25,11 +27,34 @@ logger = logging.getLogger("wagtail_crosspost")
 
 def concurrency(requested: int | None = None) -> int:
     """Threads per worker: the setting, unless a command asks for more or fewer. SQLite lets one
-    connection write at a time, so there it is always one."""
+    connection write at a time: there it is one, unless SQLite waits for its lock."""
     wanted = requested if requested is not None else conf.get("WORKER_CONCURRENCY")
-    if connection.vendor == "sqlite":
+    if not threads_allowed():
         return 1
     return max(1, int(wanted))
+
+
+def threads_allowed() -> bool:
+    """SQLite with deferred transactions fails a write ("database is locked", no waiting) when
+    another connection writes at the same moment; with ``"transaction_mode": "IMMEDIATE"`` it
+    waits instead. Other databases: always."""
+    if connection.vendor != "sqlite":
+        return True
+    mode = connection.settings_dict.get("OPTIONS", {}).get("transaction_mode")
+    return str(mode).upper() == "IMMEDIATE"
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """The process's send threads, kept between sweeps, each with its own database connection
+    (kept as long as ``CONN_MAX_AGE`` allows, as for a request)."""
+    with _pools_lock:
+        if threads not in _pools:
+            _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="crosspost-send")
+        return _pools[threads]
 
 
 class _ChannelSlots:
@@ -97,13 +122,10 @@ def deliver_due(
                     slots.give_back(row.channel_id)
         except Exception:
             logger.exception("A delivery thread stopped; the sweep takes over its rows")
+            connections.close_all()  # perhaps broken: the next sweep connects anew
         finally:
-            connections.close_all()  # this thread's own connection
+            close_old_connections()  # closed unless CONN_MAX_AGE keeps it
 
-    workers = [threading.Thread(target=one_thread, daemon=True) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    close_old_connections()
+    pool = _pool(threads)
+    futures.wait([pool.submit(one_thread) for _ in range(threads)])
     return counts
