@@ -7,15 +7,24 @@ Each measured publish is the first publish of a fresh page (a page is posted to 
 so only a first publish plans posts): an ``ArticlePage`` is created and given a revision, with
 ``--channels`` channels ticked or none, untimed; then ``revision.publish()`` is timed (wall
 clock), which runs Wagtail's ``PublishRevisionAction`` and so the ``page_published`` handler that
-plans the rows and enqueues one task per row on commit. The two kinds alternate; the median of
+plans the rows and hands them over on commit. The two kinds alternate; the median of
 ``--repeat`` runs of each is kept.
 
 Three ways to hand the rows to a worker are shown:
 
 - ``django-tasks-db``: a real queue in the same database (one row per task) — the ratio line;
+- ``tasks-db, 1 per row``: the same with one task per row (``HANDOVER_TASKS = None``, the
+  hand-over before issue #13) against the default, two ``deliver_rows`` tasks a publish;
 - ``dummy backend``: the enqueue costs nothing, so this is planning alone;
-- ``immediate backend``: the zero-setup default, which delivers inside the publish (here with the
-  in-memory ``locmem`` adapter; a real platform adds its network time per channel);
+- ``immediate, in request``: the immediate backend with ``DELIVER_IN_BACKGROUND = False`` (the
+  behaviour before issue #13): delivers inside the publish, here with the in-memory ``locmem``
+  adapter;
+- ``immediate (default)``: the zero-setup default: the rows go to a thread after the commit;
+- ``2 s platform, in req``: the channels post to an in-process fake platform that answers after
+  2 s (``benchmarks/_slow.py``), delivered inside the request (before; one run only, it takes
+  16 s);
+- ``2 s platform``: the same with the zero-setup default. Its line is
+  ``publish_overhead_zero_setup: ratio=...``, the aim 1.10;
 - ``Wagtail alone``: the crosspost handler disconnected: what Wagtail itself spends on the 8
   choices saved with the page (a floor no planning can go below).
 
@@ -48,6 +57,12 @@ def main() -> int:
     args = parser.parse_args()
 
     db = _setup.setup("sqlite", "benchmarks.settings_delivery")
+    from django.db import connections
+
+    # SQLite lets a thread write beside a request only in IMMEDIATE mode (background.py).
+    options = connections["default"].settings_dict.setdefault("OPTIONS", {})
+    options.update(transaction_mode="IMMEDIATE", timeout=30)
+    connections["default"].close()
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -57,42 +72,55 @@ def main() -> int:
     from tests.testapp.models import ArticlePage
     from wagtail_crosspost import signal_handlers
     from wagtail_crosspost.models import Channel, CrosspostRequest, Publication
+    from wagtail_crosspost.outbox import background
 
     home = _setup.make_site()
     user = get_user_model().objects.create_superuser("bench", "bench@example.com", "x")
     channels = [Channel.objects.create(platform="locmem", name=f"Bench {i}") for i in range(8)]
     channels = channels[: args.channels]
+    slow = [Channel.objects.create(platform="slow", name=f"Slow {i}") for i in range(8)]
+    slow = slow[: args.channels]
     counter = iter(range(10**9))
 
-    def new_revision(ticked: bool):
+    def new_revision(ticked: bool, on=None):
         n = next(counter)
         page = ArticlePage(title=f"Article {n}", intro="An intro for the post.", slug=f"a-{n}")
         home.add_child(instance=page)
         if ticked:
-            for channel in channels:
+            for channel in on or channels:
                 page.crosspost_requests.add(CrosspostRequest(channel=channel, enabled=True))
         return page.save_revision(user=user)
 
-    def timed_publish(ticked: bool) -> float:
-        revision = new_revision(ticked)
+    def timed_publish(ticked: bool, on=None) -> float:
+        revision = new_revision(ticked, on)
         started = time.perf_counter()
         revision.publish(user=user)
         return time.perf_counter() - started
 
-    def counted_publish(ticked: bool) -> int:
-        revision = new_revision(ticked)
+    def counted_publish(ticked: bool, on=None) -> int:
+        revision = new_revision(ticked, on)
         with CaptureQueriesContext(connection) as queries:
             revision.publish(user=user)
         return len(queries)
 
     queue = settings.WAGTAILCROSSPOST_QUEUE
+    # label, task backend alias, queue, extra settings, channels, repeats
     variants = []
     if "db" in settings.TASKS:
-        variants.append(("django-tasks-db", "db", queue))
-    variants += [("dummy backend", "crosspost", queue), ("immediate backend", "default", "default")]
+        variants.append(("tasks-db, 1 per row", "db", queue, {"HANDOVER_TASKS": None}, None, 0))
+        variants.append(("django-tasks-db", "db", queue, {}, None, 0))
+    inline = {"DELIVER_IN_BACKGROUND": False}
+    default = {"DELIVER_IN_BACKGROUND": True}  # the package's default (the test settings differ)
+    variants += [
+        ("dummy backend", "crosspost", queue, {}, None, 0),
+        ("immediate, in request", "default", "default", inline, None, 0),
+        ("immediate (default)", "default", "default", default, None, 0),
+        ("2 s platform, in req", "default", "default", inline, slow, 1),
+        ("2 s platform", "default", "default", default, slow, 0),
+    ]
     # Wagtail alone: the crosspost handler disconnected, so the choices are saved with the page
     # but nothing is planned. What ticking channels costs before crosspost does anything.
-    variants.append((WAGTAIL_ALONE, "crosspost", queue))
+    variants.append((WAGTAIL_ALONE, "crosspost", queue, {}, None, 0))
 
     print(f"database: {db.note}; {args.channels} channels; median of {args.repeat} publishes")
     print(
@@ -100,19 +128,27 @@ def main() -> int:
         f"{'queries':>10}"
     )
     ratios = {}
-    for label, alias, queue_name in variants:
+    for label, alias, queue_name, extra, on, repeat in variants:
         if label == WAGTAIL_ALONE:
             page_published.disconnect(dispatch_uid="wagtail_crosspost_published")
+        overrides = {f"WAGTAILCROSSPOST_{name}": value for name, value in extra.items()}
         with override_settings(
-            WAGTAILCROSSPOST_TASK_BACKEND=alias, WAGTAILCROSSPOST_QUEUE=queue_name
+            WAGTAILCROSSPOST_TASK_BACKEND=alias, WAGTAILCROSSPOST_QUEUE=queue_name, **overrides
         ):
-            timed_publish(False), timed_publish(True)  # warm caches, connection, imports
-            queries = f"{counted_publish(False)}/{counted_publish(True)}"
+            if not repeat:  # warm caches, connection, imports; count the queries
+                timed_publish(False), timed_publish(True, on)
+                queries = f"{counted_publish(False)}/{counted_publish(True, on)}"
+            else:
+                queries = "-"
             before = Publication.objects.count()
             plain, ticked = [], []
-            for _ in range(args.repeat):
+            for _ in range(repeat or args.repeat):
+                # An editor's publish does not meet its own earlier posts still being sent:
+                # wait (untimed) for the background threads of the publish before.
+                background.wait(60)
                 plain.append(timed_publish(False))
-                ticked.append(timed_publish(True))
+                background.wait(60)
+                ticked.append(timed_publish(True, on))
             rows = Publication.objects.count() - before
         if label == WAGTAIL_ALONE:
             signal_handlers.connect()
@@ -122,6 +158,8 @@ def main() -> int:
             f"{label:<20}{base * 1000:>16.1f}{with_channels * 1000:>16.1f}"
             f"{rows:>8}{ratios[label]:>8.2f}{queries:>10}"
         )
+    background.wait(60)  # the background threads' posts, before the database goes
+    print(f"publish_overhead_zero_setup: ratio={ratios['2 s platform']:.2f}")
     headline = ratios.get("django-tasks-db", ratios["dummy backend"])
     print(f"publish_overhead: ratio={headline:.2f}")
     return 0

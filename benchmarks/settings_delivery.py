@@ -26,3 +26,9 @@ if os.environ.get("CROSSPOST_BENCH_SQLITE"):
             "OPTIONS": {"timeout": 30},
         }
     }
+
+WAGTAILCROSSPOST_ADAPTERS = [*WAGTAILCROSSPOST_ADAPTERS, "benchmarks._slow.SlowAdapter"]  # noqa: F405
+# Workers keep their connections between sweeps (each send thread has its own), as a deployed
+# worker would.
+for _db in DATABASES.values():  # noqa: F405
+    _db["CONN_MAX_AGE"] = 60

@@ -11,8 +11,13 @@ until the platform has received every post and every row is *posted*. The ideal 
 ``workers / latency`` deliveries per second (each worker waiting for the platform all the time
 and doing nothing else); the ratio is measured ÷ ideal.
 
+Three runs, each with fresh rows: the workers with one send at a time (before issue #13), one
+worker with 8 sends in flight (``throughput_concurrency8``, ideal 8 / latency), and the workers
+with ``--concurrency`` sends in flight (``throughput``, ideal workers / latency as before).
+
 PostgreSQL if it answers on 127.0.0.1:5432, else SQLite (printed). Bounded: gives up after
-``--timeout`` seconds (default 90). The last line reads ``throughput: ratio=<measured/ideal>``.
+``--timeout`` seconds (default 90) per run. The last lines read
+``throughput_concurrency8: ratio=...`` and ``throughput: ratio=<measured/ideal>``.
 """
 
 from __future__ import annotations
@@ -38,15 +43,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--timeout", type=float, default=90)
+    parser.add_argument("--concurrency", type=int, default=4, help="sends in flight per worker")
     args = parser.parse_args()
 
     db = _setup.setup("postgres", "benchmarks.settings_delivery")
-    from django.db import connection
-    from django.utils import timezone
-
-    from tests.testapp.models import ArticlePage
     from tests.workers.platform import CountingPlatform
-    from wagtail_crosspost.models import Channel, Publication
+    from wagtail_crosspost.models import Channel
 
     home = _setup.make_site()
     fake = CountingPlatform(latency=args.latency).start()
@@ -57,8 +59,54 @@ def main() -> int:
         channel.set_credentials({"secret": "benchmark-signing-secret"})
         channel.save()
         channels.append(channel)
+    print(f"database: {db.note}; platform latency {args.latency * 1000:.0f} ms")
+    print(
+        f"{'workers × sends in flight':<28}{'posts':>7}{'s':>8}{'posts/s':>9}{'ideal':>7}"
+        f"{'ratio':>7}{'tx/post':>9}"
+    )
+    # label, workers, sends in flight per worker, result line
+    runs = [
+        ("before: 1 send at a time", args.workers, 1, None),
+        ("one worker, 8 in flight", 1, 8, "throughput_concurrency8"),
+        (f"after: {args.concurrency} in flight", args.workers, args.concurrency, "throughput"),
+    ]
+    lines = []
+    try:
+        for label, workers, concurrency, line in runs:
+            posted, elapsed, commits = measure(db, home, channels, fake, args, workers, concurrency)
+            # The ideal: every worker (with 8 in flight: every send) always waiting for the
+            # platform. The headline keeps the issue's ideal, workers ÷ latency.
+            ideal = (8 if line == "throughput_concurrency8" else workers) / args.latency
+            ratio = posted / elapsed / ideal
+            per_post = f"{commits / max(posted, 1):.1f}" if commits is not None else "-"
+            print(
+                f"{label:<28}{posted:>7}{elapsed:>8.2f}{posted / elapsed:>9.1f}{ideal:>7.0f}"
+                f"{ratio:>7.2f}{per_post:>9}"
+            )
+            if posted < args.rows:
+                print(f"(gave up after {args.timeout:.0f}s with {posted} of {args.rows} posted)")
+            if line:
+                lines.append(f"{line}: ratio={ratio:.2f}")
+    finally:
+        fake.stop()
+    print(f"received by the platform: {fake.total}, distinct posts: {fake.unique}")
+    for text in lines:
+        print(text)
+    return 0
+
+
+def measure(db, home, channels, fake, args, workers_count, concurrency):
+    """One timed run: fresh rows, ``workers_count`` workers with ``concurrency`` sends each.
+    Returns the rows posted, the seconds taken and the database transactions (or None)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from tests.testapp.models import ArticlePage
+    from wagtail_crosspost.models import Publication
+
     pages = []
-    for n in range((args.rows + WARM_UP + len(channels) - 1) // len(channels)):
+    for _ in range((args.rows + WARM_UP + len(channels) - 1) // len(channels)):
+        n = uuid.uuid4().hex[:12]
         page = ArticlePage(title=f"Benchmark article {n}", intro="An intro.", slug=f"bench-{n}")
         home.add_child(instance=page)
         revision = page.save_revision()
@@ -77,12 +125,13 @@ def main() -> int:
         for page, revision in pages
         for channel in channels
     ][: args.rows + WARM_UP]
-    Publication.objects.bulk_create(rows)
+    rows = Publication.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
     connection.close()  # SQLite: let the workers in
 
     env = db.child_env("benchmarks.settings_delivery")
     command = [sys.executable, "-m", "django", "crosspost_deliver", "--loop"]
-    command += ["--interval", "0.05", "--batch", "10"]
+    command += ["--interval", "0.05", "--batch", "10", "--concurrency", str(concurrency)]
     workers = [
         subprocess.Popen(
             command,
@@ -92,8 +141,9 @@ def main() -> int:
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        for _ in range(args.workers)
+        for _ in range(workers_count)
     ]
+    mine = Publication.objects.filter(pk__in=ids)
     try:
         # Each worker has started when it has sent its first (empty) sweep.
         deadline = time.monotonic() + 60
@@ -102,13 +152,13 @@ def main() -> int:
                 cursor.execute("select 1")
             if any(w.poll() is not None for w in workers):
                 raise SystemExit(workers[0].stderr.read().decode() if workers[0].stderr else "")
-            if _sweeps_running(db, args.workers):
+            if _sweeps_running(db, workers_count):
                 break
             time.sleep(0.2)
         time.sleep(0.5)
         # Warm-up, not timed: each worker's first deliveries import the adapter and compose
         # modules and fill its caches. The ideal is a steady state, so measure one.
-        warm_up = list(Publication.objects.order_by("pk").values_list("pk", flat=True)[:WARM_UP])
+        warm_up = ids[:WARM_UP]
         Publication.objects.filter(pk__in=warm_up).update(next_attempt_at=timezone.now())
         deadline = time.monotonic() + args.timeout
         while (
@@ -121,12 +171,12 @@ def main() -> int:
         received_before = fake.total
         commits_before = _commits(db)
         started = time.monotonic()
-        Publication.objects.exclude(pk__in=warm_up).update(next_attempt_at=timezone.now())
+        mine.exclude(pk__in=warm_up).update(next_attempt_at=timezone.now())
         deadline = started + args.timeout
         while fake.total - received_before < args.rows and time.monotonic() < deadline:
             time.sleep(0.01)
         while time.monotonic() < deadline:
-            if not Publication.objects.exclude(status=Publication.Status.POSTED).exists():
+            if not mine.exclude(status=Publication.Status.POSTED).exists():
                 break
             time.sleep(0.01)
         elapsed = time.monotonic() - started
@@ -139,33 +189,10 @@ def main() -> int:
                 w.wait(10)
             except subprocess.TimeoutExpired:
                 os.killpg(w.pid, signal.SIGKILL)
-        fake.stop()
-    commits = _commits(db, settle=True) - commits_before
-    posted = (
-        Publication.objects.filter(status=Publication.Status.POSTED).exclude(pk__in=warm_up).count()
-    )
-    ideal = args.workers / args.latency
-    measured = posted / elapsed
-    ratio = measured / ideal
-    print(f"database: {db.note}")
-    print(f"{'':<28}{'value':>12}")
-    print(f"{'warm-up rows (not timed)':<28}{len(warm_up):>12}")
-    print(f"{'rows posted (timed)':<28}{posted:>12}")
-    print(f"{'received by the platform':<28}{fake.total:>12}")
-    print(f"{'distinct posts received':<28}{fake.unique:>12}")
-    print(f"{'workers (processes)':<28}{args.workers:>12}")
-    print(f"{'platform latency (ms)':<28}{args.latency * 1000:>12.0f}")
-    print(f"{'elapsed (s)':<28}{elapsed:>12.2f}")
-    print(f"{'measured (posts/s)':<28}{measured:>12.1f}")
-    print(f"{'ideal workers/latency':<28}{ideal:>12.1f}")
-    if commits_before is not None and commits is not None:
-        # Each statement outside a transaction is one commit: a measure of the database work
-        # per post that, unlike the time, does not depend on the machine's load.
-        print(f"{'db transactions per post':<28}{commits / max(posted, 1):>12.1f}")
-    if posted < args.rows:
-        print(f"(gave up after {args.timeout:.0f}s with {posted} of {args.rows} rows posted)")
-    print(f"throughput: ratio={ratio:.2f}")
-    return 0
+    commits = _commits(db, settle=True)
+    commits = commits - commits_before if commits is not None else None
+    posted = mine.filter(status=Publication.Status.POSTED).exclude(pk__in=warm_up).count()
+    return posted, elapsed, commits
 
 
 def _commits(db, settle: bool = False) -> int | None:

@@ -98,3 +98,6 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # The fake platforms listen on 127.0.0.1, which the outbound gate refuses by default; tests of
 # the refusal itself (tests/security, the check_public_url tests) turn this off.
 WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True
+# Send inside the publish, as before issue #13, so a test sees the outcome right after it
+# publishes; tests/outbox/test_background.py covers the default (a thread after the commit).
+WAGTAILCROSSPOST_DELIVER_IN_BACKGROUND = False

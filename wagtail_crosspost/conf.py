@@ -24,6 +24,14 @@ DEFAULTS: dict[str, Any] = {
     "RETRY_BASE_SECONDS": 30,
     "RETRY_MAX_SECONDS": 6 * 3600,
     "LEASE_SECONDS": 300,
+    # With the immediate task backend: deliver in a thread of the web process after the commit,
+    # so Publish never waits for a platform; rows left behind go out with a later request.
+    "DELIVER_IN_BACKGROUND": True,
+    "BACKGROUND_SWEEP_SECONDS": 60,  # at most one piggyback sweep a minute per process
+    "BACKGROUND_SWEEP_BATCH": 50,
+    "HANDOVER_TASKS": 2,  # "deliver these rows" tasks per publish; None: one per row
+    "WORKER_CONCURRENCY": 4,  # sends in flight per worker (threads; always 1 on SQLite)
+    "CHANNEL_CONCURRENCY": 1,  # sends in flight per channel in one worker
     "BREAKER_THRESHOLD": 5,  # consecutive failed attempts before a channel pauses
     "BREAKER_PAUSE_SECONDS": 15 * 60,
     "HTTP_TIMEOUT": (5, 30),  # (connect, read) seconds

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.signals import request_finished
 from django.db import transaction
 from wagtail.signals import page_published, page_unpublished
 
-from .outbox import planning, tasks
+from .outbox import background, planning, tasks
 
 logger = logging.getLogger("wagtail_crosspost")
 
@@ -51,3 +52,5 @@ def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
 def connect() -> None:
     page_published.connect(on_page_published, dispatch_uid="wagtail_crosspost_published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="wagtail_crosspost_unpublished")
+    # Without a worker, rows left behind (a dead process, a retry) go out after a later request.
+    request_finished.connect(background.piggyback_sweep, dispatch_uid="wagtail_crosspost_sweep")

@@ -5,11 +5,11 @@
 
 Creates the channels (webhook, pointing at the fake platform) and the live pages (each with a
 revision, which delivery composes the post from), then plans one post per page and channel and
-enqueues them with ``tasks.enqueue``, the same call the publish signal handler makes: one task
-per row through the configured ``TASKS`` backend, sent when the transaction commits. The rows are
-inserted in bulk: publishing 2,000 posts one page at a time (each with 100 channels ticked) would
-take minutes on a small machine, and is covered by the other tests. Prints one JSON line: pages,
-rows planned, seconds.
+enqueues them with ``tasks.enqueue``, the same call the publish signal handler makes: a few
+``deliver_rows`` tasks per publish through the configured ``TASKS`` backend, sent when the
+transaction commits. The rows are inserted in bulk: publishing 2,000 posts one page at a time
+(each with 100 channels ticked) would take minutes on a small machine, and is covered by the
+other tests. Prints one JSON line: pages, rows planned, seconds.
 """
 
 from __future__ import annotations

@@ -52,3 +52,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+# Sends in flight per worker (the package's default, 4, unless a test asks for fewer).
+WAGTAILCROSSPOST_WORKER_CONCURRENCY = int(
+    os.environ.get("WAGTAILCROSSPOST_TEST_WORKER_CONCURRENCY", "4")
+)

@@ -256,6 +256,12 @@ def wait_until_final(procs: Processes, fake: CountingPlatform, *, kill_at: int |
 
 def run_scale_out(procs: Processes, fake: CountingPlatform, kind: str, *, kill: bool):
     url = fake.url_for("/hook")
+    if kill:
+        # One send in flight per worker: the killed worker then held exactly one row (the
+        # orphan), which the accounting below relies on. With several in flight, every row the
+        # killed worker held is taken over after its lease and sent again with its key: still
+        # one post on the platform (received_unique), but not countable as one orphan.
+        procs.env["WAGTAILCROSSPOST_TEST_WORKER_CONCURRENCY"] = "1"
     for i in range(WORKERS):
         procs.start(f"w{i}", *worker_command(kind, procs.queue))
     if kind != "sweep":
@@ -330,14 +336,18 @@ def assert_db_tasks_succeeded(kills: int) -> None:
     the sweep delivers the rows anyway). A killed worker's task stays RUNNING for good.
 
     A worker marks its task SUCCESSFUL only after the delivery it ran has saved the row, so the
-    last tasks may still be finishing when every row is final: wait for them (bounded)."""
+    last tasks may still be finishing when every row is final: wait for them (bounded).
+
+    A publish hands its rows over in a few ``deliver_rows`` tasks (issue #13), not one a row."""
     deadline = time.monotonic() + 30
     counts = db_task_counts()
-    while counts.get(("SUCCESSFUL", ""), 0) < ROWS - kills and time.monotonic() < deadline:
+    tasks = sum(counts.values())
+    while counts.get(("SUCCESSFUL", ""), 0) < tasks - kills and time.monotonic() < deadline:
         time.sleep(0.2)
         counts = db_task_counts()
-    assert counts.get(("SUCCESSFUL", ""), 0) >= ROWS - kills, counts
-    assert sum(counts.values()) == ROWS, counts
+        tasks = sum(counts.values())
+    assert counts.get(("SUCCESSFUL", ""), 0) >= tasks - kills, counts
+    assert 0 < tasks < ROWS, counts
 
 
 def migrate_tasks_db(procs: Processes) -> None:

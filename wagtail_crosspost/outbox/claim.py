@@ -9,6 +9,7 @@ to do with a row taken over from a dead worker is the delivery's decision
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, NamedTuple
 
@@ -41,14 +42,20 @@ def take(pk: int, now) -> Taken | None:
     return None
 
 
-def take_next(now) -> Taken | None:
-    """Take the most overdue row that no other worker is taking; None when nothing is due."""
+def take_next(
+    now, among: Sequence[int] | None = None, busy_channels: Sequence[int] = ()
+) -> Taken | None:
+    """Take the most overdue row that no other worker is taking; None when nothing is due.
+    ``among``: only these rows (a hand-over's task names the rows of one publish);
+    ``busy_channels``: none of these channels' rows (this worker sends to them already)."""
+    if among is not None and not among:
+        return None
     if connection.vendor == "postgresql":
-        return _take_next_postgres(now)
+        return _take_next_postgres(now, among, busy_channels)
     # Elsewhere: the oldest due ids (locked past other sweepers where the database can), each
     # tried with the same compare-and-set until one is won.
     while True:
-        candidates = _due_ids(now)
+        candidates = _due_ids(now, among)
         if not candidates:
             return None
         for pk in candidates:
@@ -57,29 +64,44 @@ def take_next(now) -> Taken | None:
                 return taken
 
 
-def _take_next_postgres(now) -> Taken | None:
+def _take_next_postgres(now, among: Sequence[int] | None, busy: Sequence[int]) -> Taken | None:
     """PostgreSQL: pick (``FOR UPDATE SKIP LOCKED``) and set in one statement, so concurrent
     sweeps never try the same row."""
     table = connection.ops.quote_name(Publication._meta.db_table)
     fields = {f.name: f for f in Publication._meta.concrete_fields}
     column = {
         name: connection.ops.quote_name(fields[name].column or name)
-        for name in ("id", "status", "lease_until", "attempts", "updated_at", "next_attempt_at")
+        for name in (
+            "id",
+            "channel",
+            "status",
+            "lease_until",
+            "attempts",
+            "updated_at",
+            "next_attempt_at",
+        )
     }
     # Only quoted identifiers are formatted in; every value is a parameter.
     sql = (  # noqa: S608
         "UPDATE {table} AS p SET {status} = %s, {lease_until} = %s, {attempts} = p.{attempts} + 1,"
         " {updated_at} = %s FROM (SELECT {id}, {status} FROM {table} WHERE ({status} = %s AND"
-        " {next_attempt_at} <= %s) OR ({status} = %s AND {lease_until} < %s)"
+        " {next_attempt_at} <= %s) OR ({status} = %s AND {lease_until} < %s){among}{busy}"
         " ORDER BY {next_attempt_at}, {id} LIMIT 1 FOR UPDATE SKIP LOCKED) AS due"
         " WHERE p.{id} = due.{id} RETURNING p.{id}, due.{status}"
-    ).format(table=table, **column)
+    ).format(
+        table=table,
+        among=f" AND {column['id']} = ANY(%s)" if among else "",
+        busy=f" AND NOT ({column['channel']} = ANY(%s))" if busy else "",
+        **column,
+    )
     take = _taking(now)
+    params = [take["status"], take["lease_until"], now, Status.PENDING, now, Status.SENDING, now]
+    if among:
+        params.append(list(among))
+    if busy:
+        params.append(list(busy))
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [take["status"], take["lease_until"], now, Status.PENDING, now, Status.SENDING, now],
-        )
+        cursor.execute(sql, params)
         found = cursor.fetchone()
     if found is None:
         return None
@@ -87,8 +109,10 @@ def _take_next_postgres(now) -> Taken | None:
     return Taken(pk, _read(pk), taken_over=previous_status == Status.SENDING)
 
 
-def _due_ids(now) -> list[int]:
+def _due_ids(now, among: Sequence[int] | None = None) -> list[int]:
     qs = Publication.objects.due(now).order_by("next_attempt_at", "pk")
+    if among is not None:
+        qs = qs.filter(pk__in=among)
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             ids = qs.select_for_update(skip_locked=True).values_list("pk", flat=True)

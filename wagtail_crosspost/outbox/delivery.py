@@ -52,11 +52,11 @@ def claim(pk: int, now=None) -> Publication | None:
     return _usable(taken) if taken is not None else None
 
 
-def claim_next(now=None) -> tuple[int, Publication | None] | None:
+def claim_next(now=None, among=None, busy_channels=()) -> tuple[int, Publication | None] | None:
     """Take the most overdue row that no other worker is taking (PostgreSQL: in one statement,
     ``FOR UPDATE SKIP LOCKED``). Returns None when nothing is due, else the row's id and the row
-    (None if it could not be sent again)."""
-    taken = claiming.take_next(now or timezone.now())
+    (None if it could not be sent again). ``among``: only these rows."""
+    taken = claiming.take_next(now or timezone.now(), among, busy_channels)
     return (taken.pk, _usable(taken)) if taken is not None else None
 
 
@@ -96,10 +96,10 @@ def deliver(pk: int) -> str | None:
     row = claim(pk)
     if row is None:
         return None
-    return _deliver_guarded(row)
+    return deliver_claimed(row)
 
 
-def _deliver_guarded(row: Publication) -> str:
+def deliver_claimed(row: Publication) -> str:
     """Deliver a claimed row; whatever goes wrong, the row ends with a status and a reason
     (never left in *sending*), and the worker lives on to the next row."""
     try:
@@ -387,18 +387,19 @@ def _hold_for_reconnect(row: Publication, exc: adapter_base.AdapterError | None 
     )
 
 
-def deliver_due(limit: int = 50) -> dict[str, int]:
-    """The sweep: deliver up to ``limit`` due rows. Returns a count per resulting status.
+def deliver_due(limit: int = 50, among=None) -> dict[str, int]:
+    """The sweep: deliver up to ``limit`` due rows (``among``: only these). Returns a count per
+    resulting status.
 
     One row at a time, each taken by ``claim_next``: sweeps running side by side never try the
     same rows (with a shared list of ids, each would lose most of its claims)."""
     counts: dict[str, int] = {}
     for _attempt in range(limit):
-        claimed = claim_next()
+        claimed = claim_next(among=among)
         if claimed is None:
             break
         row = claimed[1]
         if row is not None:
-            done = _deliver_guarded(row)
+            done = deliver_claimed(row)
             counts[done] = counts.get(done, 0) + 1
     return counts

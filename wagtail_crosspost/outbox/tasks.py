@@ -1,8 +1,14 @@
-"""The only queue hop: the task a worker runs, and ``enqueue``, which wakes one for each row.
+"""The only queue hop: the tasks a worker runs, and ``enqueue``, which hands new rows over.
 
 The queue is only a wake-up call: the ``Publication`` row is the truth, and the
 ``crosspost_deliver`` sweep delivers every due row whether a message arrived or not. Arguments
 are ids only.
+
+A publish's rows go over in a few ``deliver_rows`` tasks (``HANDOVER_TASKS``), each naming every
+row: whichever workers run them claim the rows one by one (PostgreSQL: ``FOR UPDATE SKIP
+LOCKED``), so the rows are still sent side by side, for a few task rows instead of one a row.
+With the immediate backend (the zero-setup default) nothing is sent in the editor's request: the
+rows go to a thread of the web process (``background``).
 """
 
 from __future__ import annotations
@@ -16,44 +22,67 @@ from django_tasks import task
 
 from .. import conf
 from ..models import Publication
-from . import delivery
+from . import background, delivery, inflight
 
 logger = logging.getLogger("wagtail_crosspost")
 
 
 @task()
+def deliver_rows(publication_ids: list[int]) -> dict[str, int]:
+    """Deliver whichever of these rows are due and not taken by another worker."""
+    ids = [int(pk) for pk in publication_ids]
+    return inflight.deliver_due(limit=len(ids), among=ids)
+
+
+@task()
 def deliver_publication(publication_id: int) -> str | None:
+    """One row (messages queued before ``deliver_rows`` existed)."""
     return delivery.deliver(publication_id)
 
 
+def handover_tasks(rows: int) -> int:
+    """How many tasks hand ``rows`` rows over: ``HANDOVER_TASKS``, or one a row (None)."""
+    per = conf.get("HANDOVER_TASKS")
+    return rows if per is None else max(1, min(rows, int(per)))
+
+
 def enqueue(publications: Iterable[Publication]) -> None:
-    """Wake a worker for each row once the surrounding transaction has committed."""
+    """Hand the rows over once the surrounding transaction has committed.
+
+    Rows due now go to the background thread (no worker) or to a few ``deliver_rows`` tasks. A
+    row that waits for its slot or time (``next_attempt_at`` later) is handed over for that
+    moment where the backend can defer, and is otherwise left to the sweep.
+    """
+    now = timezone.now()
     rows = [(p.pk, p.next_attempt_at) for p in publications]
-    pks = [pk for pk, _due in rows]
-    if not pks:
+    pks = [pk for pk, due in rows if due is None or due <= now]
+    waiting = [(pk, due) for pk, due in rows if due is not None and due > now]
+    if not rows:
         return
 
     def send() -> None:
+        alias = conf.get("TASK_BACKEND")
+        if background.wanted(alias):
+            if pks:
+                background.deliver(pks)
+            return  # waiting rows: the piggyback sweep or crosspost_deliver sends them when due
         try:
-            task = deliver_publication.using(
-                backend=conf.get("TASK_BACKEND"), queue_name=conf.get("QUEUE")
-            )
+            task = deliver_rows.using(backend=alias, queue_name=conf.get("QUEUE"))
         except Exception:
             logger.exception("Could not enqueue publications %s; the sweep will deliver them", pks)
             return
-        now = timezone.now()
-        for pk, due in rows:
-            try:
-                if due is not None and due > now:
-                    # A post that waits for its slot or time: woken then where the backend can
-                    # defer, else left to the sweep (a worker woken now would find it not due).
-                    if not task.get_backend().supports_defer:
-                        continue
-                    task.using(run_after=due).enqueue(pk)
-                    continue
-                task.enqueue(pk)
-            except Exception:
-                # The sweep delivers the row anyway; a broken queue must not break publishing.
-                logger.exception("Could not enqueue publication %s; the sweep will deliver it", pk)
+        try:
+            if waiting and task.get_backend().supports_defer:
+                for pk, due in waiting:
+                    task.using(run_after=due).enqueue([pk])
+            if not pks:
+                return
+            # The immediate backend runs a task inside enqueue: the first one delivers them all.
+            count = 1 if background.is_immediate(alias) else handover_tasks(len(pks))
+            for _ in range(count):
+                task.enqueue(pks)
+        except Exception:
+            # The sweep delivers the rows anyway; a broken queue must not break publishing.
+            logger.exception("Could not enqueue publications %s; the sweep delivers them", pks)
 
     transaction.on_commit(send)

@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from wagtail_crosspost.outbox import delivery
+from wagtail_crosspost.outbox import inflight
 from wagtail_crosspost.schedule import scheduled_pages
 
 logger = logging.getLogger("wagtail_crosspost")
@@ -20,6 +20,15 @@ class Command(BaseCommand):
             "--interval", type=float, default=5.0, help="Seconds between sweeps with --loop."
         )
         parser.add_argument("--batch", type=int, default=50, help="Rows per sweep.")
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=None,
+            help=(
+                "Sends in flight at once (threads). Default: the "
+                "WAGTAILCROSSPOST_WORKER_CONCURRENCY setting; always 1 on SQLite."
+            ),
+        )
         parser.add_argument(
             "--max-sweeps", type=int, default=0, help="Stop after this many sweeps (0: never)."
         )
@@ -40,6 +49,7 @@ class Command(BaseCommand):
         interval=5.0,
         batch=50,
         max_sweeps=0,
+        concurrency=None,
         publish_scheduled=None,
         **options,
     ):
@@ -52,7 +62,7 @@ class Command(BaseCommand):
                     published = scheduled_pages.publish_due_pages().strip()
                     if published:
                         self.stdout.write(published)
-                counts = delivery.deliver_due(limit=batch)
+                counts = inflight.deliver_due(limit=batch, threads=concurrency)
             except Exception:
                 if not loop:
                     raise

@@ -1,0 +1,125 @@
+"""Delivery without a worker: a thread of the web process, after the response.
+
+With the immediate task backend (the zero-setup default) a task runs inside ``enqueue``, that is
+inside the editor's Publish request, which would then wait for every platform. Instead, once the
+publish has committed, its rows go to a daemon thread of the web process, and the request
+returns at once.
+
+If the process dies before the thread is done, the rows stay in the database, due. The
+*piggyback sweep* picks them up: after a request to this site (at most every
+``BACKGROUND_SWEEP_SECONDS``), a thread of the web process delivers every due row, as
+``crosspost_deliver`` would. Rows are claimed one by one with the usual compare-and-set, so two
+processes, or a thread and a worker, never send the same row. Retries come back the same way,
+so a small site needs no cron line and no worker process.
+
+``DELIVER_IN_BACKGROUND = False`` sends inside the request instead (the behaviour before), and a
+real queue backend (``TASK_BACKEND``) turns all of this off: its workers deliver.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connections
+
+from .. import conf
+
+logger = logging.getLogger("wagtail_crosspost")
+
+_sweep_lock = threading.Lock()
+_state = {"last_sweep": float("-inf")}
+#: The threads started and not yet finished (tests wait for them: ``wait``).
+_running: set[threading.Thread] = set()
+_running_lock = threading.Lock()
+
+
+def is_immediate(alias: str) -> bool:
+    """Whether the task backend ``alias`` runs tasks inside ``enqueue``."""
+    try:
+        from django_tasks import task_backends
+        from django_tasks.backends.immediate import ImmediateBackend
+
+        return isinstance(task_backends[alias], ImmediateBackend)
+    except Exception:
+        return False
+
+
+def wanted(alias: str | None = None) -> bool:
+    """Whether rows are delivered in this process's background threads (no worker)."""
+    if not conf.get("DELIVER_IN_BACKGROUND") or not _database_allows_threads():
+        return False
+    return is_immediate(alias or conf.get("TASK_BACKEND"))
+
+
+def _database_allows_threads() -> bool:
+    from . import inflight
+
+    return inflight.threads_allowed()
+
+
+def _start(name: str, work: Callable[[], Any]) -> threading.Thread:
+    def run() -> None:
+        try:
+            work()
+        except Exception:
+            logger.exception("Background delivery failed; the next sweep takes the rows over")
+        finally:
+            connections.close_all()  # this thread's own connections
+            with _running_lock:
+                _running.discard(threading.current_thread())
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    with _running_lock:
+        _running.add(thread)
+    thread.start()
+    return thread
+
+
+def deliver(pks: Sequence[int]) -> threading.Thread:
+    """Deliver these rows in a thread; the caller returns at once."""
+    from . import inflight
+
+    ids = list(pks)
+    return _start("crosspost-deliver", lambda: inflight.deliver_due(limit=len(ids), among=ids))
+
+
+def piggyback_sweep(**_: Any) -> threading.Thread | None:
+    """Deliver every due row in a thread, at most every ``BACKGROUND_SWEEP_SECONDS`` and one
+    sweep at a time in this process. Connected to ``request_finished``."""
+    if not wanted():
+        return None
+    now = time.monotonic()
+    if now - _state["last_sweep"] < conf.get("BACKGROUND_SWEEP_SECONDS"):
+        return None
+    if not _sweep_lock.acquire(blocking=False):
+        return None
+    _state["last_sweep"] = now
+
+    def sweep() -> None:
+        from . import inflight
+
+        try:
+            inflight.deliver_due(limit=conf.get("BACKGROUND_SWEEP_BATCH"))
+        finally:
+            _sweep_lock.release()
+
+    return _start("crosspost-sweep", sweep)
+
+
+def wait(timeout: float = 30.0) -> bool:
+    """Wait until every background thread has finished (tests, and a graceful shutdown)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _running_lock:
+            threads = list(_running)
+        if not threads:
+            return True
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if time.monotonic() >= deadline:
+            with _running_lock:
+                return not _running
