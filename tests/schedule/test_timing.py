@@ -146,7 +146,7 @@ def test_a_task_backend_that_can_defer_wakes_the_worker_at_the_slot(
     publish_at(MONDAY, make_article(channels=[channel]), django_capture_on_commit_callbacks)
     (result,) = task_backends["crosspost"].results
     assert result.task.run_after == TUESDAY_9_BERLIN
-    assert result.args == [Publication.objects.get().pk]
+    assert result.args == [[Publication.objects.get().pk]]  # deliver_rows takes a list of ids
 
 
 def test_a_scheduled_page_posts_at_the_first_slot_after_it_goes_live(

@@ -112,3 +112,23 @@ def check(
     row.delivery_state = {CHECKED_RETRY: True}
     Publication.objects.filter(pk=row.pk).update(delivery_state=row.delivery_state)
     return send(row, adapter)
+
+
+def ambiguous_since(row: Publication) -> datetime | None:
+    """When an attempt on ``row`` ended uncertain (the platform may have the post), or None."""
+    state = row.delivery_state
+    value = state.get(AMBIGUOUS_SINCE) if isinstance(state, dict) else None
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def state_to_keep(row: Publication, ambiguous_since=None) -> dict[str, Any]:
+    """An earlier uncertain attempt's time (and a check under way) stays on record until the
+    row is final, whatever came since."""
+    since = ambiguous_since(row) or ambiguous_since
+    kept = {AMBIGUOUS_SINCE: since.isoformat()} if since is not None else {}
+    state = row.delivery_state if isinstance(row.delivery_state, dict) else {}
+    kept.update({k: state[k] for k in (CHECKING, CHECKED_RETRY) if k in state})
+    return kept

@@ -10,7 +10,7 @@ Every state change of a ``Publication`` happens here. The task queue only wakes 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Q
@@ -170,7 +170,7 @@ def _deliver_claimed(row: Publication) -> str:
             status = checking.check(
                 row,
                 adapter,
-                _ambiguous_since(row) or timezone.now(),
+                checking.ambiguous_since(row) or timezone.now(),
                 finish=_finish,
                 posted=_posted,
                 send=_deliver_with,
@@ -189,12 +189,12 @@ def _deliver_claimed(row: Publication) -> str:
         pacing.count_failure(channel)
         return _retry_later(row, exc, exc.retry_after)
     except adapter_base.AmbiguousError as exc:
-        since = _ambiguous_since(row) or timezone.now()
+        since = checking.ambiguous_since(row) or timezone.now()
         if adapter.repeat_is_safe():
             pacing.count_failure(channel)
             return _retry_later(row, exc, None, ambiguous_since=since)
         if adapter.can_reconcile and row.action == Action.POST:
-            return checking.start(row, exc, adapter, _state_to_keep(row, since))
+            return checking.start(row, exc, adapter, checking.state_to_keep(row, since))
         return _finish(row, Status.UNKNOWN, error=exc.message, raw=exc.raw)
     except adapter_base.AdapterError as exc:
         return _finish(row, Status.FAILED, error=exc.message, raw=exc.raw)
@@ -302,20 +302,11 @@ def _finish(row: Publication, status: str, *, error: str = "", raw: Any = None, 
     return status
 
 
-def _ambiguous_since(row: Publication):
-    state = row.delivery_state
-    value = state.get(AMBIGUOUS_SINCE) if isinstance(state, dict) else None
-    try:
-        return datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 def _repeat_no_longer_recognised(row: Publication, adapter: adapter_base.Adapter) -> str | None:
     """An earlier attempt may have posted, and the platform has (nearly) forgotten its key: a
     repeat now could be a second post. Unknown — check, instead of sending."""
     window = adapter.key_window()
-    since = _ambiguous_since(row)
+    since = checking.ambiguous_since(row)
     if not window or since is None or row.action != Action.POST:
         return None  # an edit or a delete repeated does no harm
     if timezone.now() - since < timedelta(seconds=window * WINDOW_MARGIN):
@@ -357,19 +348,9 @@ def _retry_later(
         lease_until=None,
         error=exc.message,
         raw_response=trim(exc.raw) if exc.raw is not None else None,
-        delivery_state=_state_to_keep(row, ambiguous_since),
+        delivery_state=checking.state_to_keep(row, ambiguous_since),
     )
     return Status.PENDING
-
-
-def _state_to_keep(row: Publication, ambiguous_since=None) -> dict[str, Any]:
-    """An earlier uncertain attempt's time (and a check under way) stays on record until the
-    row is final, whatever came since."""
-    since = _ambiguous_since(row) or ambiguous_since
-    kept = {AMBIGUOUS_SINCE: since.isoformat()} if since is not None else {}
-    state = row.delivery_state if isinstance(row.delivery_state, dict) else {}
-    kept.update({k: state[k] for k in (CHECKING, CHECKED_RETRY) if k in state})
-    return kept
 
 
 def _hold_for_reconnect(row: Publication, exc: adapter_base.AdapterError | None = None) -> str:
