@@ -124,10 +124,10 @@ def ambiguous_since(row: Publication) -> datetime | None:
         return None
 
 
-def state_to_keep(row: Publication, ambiguous_since=None) -> dict[str, Any]:
-    """An earlier uncertain attempt's time (and a check under way) stays on record until the
-    row is final, whatever came since."""
-    since = ambiguous_since(row) or ambiguous_since
+def state_to_keep(row: Publication, since_now: datetime | None = None) -> dict[str, Any]:
+    """An earlier uncertain attempt's time (else ``since_now``, this attempt's), and a check
+    under way, stay on record until the row is final, whatever came since."""
+    since = ambiguous_since(row) or since_now
     kept = {AMBIGUOUS_SINCE: since.isoformat()} if since is not None else {}
     state = row.delivery_state if isinstance(row.delivery_state, dict) else {}
     kept.update({k: state[k] for k in (CHECKING, CHECKED_RETRY) if k in state})
