@@ -15,9 +15,12 @@ class WagtailCrosspostConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             log_filters,
         )
+        from .outbox.rights import register_posting_check
+        from .review.rights import allowed_to_post
         from .signal_handlers import connect
 
         connect()
+        register_posting_check(allowed_to_post)  # rights per channel, asked at planning time
         autopanel.connect()
         autopanel.install()
         log_filters.install()

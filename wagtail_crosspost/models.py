@@ -16,6 +16,7 @@ from wagtail.images import get_image_model_string
 from .adapters.base import ChannelCallbacks
 from .crypto import EncryptedJSONField
 from .permissions import CROSSPOST_PAGE_CODENAME
+from .site_rights import site_id_of, visible_channels, visible_publications
 from .url_safety import web_url
 
 # Wagtail 8 lets sites swap the page model (WAGTAIL_PAGE_MODEL); Wagtail 7 has no such setting.
@@ -35,8 +36,6 @@ class ChannelQuerySet(models.QuerySet):
         qs = self.usable()
         site_id = getattr(site, "pk", None)
         if site is None and getattr(page, "pk", None) and getattr(page, "path", None):
-            from .site_rights import site_id_of
-
             site_id = site_id_of(page)
         if site_id is not None:
             qs = qs.filter(models.Q(site__isnull=True) | models.Q(site_id=site_id))
@@ -47,8 +46,6 @@ class ChannelQuerySet(models.QuerySet):
 
     def visible_to(self, user: Any) -> ChannelQuerySet:
         """Channels of the sites ``user`` has rights on (see ``site_rights``)."""
-        from .site_rights import visible_channels
-
         return visible_channels(self, user)
 
 
@@ -256,8 +253,6 @@ class PublicationQuerySet(models.QuerySet):
 
     def visible_to(self, user: Any) -> PublicationQuerySet:
         """Publications of pages in the sites ``user`` has rights on (see ``site_rights``)."""
-        from .site_rights import visible_publications
-
         return visible_publications(self, user)
 
     def active(self) -> PublicationQuerySet:
@@ -399,3 +394,7 @@ class Publication(models.Model):
         if self.dry_run and self.status == self.Status.POSTED:
             return str(_("Dry run (not sent)"))
         return str(self.get_status_display())
+
+
+# The capabilities' models, registered with this app: the layers' one declared exception.
+from .review import models as _review_models  # noqa: E402, F401
