@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +15,7 @@ class ChannelRight(models.TextChoices):
 
 
 #: The long labels, as the group editor's column titles explain them.
-RIGHT_DESCRIPTIONS = {
+RIGHT_DESCRIPTIONS: dict[str, Any] = {
     ChannelRight.POST: _("May post pages to this channel"),
     ChannelRight.APPROVE: _("May approve posts to this channel"),
     ChannelRight.MANAGE: _("May manage this channel (settings, connect, disconnect)"),

@@ -123,11 +123,15 @@ def users_with(right: str, channel: Any) -> Any:
     """Active users who hold ``right`` on ``channel`` by a group (not superusers by default)."""
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(
-        is_active=True,
-        groups__crosspost_channel_permissions__channel=channel,
-        groups__crosspost_channel_permissions__permission=right,
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__crosspost_channel_permissions__channel=channel,
+            groups__crosspost_channel_permissions__permission=right,
+        )
+        .distinct()
+    )
 
 
 def allowed_to_post(user: Any, channels: list[Any]) -> set[int]:
