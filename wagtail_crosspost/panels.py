@@ -91,10 +91,11 @@ class CrosspostFormSet(BaseChildFormSet):
 
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
         form = super()._construct_form(i, **kwargs)
+        # The channel this row will save: a bound new row's is whatever was submitted.
         channel_id = form.instance.channel_id or form.initial.get("channel")
-        if not channel_id and form.is_bound:
-            channel_id = str(form.data.get(form.add_prefix("channel"), ""))
-            channel_id = int(channel_id) if channel_id.isdigit() else None
+        if form.is_bound and not form.instance.pk:
+            submitted = str(form.data.get(form.add_prefix("channel"), ""))
+            channel_id = int(submitted) if submitted.isdigit() else None
         if channel_id is not None and _denied(self, int(channel_id)):
             form.post_denied = True
             if form.instance.pk:  # someone else's choice: shown, kept, not changeable here

@@ -153,7 +153,7 @@ def log_choice_changes(page: Any, user: Any = None) -> None:
     if not ids:
         return
     names = dict(Channel.objects.filter(pk__in=ids).values_list("pk", "name"))
-    data = {k: [names[pk] for pk in v if pk in names] for k, v in changes.items()}
+    data = {k: sorted(names[pk] for pk in v if pk in names) for k, v in changes.items()}
     try:
         log(instance=page.specific_deferred, action=CHANGED, user=user, data=data)
     except Exception:
