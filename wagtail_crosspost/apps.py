@@ -16,11 +16,13 @@ class WagtailCrosspostConfig(AppConfig):
             log_filters,
         )
         from .outbox.rights import register_posting_check
+        from .review import notifications
         from .review.rights import allowed_to_post
         from .signal_handlers import connect
 
         connect()
         register_posting_check(allowed_to_post)  # rights per channel, asked at planning time
+        notifications.connect()
         autopanel.connect()
         autopanel.install()
         log_filters.install()

@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     # crosspost_deliver also runs Wagtail's publish_scheduled, so scheduled pages go live (and
     # post) without a cron line of their own.
     "PUBLISH_SCHEDULED": False,
+    # e-mail channel managers and page editors when a post fails or a channel needs reconnecting
+    "NOTIFICATIONS": True,
 }
 
 
