@@ -15,7 +15,7 @@ from wagtail.images.widgets import AdminImageChooser
 from .history import publications_by_channel
 from .models import Channel, CrosspostRequest
 from .permissions import user_can_crosspost
-from .review.rights import NO_POST_RIGHT, channel_ids_with
+from .review.rights import NO_POST_RIGHT, ChannelRight, channel_ids_with
 
 RELATION_NAME = "crosspost_requests"
 
@@ -197,7 +197,7 @@ def denied_channels(user: Any, channels: list[Channel]) -> set[int]:
     if not user_can_crosspost(user):
         return set()  # the whole panel is read-only already
     ids = [c.pk for c in channels]
-    return set(ids) - channel_ids_with(user, "post", ids)
+    return set(ids) - channel_ids_with(user, ChannelRight.POST, ids)
 
 
 def _denied(formset: CrosspostFormSet, channel_id: int) -> bool:
