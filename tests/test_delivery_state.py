@@ -93,7 +93,7 @@ def test_a_remote_delete_is_recorded_as_deleted_and_the_page_can_be_posted_again
     assert (post.status, delete.status) == ("deleted", "deleted")
     assert delete.sent_at is not None
     history = PageLogEntry.objects.filter(page=page).values_list("action", flat=True)
-    assert "wagtail_crosspost.deleted" in history
+    assert "wagtail_crosspost.deleted_remotely" in history
     inspect = admin_client.get(reverse("wagtail_crosspost_log:inspect", args=[delete.pk]))
     assert "Deleted" in inspect.content.decode()
     assert "Posted" not in inspect.content.decode()

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from .models import Channel, CrosspostRequest, Publication
 from .outbox import planning, tasks
+from .outbox.page_history import log_planned
 
 
 class CrosspostError(ValueError):
@@ -68,5 +69,6 @@ def crosspost(
         rows = planning.plan_publications(
             page, revision, user=user, choices=choices, explicit=True, dry_run=dry_run
         )
+        log_planned(page, rows, user)
         tasks.enqueue(rows)
     return rows

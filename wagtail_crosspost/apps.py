@@ -15,10 +15,15 @@ class WagtailCrosspostConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             log_filters,
         )
+        from .outbox.rights import register_posting_check
+        from .review import notifications
+        from .review.rights import allowed_to_post
         from .schedule import timing
         from .signal_handlers import connect
 
         connect()
+        register_posting_check(allowed_to_post)  # rights per channel, asked at planning time
+        notifications.connect()
         autopanel.connect()
         autopanel.install()
         log_filters.install()

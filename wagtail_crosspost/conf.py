@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "PUBLISH_SCHEDULED": False,
     # "@user@server": printed by {% crosspost_fediverse_creator %} when a page has no handle
     "FEDIVERSE_CREATOR": "",
+    # e-mail channel managers and page editors when a post fails or a channel needs reconnecting
+    "NOTIFICATIONS": True,
 }
 
 

@@ -358,4 +358,6 @@ class Publication(models.Model):
         return str(self.get_status_display())
 
 
+# The capabilities' models, registered with this app: the layers' one declared exception.
+from .review import models as _review_models  # noqa: E402, F401
 from .schedule import models as _schedule_models  # noqa: E402, F401  (registers them)

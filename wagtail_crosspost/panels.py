@@ -16,6 +16,7 @@ from .history import publications_by_channel
 from .models import Channel, CrosspostRequest
 from .outbox.images import lacks_alt_text, page_image
 from .permissions import image_edit_url, user_can_crosspost
+from .review.rights import NO_POST_RIGHT, ChannelRight, channel_ids_with
 from .schedule.forms import TIMING_WIDGETS, clean_timing
 
 RELATION_NAME = "crosspost_requests"
@@ -53,9 +54,16 @@ class CrosspostRequestForm(WagtailAdminModelForm):
             for field in self.fields.values():
                 field.disabled = True
 
+    #: set by the formset: the user may not post to this row's channel
+    post_denied = False
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         clean_timing(self)
+        if self.post_denied and not self.instance.pk:
+            # A new row for a channel the user may not post to (a forged form, or one rendered
+            # before the channel was restricted): saved, never ticked.
+            cleaned.update(enabled=False, repost=False, update_existing=False)
         return cleaned
 
     def has_changed(self) -> bool:
@@ -78,8 +86,10 @@ class CrosspostFormSet(BaseChildFormSet):
         super().__init__(*args, **kwargs)
         available = list(Channel.objects.for_page(self.instance))
         self.available_channels = {c.pk: c for c in available}
+        #: channels the user may not post to: shown disabled, with the reason
+        self.denied = denied_channels(self.form_kwargs.get("for_user"), available)
         existing = {obj.channel_id for obj in self.get_queryset()}
-        channels = [c for c in available if c.pk not in existing]
+        channels = [c for c in available if c.pk not in existing and c.pk not in self.denied]
         if not user_can_crosspost(self.form_kwargs.get("for_user")):
             # Nothing to choose: no new rows (their disabled, empty fields would not validate
             # after Wagtail's autosave counts them as existing). The panel shows them read-only.
@@ -91,6 +101,20 @@ class CrosspostFormSet(BaseChildFormSet):
         self.initial_extra = [
             {"channel": c.pk, "enabled": defaults and c.selected_by_default} for c in channels
         ]
+
+    def _construct_form(self, i: int, **kwargs: Any) -> Any:
+        form = super()._construct_form(i, **kwargs)
+        # The channel this row will save: a bound new row's is whatever was submitted.
+        channel_id = form.instance.channel_id or form.initial.get("channel")
+        if form.is_bound and not form.instance.pk:
+            submitted = str(form.data.get(form.add_prefix("channel"), ""))
+            channel_id = int(submitted) if submitted.isdigit() else None
+        if channel_id is not None and _denied(self, int(channel_id)):
+            form.post_denied = True
+            if form.instance.pk:  # someone else's choice: shown, kept, not changeable here
+                for field in form.fields.values():
+                    field.disabled = True
+        return form
 
     def save(self, commit: bool = True) -> list[CrosspostRequest]:
         """Keep one choice per channel. A Publish that races an autosave submits rows without
@@ -159,11 +183,11 @@ class CrosspostPanel(Panel):
                 if channel is None:
                     hidden.append(form)  # a channel since disabled: keep its saved choice
                     continue
-                rows.append(self._row(form, channel, history, alt))
+                rows.append(self._row(form, channel, history, alt, formset.denied))
             shown = {row["channel"].pk for row in rows}
             for channel in formset.available_channels.values():
                 if channel.pk not in shown:  # read-only: the user may not choose channels
-                    rows.append(self._row(None, channel, history, alt))
+                    rows.append(self._row(None, channel, history, alt, formset.denied))
             context.update(
                 {
                     "instance": self.instance,
@@ -184,16 +208,36 @@ class CrosspostPanel(Panel):
             return context
 
         @staticmethod
-        def _row(form: Any, channel: Channel, history: dict[int, list], alt: Any) -> dict[str, Any]:
+        def _row(
+            form: Any, channel: Channel, history: dict[int, list], alt: Any, denied: set[int]
+        ) -> dict[str, Any]:
             chosen = getattr(form.instance, "image", None) if form is not None else None
             supports = channel.get_adapter().supports
             return {
                 "alt_missing": alt(chosen) if "alt_text" in supports else {},
+                "denied": NO_POST_RIGHT if channel.pk in denied else "",
                 "form": form,
                 "channel": channel,
                 "history": history.get(channel.pk, []),
                 "can_update": "update" in supports,
             }
+
+
+def denied_channels(user: Any, channels: list[Channel]) -> set[int]:
+    """Ids of the channels the user may not post to, though they may choose channels."""
+    if not user_can_crosspost(user):
+        return set()  # the whole panel is read-only already
+    ids = [c.pk for c in channels]
+    return set(ids) - channel_ids_with(user, ChannelRight.POST, ids)
+
+
+def _denied(formset: CrosspostFormSet, channel_id: int) -> bool:
+    if channel_id in formset.denied:
+        return True
+    # A forged row for a channel the page does not offer: planning ignores it; never tick it.
+    return channel_id not in formset.available_channels and bool(
+        denied_channels(formset.form_kwargs.get("for_user"), [Channel(pk=channel_id)])
+    )
 
 
 def _can_publish(page: Any, user: Any) -> bool:

@@ -10,6 +10,7 @@ from django.db import transaction
 from wagtail.signals import page_published, page_unpublished
 
 from .outbox import background, planning, tasks
+from .outbox.page_history import log_planned
 
 logger = logging.getLogger("wagtail_crosspost")
 
@@ -30,6 +31,7 @@ def on_page_published(sender: Any, instance: Any, revision: Any = None, **kwargs
             rows = planning.plan_publications(
                 instance, revision, user=revision.user, choices=choices
             )
+            log_planned(instance, rows, revision.user)
     except Exception:
         # Publishing the page matters more than the posts: log loudly, never break it.
         logger.exception("Could not plan crossposts for page %s", instance.pk)
@@ -43,6 +45,7 @@ def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
     try:
         with transaction.atomic():
             rows = planning.plan_deletions(instance)
+            log_planned(instance, rows, kwargs.get("user"))
     except Exception:
         logger.exception("Could not plan deletion of crossposts for page %s", instance.pk)
         return

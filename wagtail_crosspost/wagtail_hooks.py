@@ -81,24 +81,23 @@ def register_permissions():
 
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
-    from wagtail.log_actions import LogFormatter
+    from .review.audit import register_log_actions as register
 
-    def formatter(label, verb):
-        class CrosspostLogFormatter(LogFormatter):
-            def format_message(self, log_entry):
-                data = log_entry.data or {}
-                text = verb % {"channel": data.get("channel", "?")}
-                if data.get("dry_run"):
-                    text += " " + str(_("(dry run)"))
-                return text
+    register(actions)
 
-        CrosspostLogFormatter.label = label
-        return CrosspostLogFormatter
 
-    for action, label, verb in [
-        ("wagtail_crosspost.posted", _("Crossposted"), _("Posted to %(channel)s")),
-        ("wagtail_crosspost.updated", _("Crosspost updated"), _("Updated on %(channel)s")),
-        ("wagtail_crosspost.deleted", _("Crosspost deleted"), _("Deleted from %(channel)s")),
-        ("wagtail_crosspost.failed", _("Crosspost failed"), _("Posting to %(channel)s failed")),
-    ]:
-        actions.register_action(action)(formatter(label, verb))
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def log_crosspost_choices(request, page):
+    """The page history says who ticked, unticked or rewrote which channel."""
+    if request.method == "POST":
+        from .review.audit import log_choice_changes
+
+        log_choice_changes(page, request.user)
+
+
+@hooks.register("register_group_permission_panel")
+def register_channel_permissions_panel():
+    from .review.group_panel import GroupChannelPermissionsForm
+
+    return GroupChannelPermissionsForm

@@ -25,6 +25,8 @@ from wagtail.admin.auth import require_admin_access
 from ..adapters.oauth import Account, FlowError, OAuthError, Refused, TokenSet, Unavailable
 from ..adapters.provider import Provider, get_provider, provider_for_channel
 from ..models import Channel
+from ..review.audit import CHANNEL_CONNECTED, CHANNEL_DISCONNECTED, log_channel
+from ..review.rights import can_manage
 from . import oauth1, oauth2, store
 from .connect import disconnect as disconnect_channel
 from .connect import save_connection
@@ -41,6 +43,8 @@ def _check_permission(request: HttpRequest, channel: Channel | None) -> None:
     codename = "change_channel" if channel is not None else "add_channel"
     if not request.user.has_perm(f"wagtail_crosspost.{codename}"):
         raise PermissionDenied
+    if channel is not None and not can_manage(request.user, channel):
+        raise PermissionDenied  # another site's channel, or one the user's groups may not manage
 
 
 def _error(
@@ -273,6 +277,7 @@ def choose(request: HttpRequest, key: str) -> HttpResponse:
                 channel=channel,
                 name=request.POST.get("name", "").strip(),
             )
+            log_channel(saved, CHANNEL_CONNECTED, request.user)
             messages.success(
                 request,
                 _("“%(channel)s” is connected and posts as %(account)s.")
@@ -310,6 +315,7 @@ def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
     _check_permission(request, channel)
     if request.method == "POST":
         note = disconnect_channel(channel)
+        log_channel(channel, CHANNEL_DISCONNECTED, request.user)
         messages.success(
             request,
             _("“%(channel)s” is disconnected. %(note)s") % {"channel": channel.name, "note": note},

@@ -19,6 +19,7 @@ from django.utils import timezone
 from modelcluster.models import model_from_serializable_data
 
 from ..models import Channel, CrosspostRequest, Publication
+from .rights import channels_allowed
 
 Status = Publication.Status
 Action = Publication.Action
@@ -75,7 +76,8 @@ def plan_publications(
     choices = requests_of(revision) if choices is None else list(choices)
     if not choices:
         return []
-    available = {c.pk: c for c in Channel.objects.for_page(page)}
+    # A forged form or API call may name a channel the user may not post to: never plan it.
+    available = {c.pk: c for c in channels_allowed(user, Channel.objects.for_page(page))}
     wanted: dict[int, CrosspostRequest] = {}  # one choice per channel: the first
     for request in choices:
         if request.channel_id in available:
@@ -235,6 +237,8 @@ def plan_delete(target: Publication, user: Any = None) -> Publication | None:
 def retry(publication: Publication, user: Any = None) -> bool:
     """The editor's Retry on a failed or unknown row: due again now. The caller wakes a worker
     (``tasks.enqueue``), as after any planning; the sweep delivers it either way."""
+    if user is not None and not channels_allowed(user, [publication.channel]):
+        return False
     updated = Publication.objects.filter(
         pk=publication.pk, status__in=Publication.RETRYABLE_STATUSES
     ).update(

@@ -11,7 +11,9 @@ from wagtail.admin import messages
 
 from ..models import Channel, Publication
 from ..outbox import planning, tasks
+from ..outbox.page_history import log_planned, log_retried
 from ..permissions import user_can_crosspost
+from ..review.rights import ChannelRight, can_manage, channel_ids_with
 
 
 def _back(request, fallback: str):
@@ -32,6 +34,8 @@ def _publication_for(request, pk: int) -> Publication:
         raise PermissionDenied
     if publication.page and not publication.page.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
+    if not channel_ids_with(request.user, ChannelRight.POST, [publication.channel_id]):
+        raise PermissionDenied  # rights per channel: retrying or deleting is posting
     return publication
 
 
@@ -46,6 +50,7 @@ def retry(request, pk: int):
     if request.method != "POST":
         return redirect("wagtail_crosspost_log:index")
     if planning.retry(publication, user=request.user):
+        log_retried(publication, request.user)
         tasks.enqueue([publication])
         messages.success(
             request,
@@ -80,6 +85,7 @@ def delete_remote(request, pk: int):
         if row is None:
             messages.warning(request, _("This post cannot be deleted (or is being deleted)."))
         else:
+            log_planned(publication.page, [row], request.user)
             tasks.enqueue([row])
             messages.success(
                 request,
@@ -98,7 +104,7 @@ def test_connection(request, pk: int):
     if not request.user.has_perm("wagtail_crosspost.change_channel"):
         raise PermissionDenied
     channel = get_object_or_404(Channel, pk=pk)
-    if not Channel.objects.visible_to(request.user).filter(pk=pk).exists():
+    if not can_manage(request.user, channel):  # its site, and the right to manage it
         raise PermissionDenied
     from ..outbox.health import check_channel
 

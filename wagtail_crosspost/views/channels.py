@@ -18,6 +18,7 @@ from ..adapters import get_adapter_class, get_adapters
 from ..auth.ui import connect_context, token_expiry
 from ..forms import channel_form_class
 from ..models import Channel
+from ..review.rights import manageable_channels
 
 
 def field_label(name: str) -> str:
@@ -55,12 +56,13 @@ class PlatformFormMixin:
 
 
 class VisibleChannelsMixin:
-    """Only the channels of the sites the user has rights on (and those for every site)."""
+    """Only the channels of the sites the user has rights on (and those for every site), and of
+    those only the ones they may manage (rights per channel, ``review.rights``)."""
 
     request: Any
 
     def get_queryset(self):
-        return Channel.objects.visible_to(self.request.user)
+        return manageable_channels(self.request.user)
 
 
 class ChannelIndexView(generic.IndexView):
