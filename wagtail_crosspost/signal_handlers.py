@@ -27,15 +27,12 @@ def on_page_published(sender: Any, instance: Any, revision: Any = None, **kwargs
         choices = planning.requests_of(revision)  # read from the revision, no query
         if not choices:
             return
-        with transaction.atomic():
-            rows = planning.plan_publications(
-                instance, revision, user=revision.user, choices=choices
-            )
-            log_planned(instance, rows, revision.user)
+        rows = planning.plan_publications(instance, revision, user=revision.user, choices=choices)
     except Exception:
         # Publishing the page matters more than the posts: log loudly, never break it.
         logger.exception("Could not plan crossposts for page %s", instance.pk)
         return
+    log_planned(instance, rows, revision.user)  # never raises
     tasks.enqueue(rows)
 
 

@@ -144,6 +144,13 @@ DIRECT_CONTEXTS = {
         "value": url,
     },
     "wagtail_crosspost/log/remote_link.html": lambda url: {"url": url},
+    "wagtail_crosspost/review/group_channel_permissions.html": lambda url: {
+        "form": NS(
+            channels=[1],
+            rights=[("post", url, url)],
+            rows=[NS(channel=NS(name=url, platform_label=url), field=[])],
+        )
+    },
     "wagtail_crosspost/log/raw_response.html": lambda url: {"raw": {"body": url, "link": url}},
     "wagtail_crosspost/log/sent_media.html": lambda url: {
         "media": [

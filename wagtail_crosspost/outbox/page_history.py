@@ -20,12 +20,6 @@ LOG_ACTIONS: dict[tuple[str, str], str] = {
 
 
 def log_on_page(row: Publication) -> None:
-    from django.contrib.contenttypes.models import ContentType
-    from django.utils import timezone
-    from wagtail.log_actions import get_active_log_context
-    from wagtail.log_actions import registry as log_actions
-    from wagtail.models import PageLogEntry
-
     if row.page_id is None:
         return
     action = LOG_ACTIONS.get((str(row.action), str(row.status)))
@@ -38,39 +32,48 @@ def log_on_page(row: Publication) -> None:
         page = row.page.specific_deferred if row.page else None
         if page is None:
             return
-        if not log_actions.action_exists(action):
-            return
-        # What ``wagtail.log_actions.log`` stores, in one INSERT: its ``save()`` would check
-        # with three queries that the content type, user and page exist, which this row's
-        # foreign keys already guarantee (a page's entries are deleted with it).
-        PageLogEntry.objects.bulk_create(
-            [
-                PageLogEntry(
-                    content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
-                    label=page.get_admin_display_title(),
-                    action=action,
-                    timestamp=timezone.now(),
-                    page=page,
-                    user_id=row.requested_by_id,
-                    uuid=get_active_log_context().uuid,
-                    data={
-                        "channel": row.channel.name,
-                        "url": row.remote_url,
-                        "error": row.error[:500],
-                        "dry_run": row.dry_run,
-                    },
-                )
-            ]
-        )
+        data = {
+            "channel": row.channel.name,
+            "url": row.remote_url,
+            "error": row.error[:500],
+            "dry_run": row.dry_run,
+        }
+        _insert(page, action, row.requested_by_id, data)
     except Exception:  # the history entry must never undo a delivery
         logger.exception("Could not write the page history entry for publication %s", row.pk)
 
 
-def _log(page, action: str, user, data: dict) -> None:
-    from wagtail.log_actions import log
+def _insert(page, action: str, user_id, data: dict) -> None:
+    """What ``wagtail.log_actions.log`` stores, in one INSERT: its ``save()`` would check with
+    three queries that the content type, user and page exist, which the caller's foreign keys
+    already guarantee (a page's entries are deleted with it)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+    from wagtail.log_actions import get_active_log_context
+    from wagtail.log_actions import registry as log_actions
+    from wagtail.models import PageLogEntry
 
+    if not log_actions.action_exists(action):
+        return
+    PageLogEntry.objects.bulk_create(
+        [
+            PageLogEntry(
+                content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
+                label=page.get_admin_display_title(),
+                action=action,
+                timestamp=timezone.now(),
+                page=page,
+                user_id=user_id,
+                uuid=get_active_log_context().uuid,
+                data=data,
+            )
+        ]
+    )
+
+
+def _log(page, action: str, user, data: dict) -> None:
     try:
-        log(instance=page.specific_deferred, action=action, user=user, data=data)
+        _insert(page.specific_deferred, action, getattr(user, "pk", None), data)
     except Exception:  # the history entry must never undo the work it records
         logger.exception("Could not write the page history entry %s", action)
 
