@@ -86,7 +86,9 @@ def deliver_due(
     """Deliver up to ``limit`` due rows (``among``: only these) with ``threads`` sends in
     flight. Returns a count per resulting status, like ``delivery.deliver_due``."""
     threads = concurrency(threads)
-    if threads == 1:
+    if threads == 1 or connection.in_atomic_block:
+        # Inside a transaction (a task run in the publishing request by the immediate backend,
+        # or a test): other threads' connections could not see its uncommitted rows.
         return delivery.deliver_due(limit=limit, among=among)
     counts: dict[str, int] = {}
     budget = [limit]
