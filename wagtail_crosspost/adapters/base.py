@@ -227,6 +227,16 @@ def _max_parts(value: Any) -> int:
     return number
 
 
+def truthy(value: Any, default: bool) -> bool:
+    """A yes/no option as stored: ``default`` when unset (None or ""), "0", "false", "no" and
+    "off" (any case) are no, any other text is yes; other values by their truth."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "no", "off")
+    return bool(value)
+
+
 # -- the adapter ---------------------------------------------------------------------------------
 
 

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy
 
 from wagtail_crosspost import conf
 
-from ..base import THREAD_FORM_FIELDS, ConfigurationError, about_option, clean_thread_options
+from ..base import (
+    THREAD_FORM_FIELDS,
+    ConfigurationError,
+    about_option,
+    clean_thread_options,
+    truthy,
+)
 from ..http import check_public_url
 
 DEFAULT_SERVICE = "https://bsky.social"
@@ -87,7 +93,7 @@ def clean_options(options: dict[str, Any]) -> dict[str, Any]:
         )
     with about_option("image_max_bytes"):
         cleaned["image_max_bytes"] = image_max_bytes(cleaned.get("image_max_bytes"))
-    cleaned["prefer_link_card"] = flag(cleaned.get("prefer_link_card"))
+    cleaned["prefer_link_card"] = truthy(cleaned.get("prefer_link_card"), False)
     return clean_thread_options(cleaned)
 
 
@@ -110,9 +116,3 @@ def image_max_bytes(value: Any) -> int:
     if number <= 0:
         raise ConfigurationError(_("The image size limit must be a positive number of bytes."))
     return number
-
-
-def flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("", "0", "false", "no", "off")
-    return bool(value)

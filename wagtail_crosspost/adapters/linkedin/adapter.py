@@ -34,6 +34,7 @@ from ..base import (
     Receipt,
     TransientError,
     about_option,
+    truthy,
 )
 from ..http import (
     HTTPClient,
@@ -47,7 +48,7 @@ from ..http import (
 from ..text import escape_little
 from .errors import linkedin_error_text, refine, seconds_until_midnight_utc
 from .media import upload
-from .options import FORM_FIELDS, clean_author, clean_version, truthy
+from .options import FORM_FIELDS, clean_author, clean_version
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
 RESTLI_PROTOCOL_VERSION = "2.0.0"  # platforms.md 4

@@ -35,9 +35,10 @@ from ..base import (
     Post,
     Receipt,
     about_option,
+    truthy,
 )
 from ..http import HTTPClient, check_api_base, health_from, trim
-from .connect import FORM_FIELDS, clean_chat_id, truthy
+from .connect import FORM_FIELDS, clean_chat_id
 from .errors import telegram_error_text, translate
 
 logger = logging.getLogger(__name__)
