@@ -11,7 +11,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -212,6 +212,25 @@ def check_api_base(value: Any, default: str) -> str:
             _("The API address “%(url)s” must start with https://.") % {"url": url}
         )
     return check_public_url(url, allow_private=allow_private)
+
+
+class APIBaseOption:
+    """For an adapter whose channels may name another server for the platform's API (option
+    ``api_base``: a proxy, a test server): ``default_api_base`` unless they do."""
+
+    default_api_base: ClassVar[str] = ""
+    options: dict[str, Any]
+
+    @property
+    def api_base(self) -> str:
+        return check_api_base(self.options.get("api_base"), self.default_api_base)
+
+    @classmethod
+    def clean_api_base(cls, cleaned: dict[str, Any]) -> dict[str, Any]:
+        """``cleaned`` (changed in place) with its ``api_base``, if any, checked."""
+        if cleaned.get("api_base"):
+            cleaned["api_base"] = check_api_base(cleaned["api_base"], cls.default_api_base)
+        return cleaned
 
 
 # -- shapes every adapter shares -----------------------------------------------------------------

@@ -58,6 +58,7 @@ def new_session(*, allow_private: bool | None = None) -> requests.Session:
 from .answers import (  # noqa: E402,F401  (re-exported: adapters import them from here)
     RATE_LIMIT_HEADERS,
     RAW_LIMIT,
+    APIBaseOption,
     _never_sent,
     _readable,
     _safe_method,

@@ -37,8 +37,8 @@ from ..base import (
     truthy,
 )
 from ..http import (
+    APIBaseOption,
     HTTPClient,
-    check_api_base,
     gone_status,
     health_from,
     json_object,
@@ -54,9 +54,10 @@ DEFAULT_API_BASE = "https://api.linkedin.com"
 RESTLI_PROTOCOL_VERSION = "2.0.0"  # platforms.md 4
 
 
-class LinkedInAdapter(Adapter):
+class LinkedInAdapter(APIBaseOption, Adapter):
     key = "linkedin"
     label = gettext_lazy("LinkedIn")
+    default_api_base = DEFAULT_API_BASE
     # platforms.md 4 and the summary table: 3000 characters (unverified officially), little
     # format; JPG/PNG/GIF, width × height < 36,152,320; 1 image or 2–20 (multiImage); altText.
     # Max bytes and alt-text length are unverified: conservative defaults.
@@ -97,10 +98,6 @@ class LinkedInAdapter(Adapter):
     # -- options -----------------------------------------------------------------------------
 
     @property
-    def api_base(self) -> str:
-        return check_api_base(self.options.get("api_base"), DEFAULT_API_BASE)
-
-    @property
     def author(self) -> str:
         return clean_author(self.options.get("author_urn"))
 
@@ -116,9 +113,7 @@ class LinkedInAdapter(Adapter):
         with about_option("linkedin_version"):
             cleaned["linkedin_version"] = clean_version(cleaned.get("linkedin_version"))
         cleaned["link_card"] = truthy(cleaned.get("link_card"), True)
-        if cleaned.get("api_base"):
-            cleaned["api_base"] = check_api_base(cleaned["api_base"], DEFAULT_API_BASE)
-        return cleaned
+        return cls.clean_api_base(cleaned)
 
     # -- HTTP --------------------------------------------------------------------------------
 

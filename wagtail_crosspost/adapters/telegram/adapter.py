@@ -37,7 +37,7 @@ from ..base import (
     about_option,
     truthy,
 )
-from ..http import HTTPClient, check_api_base, health_from, trim
+from ..http import APIBaseOption, HTTPClient, health_from, trim
 from .connect import FORM_FIELDS, clean_chat_id
 from .errors import telegram_error_text, translate
 
@@ -48,9 +48,10 @@ DEFAULT_API_BASE = "https://api.telegram.org"  # platforms.md 8: /bot<token>/<me
 DELETE_WINDOW_SECONDS = 48 * 3600
 
 
-class TelegramAdapter(Adapter):
+class TelegramAdapter(APIBaseOption, Adapter):
     key = "telegram"
     label = gettext_lazy("Telegram")
+    default_api_base = DEFAULT_API_BASE
     # platforms.md 8 and the summary table: 4096 message, 1024 caption, photo ≤ 10 MB,
     # w + h ≤ 10000, ratio ≤ 20; one photo per sendPhoto; no alt text.
     rules = PlatformRules(
@@ -88,10 +89,6 @@ class TelegramAdapter(Adapter):
     # -- options -----------------------------------------------------------------------------
 
     @property
-    def api_base(self) -> str:
-        return check_api_base(self.options.get("api_base"), DEFAULT_API_BASE)
-
-    @property
     def chat_id(self) -> str:
         return clean_chat_id(self.options.get("chat_id"))
 
@@ -101,9 +98,7 @@ class TelegramAdapter(Adapter):
         with about_option("chat_id"):
             cleaned["chat_id"] = clean_chat_id(cleaned.get("chat_id"))
         cleaned["link_preview"] = truthy(cleaned.get("link_preview"), True)
-        if cleaned.get("api_base"):
-            cleaned["api_base"] = check_api_base(cleaned["api_base"], DEFAULT_API_BASE)
-        return cleaned
+        return cls.clean_api_base(cleaned)
 
     # -- HTTP --------------------------------------------------------------------------------
 
