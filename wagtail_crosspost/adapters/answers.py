@@ -267,11 +267,17 @@ def gone_status(error: PermanentError) -> bool:
 
 def json_object(response: Any) -> dict[str, Any]:
     """The answer's JSON object, or ``{}`` when it is not one."""
+    data = json_dict(response)
+    return {} if data is None else data
+
+
+def json_dict(response: Any) -> dict[str, Any] | None:
+    """The answer's JSON object, or None when it is not one (not JSON, or another JSON value)."""
     try:
         data = response.json()
     except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def first_text(body: Any, keys: Iterable[str]) -> str:

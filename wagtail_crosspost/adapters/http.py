@@ -70,6 +70,7 @@ from .answers import (  # noqa: E402,F401  (re-exported: adapters import them fr
     first_text,
     gone_status,
     health_from,
+    json_dict,
     json_object,
     parse_retry_after,
     redact,
