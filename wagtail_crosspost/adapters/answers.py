@@ -265,6 +265,11 @@ def gone_status(error: PermanentError) -> bool:
     return error.status_code in (404, 410)
 
 
+def not_found(error: PermanentError) -> bool:
+    """HTTP 404: the post no longer exists (platforms that answer a deleted post with 404 only)."""
+    return error.status_code == 404
+
+
 def json_object(response: Any) -> dict[str, Any]:
     """The answer's JSON object, or ``{}`` when it is not one."""
     data = json_dict(response)

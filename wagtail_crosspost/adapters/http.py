@@ -72,6 +72,7 @@ from .answers import (  # noqa: E402,F401  (re-exported: adapters import them fr
     health_from,
     json_dict,
     json_object,
+    not_found,
     parse_retry_after,
     redact,
     response_body,

@@ -43,7 +43,7 @@ from ..base import (
     about_option,
     clean_thread_options,
 )
-from ..http import APIBaseOption, HTTPClient, json_object, trim
+from ..http import APIBaseOption, HTTPClient, json_object, not_found, trim, unless_gone
 from ..oauth import oauth1_signer
 from ..replies import delete_thread, publish_replies
 
@@ -214,11 +214,10 @@ class XAdapter(APIBaseOption, Adapter):
         )
 
     def _delete(self, tweet_id: str) -> None:
-        try:
-            self._request("DELETE", f"/2/tweets/{quote(tweet_id, safe='')}")
-        except PermanentError as error:
-            if error.status_code != 404:  # already gone is what we wanted
-                raise
+        # a 404: already gone, which is what a delete wants
+        unless_gone(
+            lambda: self._request("DELETE", f"/2/tweets/{quote(tweet_id, safe='')}"), not_found
+        )
 
     def check(self) -> Health:
         try:
