@@ -18,6 +18,7 @@ from ..base import (
     about_option,
     clean_thread_options,
     truthy,
+    whole_number,
 )
 from ..http import check_public_url
 
@@ -107,12 +108,7 @@ def check_service(url: str) -> str:
 
 
 def image_max_bytes(value: Any) -> int:
-    if value in (None, ""):
-        return DEFAULT_IMAGE_MAX_BYTES
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
+    number = whole_number(value, DEFAULT_IMAGE_MAX_BYTES)
     if number <= 0:
         raise ConfigurationError(_("The image size limit must be a positive number of bytes."))
     return number
