@@ -23,6 +23,7 @@ from .errors import (  # noqa: F401
     TransientError,
     UnreachableError,
     about_option,
+    clean_option,
 )
 
 if TYPE_CHECKING:

@@ -16,6 +16,7 @@ from ..base import (
     THREAD_FORM_FIELDS,
     ConfigurationError,
     about_option,
+    clean_option,
     clean_thread_options,
     truthy,
     whole_number,
@@ -92,8 +93,7 @@ def clean_options(options: dict[str, Any]) -> dict[str, Any]:
         raise ConfigurationError(
             _("Enter the Bluesky handle, e.g. example.bsky.social."), field="handle"
         )
-    with about_option("image_max_bytes"):
-        cleaned["image_max_bytes"] = image_max_bytes(cleaned.get("image_max_bytes"))
+    clean_option(cleaned, "image_max_bytes", image_max_bytes)
     cleaned["prefer_link_card"] = truthy(cleaned.get("prefer_link_card"), False)
     return clean_thread_options(cleaned)
 

@@ -33,7 +33,7 @@ from ..base import (
     Post,
     Receipt,
     TransientError,
-    about_option,
+    clean_option,
     truthy,
 )
 from ..http import (
@@ -108,10 +108,8 @@ class LinkedInAdapter(APIBaseOption, Adapter):
     @classmethod
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
-        with about_option("author_urn"):
-            cleaned["author_urn"] = clean_author(cleaned.get("author_urn"))
-        with about_option("linkedin_version"):
-            cleaned["linkedin_version"] = clean_version(cleaned.get("linkedin_version"))
+        clean_option(cleaned, "author_urn", clean_author)
+        clean_option(cleaned, "linkedin_version", clean_version)
         cleaned["link_card"] = truthy(cleaned.get("link_card"), True)
         return cls.clean_api_base(cleaned)
 

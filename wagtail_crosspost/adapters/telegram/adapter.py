@@ -34,7 +34,7 @@ from ..base import (
     PlatformRules,
     Post,
     Receipt,
-    about_option,
+    clean_option,
     truthy,
 )
 from ..http import APIBaseOption, HTTPClient, health_from, trim
@@ -95,8 +95,7 @@ class TelegramAdapter(APIBaseOption, Adapter):
     @classmethod
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
-        with about_option("chat_id"):
-            cleaned["chat_id"] = clean_chat_id(cleaned.get("chat_id"))
+        clean_option(cleaned, "chat_id", clean_chat_id)
         cleaned["link_preview"] = truthy(cleaned.get("link_preview"), True)
         return cls.clean_api_base(cleaned)
 

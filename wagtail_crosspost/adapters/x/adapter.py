@@ -40,7 +40,7 @@ from ..base import (
     PlatformRules,
     Post,
     Receipt,
-    about_option,
+    clean_option,
     clean_thread_options,
 )
 from ..http import APIBaseOption, HTTPClient, json_object, not_found, trim, unless_gone
@@ -146,8 +146,7 @@ class XAdapter(APIBaseOption, Adapter):
     @classmethod
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
-        with about_option("auth"):
-            cleaned["auth"] = _clean_auth(cleaned.get("auth"))
+        clean_option(cleaned, "auth", _clean_auth)
         if cleaned.get("max_characters") in ("", None):
             cleaned.pop("max_characters", None)
         return clean_thread_options(cls.clean_api_base(cleaned))
