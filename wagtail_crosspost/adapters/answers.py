@@ -206,11 +206,15 @@ def check_api_base(value: Any, default: str) -> str:
     url = str(value or "").strip().rstrip("/")
     if not url:
         return default
+    return check_https_url(url, _("The API address “%(url)s” must start with https://."))
+
+
+def check_https_url(url: str, not_https: str) -> str:
+    """``url`` if it is https and public (both waived by ``WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS``);
+    ConfigurationError otherwise, with ``not_https`` (``%(url)s`` in it is the address)."""
     allow_private = bool(conf.get("ALLOW_PRIVATE_URLS"))
     if urlsplit(url).scheme.lower() != "https" and not allow_private:
-        raise ConfigurationError(
-            _("The API address “%(url)s” must start with https://.") % {"url": url}
-        )
+        raise ConfigurationError(not_https % {"url": url})
     return check_public_url(url, allow_private=allow_private)
 
 

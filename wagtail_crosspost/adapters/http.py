@@ -65,6 +65,7 @@ from .answers import (  # noqa: E402,F401  (re-exported: adapters import them fr
     _seconds_from,
     _text,
     check_api_base,
+    check_https_url,
     check_public_url,
     default_error_text,
     first_text,

@@ -4,13 +4,10 @@ the image size limit), checked before they are saved or used."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from wagtail_crosspost import conf
 
 from ..base import (
     THREAD_FORM_FIELDS,
@@ -21,7 +18,7 @@ from ..base import (
     truthy,
     whole_number,
 )
-from ..http import check_public_url
+from ..http import check_https_url
 
 DEFAULT_SERVICE = "https://bsky.social"
 # platforms.md "2. Bluesky": this PDS generation and older third-party PDSes refuse image blobs
@@ -99,12 +96,7 @@ def clean_options(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_service(url: str) -> str:
-    allow_private = bool(conf.get("ALLOW_PRIVATE_URLS"))
-    if urlsplit(url).scheme.lower() != "https" and not allow_private:
-        raise ConfigurationError(
-            _("The Bluesky server address “%(url)s” must start with https://.") % {"url": url}
-        )
-    return check_public_url(url, allow_private=allow_private)
+    return check_https_url(url, _("The Bluesky server address “%(url)s” must start with https://."))
 
 
 def image_max_bytes(value: Any) -> int:
