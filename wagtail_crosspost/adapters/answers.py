@@ -11,7 +11,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -206,12 +206,35 @@ def check_api_base(value: Any, default: str) -> str:
     url = str(value or "").strip().rstrip("/")
     if not url:
         return default
+    return check_https_url(url, _("The API address “%(url)s” must start with https://."))
+
+
+def check_https_url(url: str, not_https: str) -> str:
+    """``url`` if it is https and public (both waived by ``WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS``);
+    ConfigurationError otherwise, with ``not_https`` (``%(url)s`` in it is the address)."""
     allow_private = bool(conf.get("ALLOW_PRIVATE_URLS"))
     if urlsplit(url).scheme.lower() != "https" and not allow_private:
-        raise ConfigurationError(
-            _("The API address “%(url)s” must start with https://.") % {"url": url}
-        )
+        raise ConfigurationError(not_https % {"url": url})
     return check_public_url(url, allow_private=allow_private)
+
+
+class APIBaseOption:
+    """For an adapter whose channels may name another server for the platform's API (option
+    ``api_base``: a proxy, a test server): ``default_api_base`` unless they do."""
+
+    default_api_base: ClassVar[str] = ""
+    options: dict[str, Any]
+
+    @property
+    def api_base(self) -> str:
+        return check_api_base(self.options.get("api_base"), self.default_api_base)
+
+    @classmethod
+    def clean_api_base(cls, cleaned: dict[str, Any]) -> dict[str, Any]:
+        """``cleaned`` (changed in place) with its ``api_base``, if any, checked."""
+        if cleaned.get("api_base"):
+            cleaned["api_base"] = check_api_base(cleaned["api_base"], cls.default_api_base)
+        return cleaned
 
 
 # -- shapes every adapter shares -----------------------------------------------------------------
@@ -246,13 +269,24 @@ def gone_status(error: PermanentError) -> bool:
     return error.status_code in (404, 410)
 
 
+def not_found(error: PermanentError) -> bool:
+    """HTTP 404: the post no longer exists (platforms that answer a deleted post with 404 only)."""
+    return error.status_code == 404
+
+
 def json_object(response: Any) -> dict[str, Any]:
     """The answer's JSON object, or ``{}`` when it is not one."""
+    data = json_dict(response)
+    return {} if data is None else data
+
+
+def json_dict(response: Any) -> dict[str, Any] | None:
+    """The answer's JSON object, or None when it is not one (not JSON, or another JSON value)."""
     try:
         data = response.json()
     except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def first_text(body: Any, keys: Iterable[str]) -> str:

@@ -23,6 +23,7 @@ from .errors import (  # noqa: F401
     TransientError,
     UnreachableError,
     about_option,
+    clean_option,
 )
 
 if TYPE_CHECKING:
@@ -214,17 +215,33 @@ def thread_max_parts(adapter: Adapter) -> int:
 
 
 def _max_parts(value: Any) -> int:
-    if value in (None, ""):
-        return DEFAULT_THREAD_MAX_PARTS
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
+    number = whole_number(value, DEFAULT_THREAD_MAX_PARTS)
     if not 2 <= number <= MAX_THREAD_PARTS:
         raise ConfigurationError(
             _("A thread has between 2 and %(max)s posts.") % {"max": MAX_THREAD_PARTS}
         )
     return number
+
+
+def whole_number(value: Any, default: int) -> int:
+    """A number option as stored: ``default`` when unset (None or ""), 0 when it is not a whole
+    number (for the caller's range check to refuse)."""
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def truthy(value: Any, default: bool) -> bool:
+    """A yes/no option as stored: ``default`` when unset (None or ""), "0", "false", "no" and
+    "off" (any case) are no, any other text is yes; other values by their truth."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "no", "off")
+    return bool(value)
 
 
 # -- the adapter ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ Part of the adapter contract: import them from ``wagtail_crosspost.adapters.base
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -67,3 +67,9 @@ def about_option(name: str) -> Iterator[None]:
     except ConfigurationError as error:
         error.field = error.field or name
         raise
+
+
+def clean_option(cleaned: dict[str, Any], name: str, clean: Callable[[Any], Any]) -> None:
+    """``cleaned[name] = clean(cleaned.get(name))``; a ConfigurationError is about ``name``."""
+    with about_option(name):
+        cleaned[name] = clean(cleaned.get(name))

@@ -7,6 +7,7 @@ documented in docs/reference/adapters.md ("Links: IRI or URI"). Pure: no network
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from django.utils.encoding import iri_to_uri, uri_to_iri
@@ -14,17 +15,7 @@ from django.utils.encoding import iri_to_uri, uri_to_iri
 
 def as_uri(url: str) -> str:
     """``url`` with its host in punycode and the rest percent-encoded (RFC 3986)."""
-    parts = _split(url)
-    if parts is None:
-        return url
-    host = _map_labels(parts.hostname or "", _to_ascii)
-    return urlunsplit(
-        _with_host(parts, host)._replace(
-            path=iri_to_uri(parts.path) or "",
-            query=iri_to_uri(parts.query) or "",
-            fragment=iri_to_uri(parts.fragment) or "",
-        )
-    )
+    return _rewrite(url, _to_ascii, iri_to_uri)
 
 
 def as_iri(url: str) -> str:
@@ -33,22 +24,27 @@ def as_iri(url: str) -> str:
     Escapes that stand for reserved characters (``%2F``, ``%3F``, ``%20``…) stay escaped, so the
     link still leads to the same page.
     """
-    parts = _split(url)
-    if parts is None:
-        return url
-    host = _map_labels(parts.hostname or "", _to_unicode)
-    return urlunsplit(
-        _with_host(parts, host)._replace(
-            path=uri_to_iri(parts.path) or "",
-            query=uri_to_iri(parts.query) or "",
-            fragment=uri_to_iri(parts.fragment) or "",
-        )
-    )
+    return _rewrite(url, _to_unicode, uri_to_iri)
 
 
 def as_sent(url: str, iri: bool) -> str:
     """The form of ``url`` that a platform with ``iri_links=iri`` gets."""
     return as_iri(url) if iri else as_uri(url)
+
+
+def _rewrite(url: str, label: Callable[[str], str], rest: Callable[[str], str | None]) -> str:
+    """``url`` with each host label mapped by ``label`` and path, query and fragment by ``rest``."""
+    parts = _split(url)
+    if parts is None:
+        return url
+    host = _map_labels(parts.hostname or "", label)
+    return urlunsplit(
+        _with_host(parts, host)._replace(
+            path=rest(parts.path) or "",
+            query=rest(parts.query) or "",
+            fragment=rest(parts.fragment) or "",
+        )
+    )
 
 
 def _split(url: str) -> SplitResult | None:

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from django.utils.module_loading import import_string
 
 from .. import conf
-from .oauth import Account, Client, TokenSet
+from .oauth import Account, Client, Refused, TokenSet
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +176,16 @@ class Provider:
     def accounts(self, client: Client, token: TokenSet) -> list[Account]:
         """The accounts the connected person may post as (at least one, or Refused)."""
         raise NotImplementedError
+
+    @staticmethod
+    def claim_subject(token: TokenSet, me: dict[str, Any], refused: str) -> str:
+        """The connected account's id (``me["id"]``), kept as the token's subject; Refused with
+        the message ``refused`` when the platform's answer names none."""
+        ident = str(me.get("id") or "")
+        if not ident:
+            raise Refused(refused)
+        token.subject = ident
+        return ident
 
     def credentials_for(self, token: TokenSet, account: Account) -> dict[str, Any]:
         """The channel's credentials for ``account`` (what its adapter reads)."""

@@ -54,6 +54,7 @@ from ..base import (
     Post,
     Receipt,
     TransientError,
+    truthy,
 )
 from ..http import HTTPClient, json_object
 from ..replies import delete_thread, publish_replies
@@ -69,7 +70,6 @@ from .connect import (
     FORM_FIELDS,
     check_service,
     clean_options,
-    flag,
     image_max_bytes,
     normalise_handle,
     normalise_service,
@@ -240,7 +240,8 @@ class BlueskyAdapter(XRPCSession, Adapter):
     # -- building the post -------------------------------------------------------------------
 
     def _image_post(self, post: Post) -> bool:
-        return bool(post.media) and not (flag(self.options.get("prefer_link_card")) and post.link)
+        card = truthy(self.options.get("prefer_link_card"), False)
+        return bool(post.media) and not (card and post.link)
 
     def _upload(self, media: Media) -> dict[str, Any]:
         # Blobs are content-addressed: a repeated upload gives the same ref, and an unused one

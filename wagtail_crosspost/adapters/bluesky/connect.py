@@ -4,16 +4,21 @@ the image size limit), checked before they are saved or used."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wagtail_crosspost import conf
-
-from ..base import THREAD_FORM_FIELDS, ConfigurationError, about_option, clean_thread_options
-from ..http import check_public_url
+from ..base import (
+    THREAD_FORM_FIELDS,
+    ConfigurationError,
+    about_option,
+    clean_option,
+    clean_thread_options,
+    truthy,
+    whole_number,
+)
+from ..http import check_https_url
 
 DEFAULT_SERVICE = "https://bsky.social"
 # platforms.md "2. Bluesky": this PDS generation and older third-party PDSes refuse image blobs
@@ -85,34 +90,17 @@ def clean_options(options: dict[str, Any]) -> dict[str, Any]:
         raise ConfigurationError(
             _("Enter the Bluesky handle, e.g. example.bsky.social."), field="handle"
         )
-    with about_option("image_max_bytes"):
-        cleaned["image_max_bytes"] = image_max_bytes(cleaned.get("image_max_bytes"))
-    cleaned["prefer_link_card"] = flag(cleaned.get("prefer_link_card"))
+    clean_option(cleaned, "image_max_bytes", image_max_bytes)
+    cleaned["prefer_link_card"] = truthy(cleaned.get("prefer_link_card"), False)
     return clean_thread_options(cleaned)
 
 
 def check_service(url: str) -> str:
-    allow_private = bool(conf.get("ALLOW_PRIVATE_URLS"))
-    if urlsplit(url).scheme.lower() != "https" and not allow_private:
-        raise ConfigurationError(
-            _("The Bluesky server address “%(url)s” must start with https://.") % {"url": url}
-        )
-    return check_public_url(url, allow_private=allow_private)
+    return check_https_url(url, _("The Bluesky server address “%(url)s” must start with https://."))
 
 
 def image_max_bytes(value: Any) -> int:
-    if value in (None, ""):
-        return DEFAULT_IMAGE_MAX_BYTES
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
+    number = whole_number(value, DEFAULT_IMAGE_MAX_BYTES)
     if number <= 0:
         raise ConfigurationError(_("The image size limit must be a positive number of bytes."))
     return number
-
-
-def flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("", "0", "false", "no", "off")
-    return bool(value)

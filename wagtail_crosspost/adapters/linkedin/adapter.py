@@ -33,11 +33,12 @@ from ..base import (
     Post,
     Receipt,
     TransientError,
-    about_option,
+    clean_option,
+    truthy,
 )
 from ..http import (
+    APIBaseOption,
     HTTPClient,
-    check_api_base,
     gone_status,
     health_from,
     json_object,
@@ -47,15 +48,16 @@ from ..http import (
 from ..text import escape_little
 from .errors import linkedin_error_text, refine, seconds_until_midnight_utc
 from .media import upload
-from .options import FORM_FIELDS, clean_author, clean_version, truthy
+from .options import FORM_FIELDS, clean_author, clean_version
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
 RESTLI_PROTOCOL_VERSION = "2.0.0"  # platforms.md 4
 
 
-class LinkedInAdapter(Adapter):
+class LinkedInAdapter(APIBaseOption, Adapter):
     key = "linkedin"
     label = gettext_lazy("LinkedIn")
+    default_api_base = DEFAULT_API_BASE
     # platforms.md 4 and the summary table: 3000 characters (unverified officially), little
     # format; JPG/PNG/GIF, width × height < 36,152,320; 1 image or 2–20 (multiImage); altText.
     # Max bytes and alt-text length are unverified: conservative defaults.
@@ -96,10 +98,6 @@ class LinkedInAdapter(Adapter):
     # -- options -----------------------------------------------------------------------------
 
     @property
-    def api_base(self) -> str:
-        return check_api_base(self.options.get("api_base"), DEFAULT_API_BASE)
-
-    @property
     def author(self) -> str:
         return clean_author(self.options.get("author_urn"))
 
@@ -110,14 +108,10 @@ class LinkedInAdapter(Adapter):
     @classmethod
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
-        with about_option("author_urn"):
-            cleaned["author_urn"] = clean_author(cleaned.get("author_urn"))
-        with about_option("linkedin_version"):
-            cleaned["linkedin_version"] = clean_version(cleaned.get("linkedin_version"))
+        clean_option(cleaned, "author_urn", clean_author)
+        clean_option(cleaned, "linkedin_version", clean_version)
         cleaned["link_card"] = truthy(cleaned.get("link_card"), True)
-        if cleaned.get("api_base"):
-            cleaned["api_base"] = check_api_base(cleaned["api_base"], DEFAULT_API_BASE)
-        return cleaned
+        return cls.clean_api_base(cleaned)
 
     # -- HTTP --------------------------------------------------------------------------------
 

@@ -56,11 +56,3 @@ def clean_version(value: Any) -> str:
     if not VERSION_RE.match(version):
         raise ConfigurationError(_("The LinkedIn API version looks like 202601 (year and month)."))
     return version
-
-
-def truthy(value: Any, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "false", "no", "off")
-    return bool(value)

@@ -36,7 +36,7 @@ from ..base import (
     Receipt,
     TransientError,
 )
-from ..http import HTTPClient, json_object
+from ..http import HTTPClient, json_object, not_found, unless_gone
 from ..replies import delete_thread, edited_root_only
 from .errors import mastodon_error_text, says_still_processing, says_token_refused
 from .media import upload
@@ -250,11 +250,11 @@ class MastodonAdapter(Adapter):
         delete_thread(receipt, self._delete_status)
 
     def _delete_status(self, status_id: str) -> None:
-        try:
-            self._request("DELETE", f"/api/v1/statuses/{quote(status_id, safe='')}")
-        except PermanentError as error:
-            if error.status_code != 404:  # already gone is what we wanted
-                raise
+        # a 404: already gone, which is what a delete wants
+        unless_gone(
+            lambda: self._request("DELETE", f"/api/v1/statuses/{quote(status_id, safe='')}"),
+            not_found,
+        )
 
     def _create_status(self, data: dict[str, Any], key: str) -> Receipt:
         headers = {"Idempotency-Key": key} if key else {}

@@ -182,10 +182,9 @@ class MastodonProvider(Provider):
             self.url("API_URL") + "/api/v1/accounts/verify_credentials",
             bearer=token.access_token,
         )
-        ident = str(me.get("id") or "")
-        if not ident:
-            raise Refused(_("Mastodon did not say which account was connected."))
-        token.subject = ident
+        ident = self.claim_subject(
+            token, me, _("Mastodon did not say which account was connected.")
+        )
         host = urlsplit(self.server).hostname or ""
         username = str(me.get("acct") or me.get("username") or "")
         handle = f"@{username}" if "@" in username else f"@{username}@{host}"

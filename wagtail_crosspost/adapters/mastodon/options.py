@@ -12,6 +12,7 @@ from ..base import (
     THREAD_FORM_FIELDS,
     ConfigurationError,
     about_option,
+    clean_option,
     clean_thread_options,
 )
 from ..http import check_public_url
@@ -74,8 +75,7 @@ def clean_options(options: dict[str, Any]) -> dict[str, Any]:
         if not server:
             raise ConfigurationError(_("Enter the address of the Mastodon server."))
         cleaned["server_url"] = check_server_url(server)
-    with about_option("visibility"):
-        cleaned["visibility"] = clean_visibility(cleaned.get("visibility"))
+    clean_option(cleaned, "visibility", clean_visibility)
     cleaned["language"] = str(cleaned.get("language") or "").strip()
     return clean_thread_options(cleaned)
 

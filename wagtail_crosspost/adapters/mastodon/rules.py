@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from ..base import AdapterError, ImageRules, PermanentError, PlatformRules
-from ..http import HTTPClient
+from ..http import HTTPClient, json_dict
 from .software import MASTODON, ServerInfo, Software, read_server_info
 
 logger = logging.getLogger(__name__)
@@ -186,11 +186,8 @@ def _fetch_instance(http: HTTPClient, server: str) -> dict[str, Any]:
         if error.status_code != 404:
             raise
         response = http.request("GET", server + "/api/v1/instance")
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
+    data = json_dict(response)
+    if data is None:
         raise PermanentError(_("Mastodon's instance information is not JSON."))
     return data
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from django.utils.translation import gettext as _
 
 from ..base import AdapterError
-from ..http import HTTPClient
+from ..http import HTTPClient, json_dict
 
 #: A nodeinfo document is a few hundred bytes; a server sending more is not read further.
 NODEINFO_MAX_BYTES = 64 * 1024
@@ -198,11 +198,8 @@ def _get_json(http: HTTPClient, url: str) -> dict[str, Any]:
         raise _Unreadable(
             _("its nodeinfo could not be read (%(error)s)") % {"error": error.message}
         ) from None
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
+    data = json_dict(response)
+    if data is None:
         raise _Unreadable(_("its nodeinfo is not a JSON object"))
     return data
 

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..oauth import Account, Client, Refused, TokenSet, expires_at
+from ..oauth import Account, Client, TokenSet, expires_at
 from ..provider import Provider
 
 #: platforms.md §5: pin a Graph API version (the Meta adapters default to the same one).
@@ -215,10 +215,7 @@ class ThreadsProvider(Provider):
             f"{self.url('API_URL')}/{self.version}/me",
             params={"fields": "id,username,name", "access_token": token.access_token},
         )
-        ident = str(me.get("id") or "")
-        if not ident:
-            raise Refused(_("Threads did not say which account was connected."))
-        token.subject = ident
+        ident = self.claim_subject(token, me, _("Threads did not say which account was connected."))
         username = str(me.get("username") or "")
         return [
             Account(

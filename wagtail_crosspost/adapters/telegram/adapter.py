@@ -34,10 +34,11 @@ from ..base import (
     PlatformRules,
     Post,
     Receipt,
-    about_option,
+    clean_option,
+    truthy,
 )
-from ..http import HTTPClient, check_api_base, health_from, trim
-from .connect import FORM_FIELDS, clean_chat_id, truthy
+from ..http import APIBaseOption, HTTPClient, health_from, trim
+from .connect import FORM_FIELDS, clean_chat_id
 from .errors import telegram_error_text, translate
 
 logger = logging.getLogger(__name__)
@@ -47,9 +48,10 @@ DEFAULT_API_BASE = "https://api.telegram.org"  # platforms.md 8: /bot<token>/<me
 DELETE_WINDOW_SECONDS = 48 * 3600
 
 
-class TelegramAdapter(Adapter):
+class TelegramAdapter(APIBaseOption, Adapter):
     key = "telegram"
     label = gettext_lazy("Telegram")
+    default_api_base = DEFAULT_API_BASE
     # platforms.md 8 and the summary table: 4096 message, 1024 caption, photo ≤ 10 MB,
     # w + h ≤ 10000, ratio ≤ 20; one photo per sendPhoto; no alt text.
     rules = PlatformRules(
@@ -87,22 +89,15 @@ class TelegramAdapter(Adapter):
     # -- options -----------------------------------------------------------------------------
 
     @property
-    def api_base(self) -> str:
-        return check_api_base(self.options.get("api_base"), DEFAULT_API_BASE)
-
-    @property
     def chat_id(self) -> str:
         return clean_chat_id(self.options.get("chat_id"))
 
     @classmethod
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
-        with about_option("chat_id"):
-            cleaned["chat_id"] = clean_chat_id(cleaned.get("chat_id"))
+        clean_option(cleaned, "chat_id", clean_chat_id)
         cleaned["link_preview"] = truthy(cleaned.get("link_preview"), True)
-        if cleaned.get("api_base"):
-            cleaned["api_base"] = check_api_base(cleaned["api_base"], DEFAULT_API_BASE)
-        return cleaned
+        return cls.clean_api_base(cleaned)
 
     # -- HTTP --------------------------------------------------------------------------------
 

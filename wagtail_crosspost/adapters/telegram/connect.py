@@ -46,11 +46,3 @@ def clean_chat_id(value: Any) -> str:
             )
         )
     return chat_id
-
-
-def truthy(value: Any, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "false", "no", "off")
-    return bool(value)

@@ -40,10 +40,10 @@ from ..base import (
     PlatformRules,
     Post,
     Receipt,
-    about_option,
+    clean_option,
     clean_thread_options,
 )
-from ..http import HTTPClient, check_api_base, json_object, trim
+from ..http import APIBaseOption, HTTPClient, json_object, not_found, trim, unless_gone
 from ..oauth import oauth1_signer
 from ..replies import delete_thread, publish_replies
 
@@ -74,9 +74,10 @@ def x_error_text(body: Any) -> str:
     return body[:300] if isinstance(body, str) else ""
 
 
-class XAdapter(Adapter):
+class XAdapter(APIBaseOption, Adapter):
     key = "x"
     label = gettext_lazy("X")
+    default_api_base = DEFAULT_API_BASE
     # platforms.md 3 and the summary table: 280 weighted (twitter-text v3), URL = 23, 4 images,
     # image ≤ 5 MB, alt text ≤ 1000 via /2/media/metadata. Counting kind "twitter" is the
     # compose.length name of the twitter-text algorithm.
@@ -142,20 +143,13 @@ class XAdapter(Adapter):
 
     # -- options -----------------------------------------------------------------------------
 
-    @property
-    def api_base(self) -> str:
-        return check_api_base(self.options.get("api_base"), DEFAULT_API_BASE)
-
     @classmethod
     def clean_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         cleaned = dict(options or {})
-        with about_option("auth"):
-            cleaned["auth"] = _clean_auth(cleaned.get("auth"))
+        clean_option(cleaned, "auth", _clean_auth)
         if cleaned.get("max_characters") in ("", None):
             cleaned.pop("max_characters", None)
-        if cleaned.get("api_base"):
-            cleaned["api_base"] = check_api_base(cleaned["api_base"], DEFAULT_API_BASE)
-        return clean_thread_options(cleaned)
+        return clean_thread_options(cls.clean_api_base(cleaned))
 
     def rules_for_channel(self) -> PlatformRules:
         # platforms.md 3: Premium's longer limit is unverified, so the channel may say it.
@@ -219,11 +213,10 @@ class XAdapter(Adapter):
         )
 
     def _delete(self, tweet_id: str) -> None:
-        try:
-            self._request("DELETE", f"/2/tweets/{quote(tweet_id, safe='')}")
-        except PermanentError as error:
-            if error.status_code != 404:  # already gone is what we wanted
-                raise
+        # a 404: already gone, which is what a delete wants
+        unless_gone(
+            lambda: self._request("DELETE", f"/2/tweets/{quote(tweet_id, safe='')}"), not_found
+        )
 
     def check(self) -> Health:
         try:

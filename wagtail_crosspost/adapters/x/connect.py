@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..oauth import Account, Client, Refused, TokenSet, oauth1_signer
+from ..oauth import Account, Client, TokenSet, oauth1_signer
 from ..provider import Provider
 
 logger = logging.getLogger(__name__)
@@ -52,10 +52,7 @@ class XProvider(Provider):
         )
         data = answer.get("data")
         user: dict[str, Any] = data if isinstance(data, dict) else {}
-        ident = str(user.get("id") or "")
-        if not ident:
-            raise Refused(_("X did not say which account was connected."))
-        token.subject = ident
+        ident = self.claim_subject(token, user, _("X did not say which account was connected."))
         username = str(user.get("username") or "")
         return [
             Account(
