@@ -55,7 +55,7 @@ def take_next(
     # Elsewhere: the oldest due ids (locked past other sweepers where the database can), each
     # tried with the same compare-and-set until one is won.
     while True:
-        candidates = _due_ids(now, among)
+        candidates = _due_ids(now, among, busy_channels)
         if not candidates:
             return None
         for pk in candidates:
@@ -84,8 +84,8 @@ def _take_next_postgres(now, among: Sequence[int] | None, busy: Sequence[int]) -
     # Only quoted identifiers are formatted in; every value is a parameter.
     sql = (  # noqa: S608
         "UPDATE {table} AS p SET {status} = %s, {lease_until} = %s, {attempts} = p.{attempts} + 1,"
-        " {updated_at} = %s FROM (SELECT {id}, {status} FROM {table} WHERE ({status} = %s AND"
-        " {next_attempt_at} <= %s) OR ({status} = %s AND {lease_until} < %s){among}{busy}"
+        " {updated_at} = %s FROM (SELECT {id}, {status} FROM {table} WHERE (({status} = %s AND"
+        " {next_attempt_at} <= %s) OR ({status} = %s AND {lease_until} < %s)){among}{busy}"
         " ORDER BY {next_attempt_at}, {id} LIMIT 1 FOR UPDATE SKIP LOCKED) AS due"
         " WHERE p.{id} = due.{id} RETURNING p.{id}, due.{status}"
     ).format(
@@ -109,10 +109,12 @@ def _take_next_postgres(now, among: Sequence[int] | None, busy: Sequence[int]) -
     return Taken(pk, _read(pk), taken_over=previous_status == Status.SENDING)
 
 
-def _due_ids(now, among: Sequence[int] | None = None) -> list[int]:
+def _due_ids(now, among: Sequence[int] | None = None, busy: Sequence[int] = ()) -> list[int]:
     qs = Publication.objects.due(now).order_by("next_attempt_at", "pk")
     if among is not None:
         qs = qs.filter(pk__in=among)
+    if busy:
+        qs = qs.exclude(channel_id__in=busy)
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             ids = qs.select_for_update(skip_locked=True).values_list("pk", flat=True)
