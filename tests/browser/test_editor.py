@@ -65,7 +65,12 @@ def _no_dialogs(dialogs):
 def test_editor_ticks_two_channels_types_custom_text_and_publishes(page, superuser, article):
     alpha = ChannelFactory(name="Alpha")
     beta = ChannelFactory(name="Beta")
-    toot = ChannelFactory(name="Toot", platform="mastodon")
+    # As connected: the server said it runs Mastodon (nodeinfo), so Mastodon's counting applies.
+    toot = ChannelFactory(
+        name="Toot",
+        platform="mastodon",
+        options={"server_software": {"name": "mastodon", "version": "4.4.0", "limit": 500}},
+    )
 
     log_in(page, "admin", PASSWORD)
     open_editor(page, article)
