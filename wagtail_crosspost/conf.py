@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "DELIVER_IN_BACKGROUND": True,
     "BACKGROUND_SWEEP_SECONDS": 60,  # at most one piggyback sweep a minute per process
     "BACKGROUND_SWEEP_BATCH": 50,
+    "TASK_SECONDS": 20,  # a deliver_rows task takes no new row after this; the rest: a new task
     "HANDOVER_TASKS": 2,  # "deliver these rows" tasks per publish; None: one per row
     "WORKER_CONCURRENCY": 4,  # sends in flight per worker (threads; always 1 on SQLite)
     "CHANNEL_CONCURRENCY": 1,  # sends in flight per channel in one worker

@@ -301,7 +301,12 @@ def assert_delivered_once(fake: CountingPlatform, orphans: set[str] = frozenset(
     )
     assert len(rows) == ROWS
     statuses = Counter(status for _, status, _, _ in rows)
-    assert statuses == {Publication.Status.POSTED: ROWS}, statuses
+    not_posted = list(
+        Publication.objects.exclude(status=Publication.Status.POSTED).values_list(
+            "idempotency_key", "status", "attempts", "error"
+        )[:5]
+    )
+    assert statuses == {Publication.Status.POSTED: ROWS}, (statuses, not_posted)
     keys = {key for key, *_ in rows}
     assert len(keys) == ROWS, "two rows share an idempotency key"
     # Exactly one post per row on the platform, none lost, none unknown to the database.

@@ -10,6 +10,7 @@ Every state change of a ``Publication`` happens here. The task queue only wakes 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -368,14 +369,17 @@ def _hold_for_reconnect(row: Publication, exc: adapter_base.AdapterError | None 
     )
 
 
-def deliver_due(limit: int = 50, among=None) -> dict[str, int]:
-    """The sweep: deliver up to ``limit`` due rows (``among``: only these). Returns a count per
+def deliver_due(limit: int = 50, among=None, until: float | None = None) -> dict[str, int]:
+    """The sweep: deliver up to ``limit`` due rows (``among``: only these; ``until``: take no
+    new row after this ``time.monotonic()``, once one was delivered). Returns a count per
     resulting status.
 
     One row at a time, each taken by ``claim_next``: sweeps running side by side never try the
     same rows (with a shared list of ids, each would lose most of its claims)."""
     counts: dict[str, int] = {}
     for _attempt in range(limit):
+        if until is not None and counts and time.monotonic() >= until:
+            break
         claimed = claim_next(among=among)
         if claimed is None:
             break

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
@@ -82,14 +83,16 @@ def deliver_due(
     limit: int = 50,
     among: Sequence[int] | None = None,
     threads: int | None = None,
+    until: float | None = None,
 ) -> dict[str, int]:
-    """Deliver up to ``limit`` due rows (``among``: only these) with ``threads`` sends in
-    flight. Returns a count per resulting status, like ``delivery.deliver_due``."""
+    """Deliver up to ``limit`` due rows (``among``: only these; ``until``: no new row after this
+    ``time.monotonic()``, once one was delivered) with ``threads`` sends in flight. Returns a
+    count per resulting status, like ``delivery.deliver_due``."""
     threads = concurrency(threads)
     if threads == 1 or connection.in_atomic_block:
         # Inside a transaction (a task run in the publishing request by the immediate backend,
         # or a test): other threads' connections could not see its uncommitted rows.
-        return delivery.deliver_due(limit=limit, among=among)
+        return delivery.deliver_due(limit=limit, among=among, until=until)
     counts: dict[str, int] = {}
     budget = [limit]
     lock = threading.Lock()
@@ -104,7 +107,9 @@ def deliver_due(
         try:
             while True:
                 with lock:
-                    if budget[0] <= 0:
+                    if budget[0] <= 0 or (
+                        until is not None and counts and time.monotonic() >= until
+                    ):
                         return
                     budget[0] -= 1
                 # Rows of a channel this worker already sends to as much as it may are left

@@ -14,6 +14,7 @@ rows go to a thread of the web process (``background``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -31,7 +32,20 @@ logger = logging.getLogger("wagtail_crosspost")
 def deliver_rows(publication_ids: list[int]) -> dict[str, int]:
     """Deliver whichever of these rows are due and not taken by another worker."""
     ids = [int(pk) for pk in publication_ids]
-    return inflight.deliver_due(limit=len(ids), among=ids)
+    # A queue kills a job that runs past its timeout (RQ: 180 s by default), whatever it is doing:
+    # mid-send, a row would end as an unexpected error. So a task stops taking rows after
+    # TASK_SECONDS and hands the rest, still due, to a task of its own.
+    until = time.monotonic() + float(conf.get("TASK_SECONDS"))
+    counts = inflight.deliver_due(limit=len(ids), among=ids, until=until)
+    left = list(Publication.objects.due().filter(pk__in=ids).values_list("pk", flat=True))
+    if left and counts and time.monotonic() >= until:
+        try:
+            deliver_rows.using(
+                backend=conf.get("TASK_BACKEND"), queue_name=conf.get("QUEUE")
+            ).enqueue(left)
+        except Exception:
+            logger.exception("Could not hand over publications %s; the sweep delivers them", left)
+    return counts
 
 
 @task()
