@@ -138,7 +138,7 @@ def test_a_row_that_breaks_after_a_maybe_sent_is_unknown(
 def test_the_loop_worker_survives_a_failing_sweep(monkeypatch, db):
     calls = []
 
-    def failing(limit=50, among=None):
+    def failing(limit=50, **filters):  # the sweep passes among= and until=
         calls.append(limit)
         raise RuntimeError("database went away")
 
