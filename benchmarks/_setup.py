@@ -116,6 +116,30 @@ def make_site():
     return site.root_page
 
 
+def make_admin_fixture(channels: int = 10, pages: int = 50):
+    """The site, a superuser ``bench``, ``channels`` webhook channels and ``pages`` articles.
+
+    The common start of the admin benchmarks (log list, calendar, report): returns
+    ``(home, user, channels, pages)``.
+    """
+    from django.contrib.auth import get_user_model
+
+    from tests.testapp.models import ArticlePage
+    from wagtail_crosspost.models import Channel
+
+    home = make_site()
+    user = get_user_model().objects.create_superuser("bench", "bench@example.com", "x")
+    made = [
+        Channel.objects.create(platform="webhook", name=f"Channel {i}") for i in range(channels)
+    ]
+    articles = []
+    for n in range(pages):
+        page = ArticlePage(title=f"Article {n}", intro="An intro.", slug=f"article-{n}")
+        home.add_child(instance=page)
+        articles.append(page)
+    return home, user, made, articles
+
+
 def median(values: list[float]) -> float:
     ordered = sorted(values)
     mid = len(ordered) // 2

@@ -36,23 +36,14 @@ def main() -> int:
     args = parser.parse_args()
 
     db = _setup.setup("postgres", "benchmarks.settings_delivery")
-    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from tests.testapp.models import ArticlePage
-    from wagtail_crosspost.models import Channel, Publication
+    from wagtail_crosspost.models import Publication
 
-    home = _setup.make_site()
-    user = get_user_model().objects.create_superuser("bench", "bench@example.com", "x")
-    channels = [Channel.objects.create(platform="webhook", name=f"Channel {i}") for i in range(10)]
-    pages = []
-    for n in range(50):
-        page = ArticlePage(title=f"Article {n}", intro="An intro.", slug=f"article-{n}")
-        home.add_child(instance=page)
-        pages.append(page)
+    home, user, channels, pages = _setup.make_admin_fixture()
     for n, page in enumerate(pages[:20]):
         page.save_revision(user=user, approved_go_live_at=MONTH + timedelta(days=n, hours=9))
 

@@ -32,23 +32,14 @@ def main() -> int:
     args = parser.parse_args()
 
     db = _setup.setup("postgres", "benchmarks.settings_delivery")
-    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from django.urls import reverse
 
-    from tests.testapp.models import ArticlePage
-    from wagtail_crosspost.models import Channel, Publication
+    from wagtail_crosspost.models import Publication
 
-    home = _setup.make_site()
-    user = get_user_model().objects.create_superuser("bench", "bench@example.com", "x")
-    channels = [Channel.objects.create(platform="webhook", name=f"Channel {i}") for i in range(10)]
-    pages = []
-    for n in range(50):
-        page = ArticlePage(title=f"Article {n}", intro="An intro.", slug=f"article-{n}")
-        home.add_child(instance=page)
-        pages.append(page)
+    home, user, channels, pages = _setup.make_admin_fixture()
 
     started = time.perf_counter()
     if connection.vendor == "postgresql":
@@ -149,13 +140,14 @@ def fill_postgres(rows: int, pages, channels, user) -> None:
         INSERT INTO {table} (page_id, page_title, channel_id, action, status, generation,
             attempts, next_attempt_at, idempotency_key, message, remote_id, remote_url,
             sent_text, sent_media, dry_run, error, requested_by_id, created_at, updated_at,
-            sent_at)
+            sent_at, delivery_state)
         SELECT p.id, p.title, c.id, 'post', s.status, i / {np}, 1, now(), lpad(to_hex(i), 32, '0'),
             '', '', CASE WHEN s.status = 'posted'
                 THEN 'https://social.example/@site/' || i ELSE '' END,
             p.title || E'\n\nAn intro.\n\nhttps://example.com/' || p.slug || '/', '[]', false,
             CASE WHEN s.status = 'failed' THEN 'The platform said no.' ELSE '' END, %s,
-            now() - i * interval '1 minute', now(), CASE WHEN s.status = 'posted' THEN now() END
+            now() - i * interval '1 minute', now(), CASE WHEN s.status = 'posted' THEN now() END,
+            '{{}}'::jsonb
         FROM generate_series(0, %s) AS i
         JOIN unnest(%s::bigint[], %s::text[], %s::text[]) WITH ORDINALITY
             AS p(id, title, slug, n) ON p.n = i %% {np} + 1
