@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.adapters import PNG
 from tests.fakes.linkedin import TOKEN, FakeLinkedIn
 from wagtail_crosspost.adapters.base import (
     AmbiguousError,
@@ -24,14 +25,8 @@ from wagtail_crosspost.adapters.linkedin.options import DEFAULT_VERSION
 from wagtail_crosspost.compose.length import escape_little
 from wagtail_crosspost.models import Channel
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00fake image bytes\r\n" * 20
 PAGE = "urn:li:organization:5515715"
 MEMBER = "urn:li:person:AbC123xYz"
-
-
-@pytest.fixture(autouse=True)
-def _setup(local_platform):
-    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
 
 
 @pytest.fixture

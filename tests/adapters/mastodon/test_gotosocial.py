@@ -16,11 +16,6 @@ from wagtail_crosspost.models import Channel
 TOKEN = "s3cret-access-token-1234"
 
 
-@pytest.fixture(autouse=True)
-def _setup(local_platform):
-    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
-
-
 @pytest.fixture
 def gts():
     with FakeGoToSocial(token=TOKEN) as fake:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.adapters import PNG
 from tests.fakes.mastodon import FakeMastodon, Limits, status_length
 from wagtail_crosspost.adapters import get_adapter_class
 from wagtail_crosspost.adapters.base import (
@@ -26,12 +27,6 @@ from wagtail_crosspost.adapters.mastodon.adapter import MastodonAdapter, rules_f
 from wagtail_crosspost.models import Channel
 
 TOKEN = "s3cret-access-token-1234"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00fake image bytes\r\n" * 20
-
-
-@pytest.fixture(autouse=True)
-def _setup(local_platform):
-    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -17,11 +17,6 @@ from wagtail_crosspost.testing.fakeserver import Response
 TOKEN = "s3cret-access-token-1234"
 
 
-@pytest.fixture(autouse=True)
-def _setup(local_platform):
-    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
-
-
 def make_adapter(server_url: str) -> MastodonAdapter:
     channel = Channel(platform="mastodon", name="Fedi", options={"server_url": server_url})
     channel.set_credentials({"access_token": TOKEN})

@@ -26,11 +26,6 @@ TOKEN = "EAAPageToken-s3cret-0001"
 PAGE = "104857600123456"
 
 
-@pytest.fixture(autouse=True)
-def _setup(local_platform):
-    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
-
-
 @pytest.fixture
 def graph():
     with FakeGraph(page_id=PAGE, page_token=TOKEN) as fake:

@@ -27,11 +27,6 @@ IG_USER = "17841400000000001"
 CAPTION = "Our new lathe. Link in bio. #machining #lathe"
 
 
-@pytest.fixture(autouse=True)
-def _setup(local_platform):
-    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
-
-
 @pytest.fixture
 def graph():
     with FakeGraph(ig_user_id=IG_USER, ig_token=TOKEN, container_polls=2) as fake:

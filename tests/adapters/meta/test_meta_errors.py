@@ -146,11 +146,6 @@ def test_rate_limit_prefers_the_usage_header_over_retry_after():
 # -- over the wire -------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _setup(local_platform):
-    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
-
-
 @pytest.fixture
 def graph():
     with FakeGraph(page_id=PAGE, page_token=TOKEN) as fake:

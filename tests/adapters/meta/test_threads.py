@@ -25,11 +25,6 @@ USER = "26000000000000001"
 TEXT = "Our new lathe is here: https://acme.example/news/lathe"
 
 
-@pytest.fixture(autouse=True)
-def _setup(local_platform):
-    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
-
-
 @pytest.fixture
 def api():
     with FakeThreads(user_id=USER, token=TOKEN) as fake:

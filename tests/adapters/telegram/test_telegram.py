@@ -9,6 +9,7 @@ import traceback
 
 import pytest
 
+from tests.adapters import PNG
 from tests.fakes.telegram import TOKEN, Chat, FakeTelegram
 from wagtail_crosspost.adapters.base import (
     AmbiguousError,
@@ -24,13 +25,6 @@ from wagtail_crosspost.adapters.base import (
 from wagtail_crosspost.adapters.telegram.adapter import TelegramAdapter
 from wagtail_crosspost.adapters.telegram.connect import clean_chat_id
 from wagtail_crosspost.models import Channel
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00fake image bytes\r\n" * 20
-
-
-@pytest.fixture(autouse=True)
-def _setup(local_platform):
-    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -27,11 +27,6 @@ from wagtail_crosspost.adapters.webhook.adapter import (
 from wagtail_crosspost.models import Channel
 
 
-@pytest.fixture(autouse=True)
-def _setup(local_platform):
-    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
-
-
 @pytest.fixture
 def server():
     with FakeReceiver() as fake:

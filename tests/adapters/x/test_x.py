@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests.adapters import PNG
 from tests.fakes.x import FakeX
 from wagtail_crosspost.adapters.base import (
     AmbiguousError,
@@ -21,13 +22,6 @@ from wagtail_crosspost.adapters.base import (
 from wagtail_crosspost.adapters.x import XAdapter
 from wagtail_crosspost.compose.length import measure
 from wagtail_crosspost.models import Channel
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00fake image bytes\r\n" * 20
-
-
-@pytest.fixture(autouse=True)
-def _setup(local_platform):
-    """Fakes on 127.0.0.1, short timeouts, a clean cache (tests/conftest.py)."""
 
 
 @pytest.fixture
