@@ -115,6 +115,13 @@ class ChannelMetricsSettings(models.Model):
         ),
     )
 
+    #: Pacing: no figures are asked for before this (a rate-limit answer, or a failure).
+    paused_until = models.DateTimeField(null=True, blank=True, editable=False)
+    #: The last failure to fetch figures (the channel's health shows it), and when.
+    error = models.TextField(_("figures error"), blank=True, editable=False)
+    error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    fetched_at = models.DateTimeField(_("figures fetched"), null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("figures settings")
         verbose_name_plural = _("figures settings")
