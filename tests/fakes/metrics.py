@@ -10,9 +10,10 @@ out of the answer; X ``GET /2/tweets`` with at most 100 ids, ``tweet.read`` scop
 ``non_public_metrics`` only in user context and for posts under 30 days, deleted posts named in
 ``errors``, the per-endpoint rate limit (429 with ``x-rate-limit-reset``); LinkedIn
 ``organizationalEntityShareStatistics`` only with ``rw_organization_admin`` and for a Page the
-member administers, share URNs in ``shares=List(…)`` and others in ``ugcPosts=List(…)``; Meta insights only with the
-insights permission, a removed metric answered with Meta's "(#100) … must be a valid insights
-metric" error, Facebook's ``shares`` left out while a post has none.
+member administers, share URNs in ``shares=List(…)``, others in ``ugcPosts=List(…)``; Meta
+insights only with the insights permission, a removed metric answered with Meta's
+"(#100) … must be a valid insights metric" error, Facebook's ``shares`` left out while a post
+has none.
 """
 
 from __future__ import annotations

@@ -54,8 +54,10 @@ class LocmemAdapter(Adapter):
 
     def fetch_metrics(self, publications) -> dict:
         metrics_calls.append([str(p.remote_id) for p in publications])
-        zero = dict.fromkeys(("reactions", "reposts", "replies", "quotes"), 0)
         return {
-            p: figures.get(str(p.remote_id)) or Metrics(**zero).mark(PLATFORM, "views", "clicks")
+            p: figures.get(str(p.remote_id))
+            or Metrics(reactions=0, reposts=0, replies=0, quotes=0).mark(
+                PLATFORM, "views", "clicks"
+            )
             for p in publications
         }

@@ -146,7 +146,7 @@ def fetch_channel(
 
 
 def record_success(settings: ChannelMetricsSettings, now: datetime) -> None:
-    changed = {"fetched_at": now, "paused_until": None}
+    changed: dict[str, Any] = {"fetched_at": now, "paused_until": None}
     if settings.error:
         changed.update(error="", error_at=None)
     ChannelMetricsSettings.objects.filter(pk=settings.pk).update(**changed)

@@ -40,16 +40,16 @@ class LinkedInMetrics:
 
     metrics_batch_size = 20
     _request: Any
-    author: str
     options: dict[str, Any]
 
     def fetch_metrics(self, publications: Sequence[Any]) -> dict[Any, Metrics]:
-        if not self.author.startswith("urn:li:organization:"):
+        author = str(getattr(self, "author", ""))
+        if not author.startswith("urn:li:organization:"):
             note = {"note": "member posts need r_member_postAnalytics"}
             return {p: Metrics(raw=note).mark(SCOPE, *FIGURES) for p in publications}
         shares = [str(p.remote_id) for p in publications if ":share:" in str(p.remote_id)]
         posts = [str(p.remote_id) for p in publications if ":share:" not in str(p.remote_id)]
-        query = "q=organizationalEntity&organizationalEntity=" + quote(self.author, safe="")
+        query = "q=organizationalEntity&organizationalEntity=" + quote(author, safe="")
         if shares:
             query += "&shares=" + _list(shares)
         if posts:
