@@ -44,8 +44,7 @@ def main() -> int:
     from wagtail_crosspost.models import Channel, Publication
 
     channels = [
-        Channel.objects.create(platform="locmem", name=f"Channel {i}")
-        for i in range(args.channels)
+        Channel.objects.create(platform="locmem", name=f"Channel {i}") for i in range(args.channels)
     ]
     print(f"database: {db.note}")
     print(f"{'rows':>8}{'calls':>7}{'queries':>9}{'per call':>10}{'snapshots':>11}{'ms':>8}")
