@@ -379,3 +379,21 @@ class TestLocmemMetrics:
         assert adapter.fetch_metrics([post])[post].reactions == 0
         assert locmem.metrics_calls == [["locmem-1"]]
         locmem.metrics_calls.clear()
+
+
+def test_every_built_in_adapter_with_figures_passes_the_kit():
+    from wagtail_crosspost.adapters import get_adapters
+
+    tested = {
+        cls.adapter_class
+        for cls in globals().values()
+        if isinstance(cls, type)
+        and issubclass(cls, MetricsContractTests)
+        and cls.__name__[0] == "T"
+    }
+    with_figures = {
+        adapter
+        for adapter in get_adapters().values()
+        if adapter.metrics_batch_size and not adapter.offline
+    }
+    assert with_figures and with_figures <= tested, with_figures - tested
