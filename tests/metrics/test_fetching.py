@@ -91,6 +91,8 @@ def test_batches_follow_the_adapter_and_queries_per_batch_stay_constant(channel)
 @pytest.mark.django_db
 def test_dry_runs_unsent_and_deleted_posts_have_no_figures(channel):
     posted(channel, dry_run=True)
+    posted(channel, action=Publication.Action.UPDATE)  # the same remote post as its "post" row
+    posted(channel, action=Publication.Action.DELETE)
     Publication.objects.create(channel=channel, status="failed", sent_at=SENT)
     Publication.objects.create(channel=channel, status="posted", sent_at=SENT)  # no remote id
     assert fetching.fetch_due(now=SENT + timedelta(hours=2)).calls == 0

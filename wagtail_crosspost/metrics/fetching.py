@@ -60,13 +60,13 @@ def due(channel: Channel, stage: str, now: datetime) -> Any:
     return (
         Publication.objects.filter(
             channel=channel,
+            action=Publication.Action.POST,  # an update's row names the same remote post
             status=Publication.Status.POSTED,
             dry_run=False,
             sent_at__lte=now - delay,
             sent_at__gt=now - until,
         )
         .exclude(remote_id="")
-        .exclude(action=Publication.Action.DELETE)
         .filter(~Exists(taken))
         .only("pk", "remote_id", "remote_url", "sent_at", "channel_id")
         .order_by("pk")
