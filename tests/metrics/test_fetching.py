@@ -217,3 +217,22 @@ def test_command_and_task(channel):
     with time_machine.travel(SENT + timedelta(hours=2), tick=False):
         result = fetch_metrics.call()
     assert result == {"snapshots": 3, "calls": 1, "failed": 0}
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_costs_only_its_own_channel(monkeypatch):
+    broken, fine = ChannelFactory(name="Broken"), ChannelFactory(name="Fine")
+    posted(broken)
+    (good,) = posted(fine)
+    real = locmem.LocmemAdapter.fetch_metrics
+
+    def sometimes(self, publications):
+        if self.channel.name == "Broken":
+            raise KeyError("likeCount")
+        return real(self, publications)
+
+    monkeypatch.setattr(locmem.LocmemAdapter, "fetch_metrics", sometimes)
+    outcome = fetching.fetch_due(now=SENT + timedelta(hours=2))
+    assert outcome.failed == ["Broken"] and outcome.snapshots == 1
+    assert good.metrics_snapshots.count() == 1
+    assert "likeCount" in ChannelMetricsSettings.objects.get(channel=broken).error

@@ -103,7 +103,12 @@ def fetch_due(
             outcome.paused.append(channel.name)
             continue
         outcome.channels += 1
-        fetch_channel(channel, settings, now=now, batches=batches, outcome=outcome)
+        try:
+            fetch_channel(channel, settings, now=now, batches=batches, outcome=outcome)
+        except Exception as error:  # one channel's surprise must not cost the others their figures
+            logger.exception("Figures of channel “%s” (%s) failed", channel.name, channel.pk)
+            record_failure(channel, settings, AdapterError(str(error) or type(error).__name__), now)
+            outcome.failed.append(channel.name)
     return outcome
 
 
