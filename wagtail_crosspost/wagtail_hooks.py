@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from . import urls
+from .metrics.admin import metrics_viewset
+from .metrics.admin import register_policy as register_metrics_policy
 from .permissions import CROSSPOST_PAGE_CODENAME
 from .schedule.admin import register_policy as register_schedule_policy
 from .schedule.admin import schedule_viewset
@@ -13,11 +15,12 @@ from .views.log import publication_viewset, register_policy
 
 register_policy()
 register_schedule_policy()
+register_metrics_policy()
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [channel_viewset, publication_viewset, schedule_viewset]
+    return [channel_viewset, publication_viewset, schedule_viewset, metrics_viewset]
 
 
 @hooks.register("register_admin_urls")
