@@ -71,7 +71,8 @@ def main() -> int:
 
     from tests.testapp.models import ArticlePage
     from wagtail_crosspost import signal_handlers
-    from wagtail_crosspost.models import Channel, CrosspostRequest, Publication
+    from wagtail_crosspost.choices import choose
+    from wagtail_crosspost.models import Channel, Publication
     from wagtail_crosspost.outbox import background
 
     home = _setup.make_site()
@@ -88,7 +89,7 @@ def main() -> int:
         home.add_child(instance=page)
         if ticked:
             for channel in on or channels:
-                page.crosspost_requests.add(CrosspostRequest(channel=channel, enabled=True))
+                choose(page, channel, enabled=True)
         return page.save_revision(user=user)
 
     def timed_publish(ticked: bool, on=None) -> float:

@@ -13,7 +13,8 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from tests.factories import ChannelFactory, publish
-from wagtail_crosspost.models import CrosspostRequest, Publication
+from wagtail_crosspost.choices import Choice, choose
+from wagtail_crosspost.models import Publication
 from wagtail_crosspost.outbox import delivery, planning
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_each_channel_is_planned_once_even_with_two_choices_for_it(make_article)
     channel = ChannelFactory()
     page = make_article()
     revision = page.save_revision()
-    choices = [CrosspostRequest(channel=channel, enabled=True) for _ in range(2)]
+    choices = [Choice(channel.pk, enabled=True) for _ in range(2)]
     rows = planning.plan_publications(page, revision, choices=choices, explicit=True)
     assert len(rows) == 1
     assert Publication.objects.filter(page=page).count() == 1
@@ -109,7 +110,7 @@ def test_choices_come_from_the_revision_not_from_the_page(make_article):
     kept, dropped = ChannelFactory(), ChannelFactory()
     page = make_article(channels=[kept])
     revision = page.save_revision()
-    page.crosspost_requests.add(CrosspostRequest(channel=dropped, enabled=True))  # a later draft
+    choose(page, dropped, enabled=True)  # a later draft
     page.save()
     assert [r.channel_id for r in planning.requests_of(revision)] == [kept.pk]
     dropped.delete()  # a choice whose channel is gone plans nothing
