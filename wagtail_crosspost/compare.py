@@ -7,7 +7,9 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.admin.compare import TextDiff, diff_text
 
 from .choices import Choice, choices_for
@@ -37,17 +39,17 @@ def _timing(choice: Choice) -> str:
     return str(dict(TIMING_FOR_PAGE).get(choice.timing, choice.timing))
 
 
-#: (label, how the value is shown) for each part of a choice, in the panel's order
+#: (part of a choice, its label as in the panel, how its value is shown), in the panel's order
 ASPECTS = [
-    ("enabled", lambda: _("Post to this channel"), lambda c: _yes_no(c.enabled)),
-    ("message", lambda: _("Custom text"), lambda c: c.message),
-    ("image_id", lambda: _("Image"), _image),
-    ("timing", lambda: _("When to post"), _timing),
-    ("send_at", lambda: _("Post at"), _when),
-    ("repost", lambda: _("Post again"), lambda c: _yes_no(c.repost)),
+    ("enabled", gettext_lazy("post to this channel"), lambda c: _yes_no(c.enabled)),
+    ("message", gettext_lazy("custom text"), lambda c: c.message),
+    ("image_id", gettext_lazy("image"), _image),
+    ("timing", gettext_lazy("when to post"), _timing),
+    ("send_at", gettext_lazy("post at"), _when),
+    ("repost", gettext_lazy("post again"), lambda c: _yes_no(c.repost)),
     (
         "update_existing",
-        lambda: _("Update the existing post"),
+        gettext_lazy("update the existing post"),
         lambda c: _yes_no(c.update_existing),
     ),
 ]
@@ -92,7 +94,7 @@ class ChoicesComparison:
                     diff = diff_text(before, after).to_html()
                 else:
                     diff = TextDiff([("deletion", before), ("addition", after)]).to_html()
-                rows.append((label(), diff))
+                rows.append((capfirst(label), diff))
             details = format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows)
             name = names.get(pk) or _("Channel #%(id)s (deleted)") % {"id": pk}
             items.append(format_html("<li><strong>{}</strong><dl>{}</dl></li>", name, details))
