@@ -25,8 +25,9 @@ Three ways to hand the rows to a worker are shown:
   16 s);
 - ``2 s platform``: the same with the zero-setup default. Its line is
   ``publish_overhead_zero_setup: ratio=...``, the aim 1.10;
-- ``Wagtail alone``: the crosspost handler disconnected: what Wagtail itself spends on the 8
-  choices saved with the page (a floor no planning can go below).
+- ``Wagtail alone``: the crosspost handler disconnected: what Wagtail itself spends on the
+  page's choices of 8 channels (one record) saved with the page (a floor no planning can go
+  below).
 
 The ``queries`` column counts the database queries of one publish without and with channels:
 unlike the times, they do not depend on the machine's load.

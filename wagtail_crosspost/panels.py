@@ -68,7 +68,7 @@ class ChoiceForm(forms.Form):
                 field.disabled = True
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         clean_timing(self)
         if self.post_denied and not self.saved:
             # A new row for a channel the user may not post to (a forged form, or one rendered
@@ -155,7 +155,7 @@ class CrosspostFormSet(forms.BaseFormSet):
         self.extra = 0
 
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
-        form = super()._construct_form(i, **kwargs)
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
         # The channel this row will save: a bound row's is whatever was submitted.
         channel_id = form.initial.get("channel")
         if form.is_bound:

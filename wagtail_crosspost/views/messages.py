@@ -27,14 +27,14 @@ def queued_message(request, page, *, only_if_just_published: bool = False) -> No
         ticked = [pk for pk, choice in choices_for(page).items() if choice.enabled]
         if scheduled and ticked and scheduled.approved_go_live_at:
             channels = Channel.objects.filter(pk__in=ticked).order_by("pk")
-            names = get_text_list([channel.name for channel in channels], _("and"))
+            listed = get_text_list([channel.name for channel in channels], _("and"))
             when = formats.date_format(
                 timezone.localtime(scheduled.approved_go_live_at), "DATETIME_FORMAT"
             )
             messages.info(
                 request,
                 _("%(channels)s will get the post when the page goes live (%(when)s).")
-                % {"channels": names, "when": when},
+                % {"channels": listed, "when": when},
             )
         return
     # Rows this publish just planned (delivery may already have finished them): Wagtail sets
