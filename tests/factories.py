@@ -60,12 +60,12 @@ def admin_user(db, django_user_model):
 @pytest.fixture
 def make_article(home):
     def make(title="Hello world", intro="An intro.", channels=(), **kwargs):
-        from wagtail_crosspost.models import CrosspostRequest
+        from wagtail_crosspost.choices import choose
 
         page = ArticlePage(title=title, intro=intro, **kwargs)
         home.add_child(instance=page)
         for ch in channels:
-            page.crosspost_requests.add(CrosspostRequest(channel=ch, enabled=True))
+            choose(page, ch, enabled=True)
         page.save()
         return page
 

@@ -41,7 +41,7 @@ class _CrosspostFields(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         name = a.get("name") or ""
-        if not name.startswith("crosspost_requests-"):
+        if not name.startswith("crosspost_choices-"):
             return
         if tag == "input":
             if a.get("type") == "checkbox":
@@ -66,7 +66,7 @@ def shown_fields(client, page) -> dict[str, str]:
     html = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
     parser = _CrosspostFields()
     parser.feed(html)
-    assert "crosspost_requests-TOTAL_FORMS" in parser.data
+    assert "crosspost_choices-TOTAL_FORMS" in parser.data
     return parser.data
 
 
@@ -79,7 +79,7 @@ def submit_as_shown(client, page, action="action-publish", tick=None, **extra):
             for k, v in fields.items()
             if k.endswith("-channel") and v == str(tick.pk)
         )
-        fields[f"crosspost_requests-{index}-enabled"] = "on"
+        fields[f"crosspost_choices-{index}-enabled"] = "on"
     data = nested_form_data(
         {
             "title": page.title + " ",
@@ -129,12 +129,12 @@ def assert_nothing_posted(page):
 def test_the_default_is_ticked_on_a_new_page_only(admin_client, home, old_page, default_channel):
     draft = ArticlePage(title="Brand new", intro="x", live=False)
     home.add_child(instance=draft)
-    assert shown_fields(admin_client, draft).get("crosspost_requests-0-enabled") == "on"
-    assert "crosspost_requests-0-enabled" not in shown_fields(admin_client, old_page)
+    assert shown_fields(admin_client, draft).get("crosspost_choices-0-enabled") == "on"
+    assert "crosspost_choices-0-enabled" not in shown_fields(admin_client, old_page)
     # Once live, then unpublished: still "has been published".
     old_page.unpublish()
     old_page.refresh_from_db()
-    assert "crosspost_requests-0-enabled" not in shown_fields(admin_client, old_page)
+    assert "crosspost_choices-0-enabled" not in shown_fields(admin_client, old_page)
 
 
 def test_editor_publish_of_a_typo_fix_posts_nothing(

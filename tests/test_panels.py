@@ -13,7 +13,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from tests.factories import ChannelFactory
 from tests.testapp.models import ArticlePage, SimplePage
 from wagtail_crosspost.adapters import locmem
-from wagtail_crosspost.models import CrosspostRequest, Publication
+from wagtail_crosspost.choices import choices_for
+from wagtail_crosspost.models import CrosspostChoices, Publication
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def edit_form(page, requests, title=None, action="action-publish"):
             "body": rich_text("<p>Body</p>"),
             "tags": "",
             "comments": inline_formset([]),
-            "crosspost_requests": inline_formset(requests, initial=0),
+            "crosspost_choices": inline_formset(requests, initial=0),
         }
     )
     data[action] = "1"
@@ -35,7 +36,12 @@ def edit_form(page, requests, title=None, action="action-publish"):
 
 
 def request_row(channel, enabled=True, message="", **kw):
-    return {"id": "", "channel": channel.pk, "enabled": enabled, "message": message, **kw}
+    return {"channel": channel.pk, "enabled": enabled, "message": message, **kw}
+
+
+def stored(page):
+    """The page's choices as saved in the database, by channel id."""
+    return choices_for(Page.objects.get(pk=page.pk))
 
 
 def test_every_page_type_gets_the_panel(admin_client, home, channels):
@@ -47,7 +53,7 @@ def test_every_page_type_gets_the_panel(admin_client, home, channels):
     assert "Publish to" in html
     for channel in channels:
         assert channel.name in html
-    assert 'name="crosspost_requests-TOTAL_FORMS" value="2"' in html
+    assert 'name="crosspost_choices-TOTAL_FORMS" value="2"' in html
 
 
 def test_editor_publishes_with_two_channels_ticked(
@@ -66,7 +72,8 @@ def test_editor_publishes_with_two_channels_ticked(
     assert posted["Beta"].startswith("Our own words")
     assert "Open house" in posted["Alpha"]
     # The choices are stored with the page (and its revision).
-    assert CrosspostRequest.objects.filter(page=page, enabled=True).count() == 2
+    assert [c.enabled for c in stored(page).values()] == [True, True]
+    assert CrosspostChoices.objects.filter(page=page).count() == 1  # one record, two channels
 
 
 def test_saving_a_draft_posts_nothing(
@@ -155,12 +162,10 @@ def test_channel_ticked_by_default_is_posted(
     page = ArticlePage(title="Defaults", live=False)
     home.add_child(instance=page)
     html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
-    assert (
-        'name="crosspost_requests-0-enabled" id="id_crosspost_requests-0-enabled" checked' in html
-    )
+    assert 'name="crosspost_choices-0-enabled" id="id_crosspost_choices-0-enabled" checked' in html
     # The browser submits the box as it was shown: ticked, untouched.
     data = edit_form(page, [request_row(default, enabled=True)])
-    data["crosspost_requests-INITIAL_FORMS"] = "0"
+    data["crosspost_choices-INITIAL_FORMS"] = "0"
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
     assert [p.channel for p in locmem.outbox] == ["Default on"]
@@ -174,11 +179,11 @@ def test_post_again_applies_to_one_publish_only(
     url = reverse("wagtailadmin_pages:edit", args=[page.pk])
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(url, edit_form(page, [request_row(channel)]))
-    saved = CrosspostRequest.objects.get(page=page)
+    assert stored(page)[channel.pk].enabled
 
     def existing(**kw):
-        row = {"id": saved.pk, "channel": channel.pk, "enabled": True, "message": "", **kw}
-        return edit_form(page, [row]) | {"crosspost_requests-INITIAL_FORMS": "1"}
+        row = {"channel": channel.pk, "enabled": True, "message": "", **kw}
+        return edit_form(page, [row]) | {"crosspost_choices-INITIAL_FORMS": "1"}
 
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(url, existing(repost=True))
@@ -186,12 +191,12 @@ def test_post_again_applies_to_one_publish_only(
     # The box shows unticked again; publishing once more does not post a third time.
     html = admin_client.get(url).content.decode()
     assert (
-        'name="crosspost_requests-0-repost" id="id_crosspost_requests-0-repost" checked' not in html
+        'name="crosspost_choices-0-repost" id="id_crosspost_choices-0-repost" checked' not in html
     )
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(url, existing())
     assert len(locmem.outbox) == 2
-    assert CrosspostRequest.objects.get(page=page).repost is False
+    assert stored(page)[channel.pk].repost is False
 
 
 def test_panel_polls_the_status_of_a_saved_page(admin_client, make_article, channel):
@@ -232,9 +237,8 @@ def test_publishing_again_right_away_does_not_say_queued(
             url, edit_form(page, [request_row(channels[0]), request_row(channels[1])]), follow=True
         )
     assert "Queued for Alpha and Beta." in first.content.decode()
-    saved = {r.channel_id: r.pk for r in CrosspostRequest.objects.filter(page=page)}
-    rows = [{**request_row(c), "id": saved[c.pk]} for c in channels[:2]]
-    data = edit_form(page, rows) | {"crosspost_requests-INITIAL_FORMS": "2"}
+    rows = [request_row(c) for c in channels[:2]]
+    data = edit_form(page, rows) | {"crosspost_choices-INITIAL_FORMS": "2"}
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(url, data, follow=True)
     html = response.content.decode()
@@ -278,11 +282,10 @@ def test_a_publish_racing_an_autosave_keeps_one_choice_per_channel(
     # The same stale form again (no ids), as when Publish overtakes an autosave.
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(url, edit_form(page, rows))
-    assert sorted(
-        CrosspostRequest.objects.filter(page=page).values_list("channel__name", flat=True)
-    ) == ["Alpha", "Beta"]
+    assert sorted(stored(page)) == [channels[0].pk, channels[1].pk]
+    assert CrosspostChoices.objects.filter(page=page).count() == 1
     html = admin_client.get(url).content.decode()
-    assert 'name="crosspost_requests-TOTAL_FORMS" value="2"' in html
+    assert 'name="crosspost_choices-TOTAL_FORMS" value="2"' in html
     assert len(locmem.outbox) == 2
 
 
@@ -300,7 +303,7 @@ def test_image_chosen_for_a_channel_is_saved_with_the_revision_and_sent(
     home.add_child(instance=page)
     url = reverse("wagtailadmin_pages:edit", args=[page.pk])
     html = admin_client.get(url).content.decode()
-    assert 'name="crosspost_requests-0-image"' in html
+    assert 'name="crosspost_choices-0-image"' in html
     assert "Choose an image" in html and "Image for this channel (optional)" in html
 
     data = edit_form(page, [request_row(channels[0], image=override.pk), request_row(channels[1])])
@@ -310,13 +313,12 @@ def test_image_chosen_for_a_channel_is_saved_with_the_revision_and_sent(
     assert response.status_code == 302, response.content.decode()[:3000]
 
     # Stored with the choice and in the revision, sent instead of the page's image.
-    choice = CrosspostRequest.objects.get(page=page, channel=channels[0])
-    assert choice.image_id == override.pk
+    assert stored(page)[channels[0].pk].image_id == override.pk
     page.refresh_from_db()
-    revision_rows = page.get_latest_revision().content["crosspost_requests"]
-    assert {r["channel"]: r["image"] for r in revision_rows} == {
-        channels[0].pk: override.pk,
-        channels[1].pk: None,
+    [record] = page.get_latest_revision().content["crosspost_choices"]
+    assert record["channels"] == {
+        str(channels[0].pk): {"enabled": True, "image_id": override.pk},
+        str(channels[1].pk): {"enabled": True},
     }
     sent = {p.channel: p.post.media[0].alt_text for p in locmem.outbox}
     assert sent == {"Alpha": "Alt text for Channel picture", "Beta": "Alt text for Page picture"}
@@ -324,7 +326,7 @@ def test_image_chosen_for_a_channel_is_saved_with_the_revision_and_sent(
 
     # Shown again in the editor: the chooser holds the image, the disclosure is open.
     html = admin_client.get(url).content.decode()
-    assert f'name="crosspost_requests-0-image" value="{override.pk}"' in html
+    assert f'name="crosspost_choices-0-image" value="{override.pk}"' in html
     assert "Channel picture" in html
     assert '<details class="crosspost-message" open>' in html
 
@@ -339,12 +341,11 @@ def test_editor_can_clear_the_channel_image(
     home.add_child(instance=page)
     url = reverse("wagtailadmin_pages:edit", args=[page.pk])
     admin_client.post(url, edit_form(page, [request_row(channel, image=override.pk)], action="x"))
-    saved = CrosspostRequest.objects.get(page=page)
-    assert saved.image_id == override.pk
-    row = {"id": saved.pk, "channel": channel.pk, "enabled": True, "message": "", "image": ""}
-    data = edit_form(page, [row], action="x") | {"crosspost_requests-INITIAL_FORMS": "1"}
+    assert stored(page)[channel.pk].image_id == override.pk
+    row = {"channel": channel.pk, "enabled": True, "message": "", "image": ""}
+    data = edit_form(page, [row], action="x") | {"crosspost_choices-INITIAL_FORMS": "1"}
     assert admin_client.post(url, data).status_code == 302
-    assert CrosspostRequest.objects.get(page=page).image_id is None
+    assert stored(page)[channel.pk].image_id is None
 
 
 def test_forged_image_cannot_be_set_without_permission(
@@ -358,25 +359,22 @@ def test_forged_image_cannot_be_set_without_permission(
     home.add_child(instance=page)
     url = reverse("wagtailadmin_pages:edit", args=[page.pk])
     admin_client.post(url, edit_form(page, [request_row(channels[0], image=chosen.pk)], action="x"))
-    saved = CrosspostRequest.objects.get(page=page)
-
     client.force_login(editor_without_crosspost)
     html = client.get(url).content.decode()
     # Read-only: the chosen image is shown, but there is no chooser to change it.
     assert "Chosen by a permitted editor" in html
-    hidden = re.search(r'<input type="hidden" name="crosspost_requests-0-image"[^>]*>', html)
+    hidden = re.search(r'<input type="hidden" name="crosspost_choices-0-image"[^>]*>', html)
     assert hidden and f'value="{chosen.pk}"' in hidden[0] and "disabled" in hidden[0]
     assert "Choose an image" not in html.split('class="crosspost-panel"')[1]
 
-    existing = {"id": saved.pk, "channel": channels[0].pk, "enabled": True, "image": forged.pk}
-    new = {"id": "", "channel": channels[1].pk, "enabled": True, "image": forged.pk}
-    data = edit_form(page, [existing, new], action="x") | {"crosspost_requests-INITIAL_FORMS": "1"}
+    existing = {"channel": channels[0].pk, "enabled": True, "image": forged.pk}
+    new = {"channel": channels[1].pk, "enabled": True, "image": forged.pk}
+    data = edit_form(page, [existing, new], action="x") | {"crosspost_choices-INITIAL_FORMS": "1"}
     assert client.post(url, data).status_code == 302
     assert Page.objects.get(pk=page.pk).get_latest_revision().user == editor_without_crosspost
-    assert list(CrosspostRequest.objects.filter(page=page).values_list("image", flat=True)) == [
-        chosen.pk
-    ]
-    assert not CrosspostRequest.objects.filter(image=forged).exists()
+    assert {pk: choice.image_id for pk, choice in stored(page).items()} == {
+        channels[0].pk: chosen.pk
+    }
 
 
 # -- the tab ---------------------------------------------------------------------------------------
@@ -478,10 +476,9 @@ def test_approving_a_page_in_a_workflow_tells_the_moderator_where_it_went(
     assert locmem.outbox == []
     # The moderator approves from the editor: the page goes live, the posts go out, and they
     # are told so, as after a Publish.
-    saved = {r.channel_id: r.pk for r in CrosspostRequest.objects.filter(page=page)}
-    rows = [{**request_row(c), "id": saved[c.pk]} for c in channels[:2]]
+    rows = [request_row(c) for c in channels[:2]]
     data = edit_form(page, rows, action="action-workflow-action") | {
-        "crosspost_requests-INITIAL_FORMS": "2",
+        "crosspost_choices-INITIAL_FORMS": "2",
         "workflow-action-name": "approve",
     }
     with django_capture_on_commit_callbacks(execute=True):

@@ -191,13 +191,14 @@ def test_editor_who_may_not_choose_images_sees_the_saved_ones_but_no_others(
     from django.contrib.auth.models import Group, Permission
     from wagtail.models import GroupPagePermission
 
-    from wagtail_crosspost.models import CrosspostRequest
+    from wagtail_crosspost.choices import choose
 
     page_picture = make_image(1200, 800, title="Page picture")
     chosen = make_image(900, 900, title="Channel picture")
     secret = make_image(700, 700, title="Secret picture")
     page = make_article(title="Open house", image=page_picture)
-    CrosspostRequest.objects.create(page=page, channel=channel, enabled=True, image=chosen)
+    choose(page, channel, image=chosen)
+    page.save()
     group = Group.objects.create(name="Plain editors")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     GroupPagePermission.objects.create(

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from tests.factories import ChannelFactory, publish, set_admin_preferences
 from tests.testapp.models import ArticlePage
 from wagtail_crosspost.adapters import locmem
+from wagtail_crosspost.choices import choose
 from wagtail_crosspost.compose.length import measure
-from wagtail_crosspost.models import CrosspostRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_counter_equals_sent(
 
     page.title, page.intro = title, intro
     page.tags.set(parse_tags(typed_tags))
-    page.crosspost_requests.add(CrosspostRequest(channel=channel, enabled=True, message=message))
+    choose(page, channel, enabled=True, message=message)
     page.save()
     locmem.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tests.factories import publish
 from wagtail_crosspost.adapters import locmem
+from wagtail_crosspost.choices import choose
 from wagtail_crosspost.models import Publication
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +55,8 @@ def test_post_again_posts_a_second_time(make_article, channel, django_capture_on
     page = make_article(channels=[channel])
     with django_capture_on_commit_callbacks(execute=True):
         publish(page)
-    request = page.crosspost_requests.get()
-    request.repost = True
-    request.save()
+    choose(page, channel, repost=True)
+    page.save()
     page.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         publish(page)
@@ -72,9 +72,8 @@ def test_update_existing_edits_the_post(make_article, channel, django_capture_on
     page = make_article(title="First", channels=[channel])
     with django_capture_on_commit_callbacks(execute=True):
         publish(page)
-    request = page.crosspost_requests.get()
-    request.update_existing = True
-    request.save()
+    choose(page, channel, update_existing=True)
+    page.save()
     page.refresh_from_db()
     page.title = "Second"
     with django_capture_on_commit_callbacks(execute=True):

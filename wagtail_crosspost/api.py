@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
-from .models import Channel, CrosspostRequest, Publication
+from .choices import Choice
+from .models import Channel, Publication
 from .outbox import planning, tasks
 from .outbox.page_history import log_planned
 
@@ -62,7 +63,7 @@ def crosspost(
                 choice.repost = repost
     else:
         choices = [
-            CrosspostRequest(channel=channel, enabled=True, message=message, repost=repost)
+            Choice(channel.pk, enabled=True, message=message, repost=repost)
             for channel in resolve_channels(channels)
         ]
     with transaction.atomic():

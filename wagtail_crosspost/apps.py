@@ -35,7 +35,7 @@ def exclude_choices_from_copies() -> None:
     """A copy, alias or translation starts with no channels ticked: the editor chooses anew."""
     from wagtail.models import Page
 
-    from .panels import RELATION_NAME
+    from .choices import RELATION_NAME
 
     if RELATION_NAME not in Page.default_exclude_fields_in_copy:
         Page.default_exclude_fields_in_copy = [*Page.default_exclude_fields_in_copy, RELATION_NAME]

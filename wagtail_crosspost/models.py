@@ -1,4 +1,4 @@
-"""Channel (a connected account), CrosspostRequest (the editor's choice, revisioned with the page)
+"""Channel (a connected account), CrosspostChoices (the editor's choices, revisioned with the page)
 and Publication (the log and the outbox)."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.images import get_image_model_string
 
 from .adapters.base import ChannelCallbacks
 from .crypto import EncryptedJSONField
@@ -179,40 +178,17 @@ class ChannelRowCallbacks(ChannelCallbacks):
             self.channel.status, self.channel.status_detail = status, health.detail
 
 
-class CrosspostRequest(models.Model):
-    """The editor's choice for one channel; a child of the page, so each revision carries it."""
+class CrosspostChoices(models.Model):
+    """The editor's choices for every channel of one page, in one small record: a child of the
+    page, so each revision carries them, and a revision or a publish copies one row however many
+    channels there are. Read and write it through ``wagtail_crosspost.choices`` only.
 
-    page = ParentalKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="crosspost_requests")
-    channel = models.ForeignKey(
-        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
-    )
-    enabled = models.BooleanField(_("post to this channel"), default=False)
-    message = models.TextField(
-        _("custom text"),
-        blank=True,
-        help_text=_("Leave empty to use the channel's template."),
-    )
-    image = models.ForeignKey(
-        get_image_model_string(),
-        verbose_name=_("image"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    repost = models.BooleanField(
-        _("post again"),
-        default=False,
-        help_text=_("Post a new post on the next publish, even though this page was posted."),
-    )
-    update_existing = models.BooleanField(
-        _("update the existing post"),
-        default=False,
-        help_text=_("Edit the post on the platform on the next publish (where it can edit)."),
-    )
+    ``channels``: ``{"<channel id>": {"enabled": true, "message": "…", "image_id": 3,
+    "repost": true, "update_existing": true, "timing": "at", "send_at": "<ISO time>"}}``;
+    a key left out has its default (off, empty)."""
 
-    timing = models.CharField(_("when to post"), max_length=10, blank=True)  # schedule.Timing
-    send_at = models.DateTimeField(_("post at"), null=True, blank=True)
+    page = ParentalKey(PAGE_MODEL, on_delete=models.CASCADE, related_name="crosspost_choices")
+    channels = models.JSONField(_("channels"), default=dict, blank=True)
     wagtail_reference_index_ignore = True
 
     class Meta:
@@ -220,7 +196,7 @@ class CrosspostRequest(models.Model):
         verbose_name_plural = _("crosspost choices")
 
     def __str__(self) -> str:
-        return f"{self.page_id} → {self.channel_id}"
+        return f"{self.page_id}: {len(self.channels or {})}"
 
 
 class Publication(models.Model):

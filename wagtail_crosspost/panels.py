@@ -1,5 +1,6 @@
-"""The "Publish to" panel: one row per channel available to the page, stored as CrosspostRequest
-children of the page so that every revision (including a scheduled one) carries its own choices."""
+"""The "Publish to" panel: one row per channel available to the page, stored as the page's one
+``CrosspostChoices`` child record so that every revision (including a scheduled one) carries its
+own choices, and copies one row however many channels there are."""
 
 from __future__ import annotations
 
@@ -7,69 +8,113 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from modelcluster.forms import BaseChildFormSet
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList, Panel
+from wagtail.admin.widgets import AdminDateTimeInput
+from wagtail.images import get_image_model
 from wagtail.images.widgets import AdminImageChooser
 
+from .choices import RELATION_NAME, Choice, choices_for, set_choices
+from .compare import ChoicesComparison
 from .history import publications_by_channel
-from .models import Channel, CrosspostRequest
+from .models import Channel
 from .outbox.images import lacks_alt_text, page_image
 from .permissions import image_edit_url, user_can_crosspost
 from .review.rights import NO_POST_RIGHT, ChannelRight, channel_ids_with
-from .schedule.forms import TIMING_WIDGETS, clean_timing
-
-RELATION_NAME = "crosspost_requests"
+from .schedule.forms import TIMING_FOR_PAGE, clean_timing
 
 
-class CrosspostRequestForm(WagtailAdminModelForm):
+class ChoiceForm(forms.Form):
     """One channel's row. Users without the permission get disabled fields: Django then ignores
     whatever a forged form submits for them."""
 
-    class Meta:
-        model = CrosspostRequest
-        fields = [
-            "channel",
-            "enabled",
-            "message",
-            "image",
-            "repost",
-            "update_existing",
-            "timing",
-            "send_at",
-        ]
-        widgets = {
-            "channel": forms.HiddenInput(),
-            "message": forms.Textarea(attrs={"rows": 3}),
-            "image": AdminImageChooser(),
-            **TIMING_WIDGETS,
-        }
+    channel = forms.IntegerField(widget=forms.HiddenInput())
+    enabled = forms.BooleanField(label=_("post to this channel"), required=False)
+    message = forms.CharField(
+        label=_("custom text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Leave empty to use the channel's template."),
+    )
+    image = forms.ModelChoiceField(
+        label=_("image"), queryset=get_image_model().objects.all(), required=False
+    )
+    repost = forms.BooleanField(
+        label=_("post again"),
+        required=False,
+        help_text=_("Post a new post on the next publish, even though this page was posted."),
+    )
+    update_existing = forms.BooleanField(
+        label=_("update the existing post"),
+        required=False,
+        help_text=_("Edit the post on the platform on the next publish (where it can edit)."),
+    )
+    timing = forms.ChoiceField(label=_("when to post"), choices=TIMING_FOR_PAGE, required=False)
+    send_at = forms.DateTimeField(label=_("post at"), required=False)
+
+    #: set by the formset: the user may not post to this row's channel
+    post_denied = False
+    #: set by the formset: the choice saved for this row's channel (or a new one)
+    instance: Choice = Choice(0)
+    #: set by the formset: the page has a saved choice for this row's channel
+    saved = False
 
     def __init__(self, *args: Any, for_user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, for_user=for_user, **kwargs)
-        # "post again" and "update" apply to the next publish only: never carry them over.
-        self.initial["repost"] = False
-        self.initial["update_existing"] = False
+        super().__init__(*args, **kwargs)
+        self.for_user = for_user
+        self.fields["image"].widget = AdminImageChooser()
+        self.fields["send_at"].widget = AdminDateTimeInput()
         if not user_can_crosspost(for_user):
             for field in self.fields.values():
                 field.disabled = True
 
-    #: set by the formset: the user may not post to this row's channel
-    post_denied = False
-
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         clean_timing(self)
-        if self.post_denied and not self.instance.pk:
+        if self.post_denied and not self.saved:
             # A new row for a channel the user may not post to (a forged form, or one rendered
             # before the channel was restricted): saved, never ticked.
             cleaned.update(enabled=False, repost=False, update_existing=False)
         return cleaned
 
     def has_changed(self) -> bool:
-        # Django's formset skips "unchanged" rows: a channel ticked by default would never be
-        # saved, and a saved row whose one-shot flags were reset above would keep them.
+        # A channel ticked by default must be saved although nothing changed.
         return user_can_crosspost(self.for_user) or super().has_changed()
+
+    def choice(self) -> Choice:
+        data = self.cleaned_data
+        image = data.get("image")
+        return Choice(
+            channel_id=int(data["channel"]),
+            enabled=bool(data.get("enabled")),
+            message=data.get("message") or "",
+            image_id=image.pk if image is not None else None,
+            repost=bool(data.get("repost")),
+            update_existing=bool(data.get("update_existing")),
+            timing=data.get("timing") or "",
+            send_at=data.get("send_at"),
+        )
+
+    # What Wagtail's page form asks of the forms of its formsets (autosave, deferred validation).
+    def defer_required_fields(self) -> None:
+        pass
+
+    def restore_required_fields(self) -> None:
+        pass
+
+    def get_field_updates_for_resave(self) -> list[tuple[str, str]]:
+        return []
+
+
+def initial_for(choice: Choice) -> dict[str, Any]:
+    # "post again" and "update" apply to the next publish only: never carried over.
+    return {
+        "channel": choice.channel_id,
+        "enabled": choice.enabled,
+        "message": choice.message,
+        "image": choice.image_id,
+        "timing": choice.timing,
+        "send_at": choice.send_at,
+    }
 
 
 def never_published(page: Any) -> bool:
@@ -79,61 +124,70 @@ def never_published(page: Any) -> bool:
     return page.first_published_at is None and not page.live
 
 
-class CrosspostFormSet(BaseChildFormSet):
-    """Adds one unsaved form per available channel that the page has no choice for yet."""
+class CrosspostFormSet(forms.BaseFormSet):
+    """One form per channel: the page's saved choices, then one per available channel it has no
+    choice for yet. It saves them as the page's one ``CrosspostChoices`` record. (Wagtail builds
+    it as the formset of that child relation; it is a plain formset, one form per channel.)"""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        available = list(Channel.objects.for_page(self.instance))
+    inherit_kwargs: list[str] | None = None  # set by modelcluster's factory
+
+    def __init__(self, data=None, files=None, instance=None, queryset=None, **kwargs) -> None:
+        self.instance = instance
+        self.rel_name = RELATION_NAME
+        user = (kwargs.get("form_kwargs") or {}).get("for_user")
+        available = list(Channel.objects.for_page(instance))
         self.available_channels = {c.pk: c for c in available}
         #: channels the user may not post to: shown disabled, with the reason
-        self.denied = denied_channels(self.form_kwargs.get("for_user"), available)
-        existing = {obj.channel_id for obj in self.get_queryset()}
-        channels = [c for c in available if c.pk not in existing and c.pk not in self.denied]
-        if not user_can_crosspost(self.form_kwargs.get("for_user")):
-            # Nothing to choose: no new rows (their disabled, empty fields would not validate
-            # after Wagtail's autosave counts them as existing). The panel shows them read-only.
-            channels = []
-        self.extra = len(channels)
-        # "Ticked by default" is for new pages only: an edit of a live page (a typo fix) must not
-        # post an old article because a box was ticked without the editor noticing.
-        defaults = never_published(self.instance)
-        self.initial_extra = [
-            {"channel": c.pk, "enabled": defaults and c.selected_by_default} for c in channels
-        ]
+        self.denied = denied_channels(user, available)
+        self.saved = choices_for(instance)
+        initial = [initial_for(choice) for choice in self.saved.values()]
+        # Nothing to choose without the permission: no new rows. The panel shows them read-only.
+        if user_can_crosspost(user):
+            # "Ticked by default" is for new pages only: an edit of a live page (a typo fix) must
+            # not post an old article because a box was ticked without the editor noticing.
+            defaults = never_published(instance)
+            initial += [
+                {"channel": c.pk, "enabled": defaults and c.selected_by_default}
+                for c in available
+                if c.pk not in self.saved and c.pk not in self.denied
+            ]
+        super().__init__(data, files, initial=initial, **kwargs)
+        self.extra = 0
 
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
-        form = super()._construct_form(i, **kwargs)
-        # The channel this row will save: a bound new row's is whatever was submitted.
-        channel_id = form.instance.channel_id or form.initial.get("channel")
-        if form.is_bound and not form.instance.pk:
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
+        # The channel this row will save: a bound row's is whatever was submitted.
+        channel_id = form.initial.get("channel")
+        if form.is_bound:
             submitted = str(form.data.get(form.add_prefix("channel"), ""))
             channel_id = int(submitted) if submitted.isdigit() else None
-        if channel_id is not None and _denied(self, int(channel_id)):
-            form.post_denied = True
-            if form.instance.pk:  # someone else's choice: shown, kept, not changeable here
-                for field in form.fields.values():
-                    field.disabled = True
+        if channel_id is not None:
+            form.saved = channel_id in self.saved
+            form.instance = self.saved.get(channel_id) or Choice(channel_id)
+            if _denied(self, channel_id):
+                form.post_denied = True
+                if form.saved:  # someone else's choice: shown, kept, not changeable here
+                    for field in form.fields.values():
+                        field.disabled = True
         return form
 
-    def save(self, commit: bool = True) -> list[CrosspostRequest]:
-        """Keep one choice per channel. A Publish that races an autosave submits rows without
-        the ids the autosave just gave them; the submitted (newest) row wins."""
-        saved = super().save(commit=False)
-        manager = getattr(self.instance, self.rel_name)
-        by_channel: dict[int, list[CrosspostRequest]] = {}
-        for obj in manager.all():
-            by_channel.setdefault(obj.channel_id, []).append(obj)
-        stale = []
-        for objs in by_channel.values():
-            if len(objs) > 1:
-                fresh = [o for o in objs if any(o is s for s in saved)] or objs[-1:]
-                stale += [o for o in objs if o is not fresh[-1]]
-        if stale:
-            manager.remove(*stale)
+    def save(self, commit: bool = True) -> list[Any]:
+        """Write the choices into the page's one record. One choice per channel: a row submitted
+        twice (a Publish racing an autosave) keeps the last. Channels not submitted, and the
+        choices of users without the right to change them, stay as saved."""
+        choices = dict(self.saved)
+        if user_can_crosspost(self.form_kwargs.get("for_user")):
+            for form in self.forms:
+                if not form.has_changed() or not form.cleaned_data.get("channel"):
+                    continue
+                choice = form.choice()
+                if choice.channel_id in self.saved and form.post_denied:
+                    continue
+                choices[choice.channel_id] = choice
+        set_choices(self.instance, choices.values())
         if commit:
-            manager.commit()
-        return saved
+            getattr(self.instance, RELATION_NAME).commit()
+        return []
 
 
 class CrosspostPanel(Panel):
@@ -147,10 +201,9 @@ class CrosspostPanel(Panel):
         return {
             "formsets": {
                 RELATION_NAME: {
-                    "form": CrosspostRequestForm,
+                    "form": ChoiceForm,
                     "formset": CrosspostFormSet,
-                    "fields": CrosspostRequestForm.Meta.fields,
-                    "widgets": CrosspostRequestForm.Meta.widgets,
+                    "fields": ["channels"],  # modelcluster's factory asks; ChoiceForm has its own
                     "extra": 0,
                     "can_delete": False,
                     "inherit_kwargs": ["for_user"],  # the factory overrides the class attribute
@@ -160,6 +213,10 @@ class CrosspostPanel(Panel):
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "wagtail_crosspost/panels/publish_to.html"
+
+        def get_comparison(self) -> list[Any]:
+            """Wagtail's "compare revisions": which channels' choices changed, and how."""
+            return [ChoicesComparison]
 
         def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
             context = super().get_context_data(parent_context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-#: codename of the permission on ``CrosspostRequest`` (see its ``Meta.permissions``)
+#: codename of the permission on ``Channel`` (see its ``Meta.permissions``)
 CROSSPOST_PAGE_CODENAME = "crosspost_page"
 #: the same, as ``user.has_perm()`` takes it
 CROSSPOST_PAGE = f"wagtail_crosspost.{CROSSPOST_PAGE_CODENAME}"

@@ -15,7 +15,8 @@ from tests.factories import ChannelFactory, make_image
 from tests.testapp.models import ArticlePage
 from wagtail_crosspost.adapters import clear_cache, locmem
 from wagtail_crosspost.adapters.base import PermanentError
-from wagtail_crosspost.models import CrosspostRequest, Publication
+from wagtail_crosspost.choices import choices_for, choose
+from wagtail_crosspost.models import Channel, CrosspostChoices, Publication
 
 from .helpers import (
     PASSWORD,
@@ -131,12 +132,13 @@ def test_editor_ticks_two_channels_types_custom_text_and_publishes(page, superus
     assert "Open house" in posted["Alpha"]
     assert not Publication.objects.filter(channel=toot).exists()
     # One stored choice per channel, even with Wagtail's autosave saving drafts meanwhile.
-    choices = CrosspostRequest.objects.filter(page=article)
-    assert sorted(choices.filter(enabled=True).values_list("channel__name", flat=True)) == [
+    choices = choices_for(Page.objects.get(pk=article.pk))
+    ticked = [pk for pk, choice in choices.items() if choice.enabled]
+    assert sorted(Channel.objects.filter(pk__in=ticked).values_list("name", flat=True)) == [
         "Alpha",
         "Beta",
     ]
-    assert choices.count() == len(set(choices.values_list("channel", flat=True)))
+    assert CrosspostChoices.objects.filter(page=article).count() == 1
 
     # Back in the editor: each ticked channel says "Posted", with a link to the post.
     open_editor(page, article)
@@ -274,13 +276,13 @@ def test_editor_without_permission_cannot_post_even_with_a_forged_form(
     page.evaluate(
         """(channelId) => {
             const form = document.querySelector('.crosspost-panel').closest('form');
-            form.querySelector('[name="crosspost_requests-TOTAL_FORMS"]').value = '1';
+            form.querySelector('[name="crosspost_choices-TOTAL_FORMS"]').value = '1';
             const fields = {id: '', channel: String(channelId), enabled: 'on',
                             message: 'Forged words'};
             for (const [name, value] of Object.entries(fields)) {
                 const input = document.createElement('input');
                 input.type = 'hidden';
-                input.name = `crosspost_requests-0-${name}`;
+                input.name = `crosspost_choices-0-${name}`;
                 input.value = value;
                 form.appendChild(input);
             }
@@ -431,7 +433,8 @@ def test_editor_without_permission_sees_the_chosen_image_read_only(
     article = ArticlePage(title="Open house", image=page_picture, live=False)
     home.add_child(instance=article)
     channel = ChannelFactory(name="Alpha")
-    CrosspostRequest.objects.create(page=article, channel=channel, enabled=True, image=chosen)
+    choose(article, channel, image=chosen)
+    article.save()
     article.save_revision()
 
     logged_in(plain_editor)

@@ -34,7 +34,8 @@ from wagtail.models import PageLogEntry
 
 from example_project.demo_social.models import WallPost
 from example_project.home.models import NewsArticlePage
-from wagtail_crosspost.models import Channel, CrosspostRequest, Publication
+from wagtail_crosspost.choices import choose
+from wagtail_crosspost.models import Channel, Publication
 
 # setup_demo a second time (the first ran as its own command): idempotent, nothing new.
 out = io.StringIO()
@@ -52,7 +53,7 @@ article = NewsArticlePage.objects.get(slug="new-assembly-hall-stuttgart")
 assert not article.live, "the third article is left as a draft for the newcomer"
 page = article.get_latest_revision_as_object()
 for channel in Channel.objects.filter(name__in=["Demo wall", "Console"]):
-    page.crosspost_requests.add(CrosspostRequest(channel=channel, enabled=True))
+    choose(page, channel, enabled=True)
 page.save_revision(user=admin).publish(user=admin)
 
 page.refresh_from_db()

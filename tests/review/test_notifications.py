@@ -11,7 +11,8 @@ from tests import scripted
 from tests.factories import ChannelFactory, publish, set_admin_preferences
 from tests.review.conftest import grant
 from wagtail_crosspost.adapters.base import AmbiguousError, AuthError, PermanentError
-from wagtail_crosspost.models import Channel, CrosspostRequest, Publication
+from wagtail_crosspost.choices import choose
+from wagtail_crosspost.models import Channel, Publication
 from wagtail_crosspost.outbox import delivery
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def channel(company):
 
 def planned(company, channel, user):
     page = company["page"]
-    page.crosspost_requests.add(CrosspostRequest(channel=channel, enabled=True))
+    choose(page, channel, enabled=True)
     page.save()
     publish(page, user=user)
     return Publication.objects.get(page=page, channel=channel)

@@ -10,10 +10,12 @@ import pytest
 from django.urls import include, path, reverse
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.models import Page
 
 from tests.factories import publish
 from tests.test_panels import edit_form, request_row
-from wagtail_crosspost.models import CrosspostRequest, Publication
+from wagtail_crosspost.choices import Choice, choices_for, choose
+from wagtail_crosspost.models import Publication
 from wagtail_crosspost.outbox import planning
 from wagtail_crosspost.review import rights
 
@@ -107,7 +109,7 @@ def test_the_panel_disables_a_channel_the_user_may_not_post_to(client, company, 
     html = response.content.decode()
     offered, reason = PANEL_ROWS[kind]
     assert response.status_code == 200
-    assert f'name="crosspost_requests-TOTAL_FORMS" value="{2 if offered else 1}"' in html
+    assert f'name="crosspost_choices-TOTAL_FORMS" value="{2 if offered else 1}"' in html
     assert (DENIED_TEXT in html) is reason
     assert "Locked" in html and "Open" in html
 
@@ -131,7 +133,7 @@ def test_a_forged_panel_post_plans_nothing_for_the_locked_channel(
     planned = set(Publication.objects.filter(page=page).values_list("channel__name", flat=True))
     assert planned == {"Open"}
     # The forged row is not even ticked in the page's choices.
-    locked = CrosspostRequest.objects.get(page=page, channel=company["locked"])
+    locked = choices_for(Page.objects.get(pk=page.pk))[company["locked"].pk]
     assert not locked.enabled
 
 
@@ -149,17 +151,16 @@ def test_the_agency_ticks_the_locked_channel_in_the_panel(
 
 def test_a_choice_made_by_the_agency_stays_when_the_company_edits(client, company):
     page = company["page"]
-    page.crosspost_requests.add(CrosspostRequest(channel=company["locked"], enabled=True))
+    choose(page, company["locked"], enabled=True)
     page.save()
     page.save_revision()
     login(client, company, "editor_without")
     html = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
     assert DENIED_TEXT in html
     data = edit_form(page, [request_row(company["locked"], enabled=False)], action="action-x")
-    data["crosspost_requests-0-id"] = str(page.crosspost_requests.get().pk)
-    data["crosspost_requests-INITIAL_FORMS"] = "1"
+    data["crosspost_choices-INITIAL_FORMS"] = "1"
     client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
-    assert CrosspostRequest.objects.get(page=page, channel=company["locked"]).enabled
+    assert choices_for(Page.objects.get(pk=page.pk))[company["locked"].pk].enabled
 
 
 # -- planning: the outbox asks -------------------------------------------------------------------
@@ -178,7 +179,7 @@ def test_a_choice_made_by_the_agency_stays_when_the_company_edits(client, compan
 def test_planning_plans_only_channels_the_user_may_post_to(company, kind, planned):
     page, locked = company["page"], company["locked"]
     user = company["users"][kind] if kind else None
-    choice = CrosspostRequest(channel=locked, enabled=True)
+    choice = Choice(locked.pk, enabled=True)
     rows = planning.plan_publications(page, page.live_revision, user, choices=[choice])
     assert {row.channel.name for row in rows} == planned
 
@@ -188,7 +189,7 @@ def test_a_publish_of_a_revision_saved_by_the_company_plans_nothing_for_locked(
 ):
     page = company["page"]
     for channel in (company["open"], company["locked"]):
-        page.crosspost_requests.add(CrosspostRequest(channel=channel, enabled=True))
+        choose(page, channel, enabled=True)
     with django_capture_on_commit_callbacks(execute=True):
         publish(page, user=company["users"]["editor_without"])
     planned = set(Publication.objects.filter(page=page).values_list("channel__name", flat=True))
@@ -230,7 +231,7 @@ def test_api_refusal_names_only_what_was_sent(client, company):
 def test_api_default_channels_keep_only_those_the_user_may_post_to(client, company):
     page = company["page"]
     for channel in (company["open"], company["locked"]):
-        page.crosspost_requests.add(CrosspostRequest(channel=channel, enabled=True))
+        choose(page, channel, enabled=True)
     publish(page)  # by code: both planned
     Publication.objects.all().delete()
     login(client, company, "editor_without")

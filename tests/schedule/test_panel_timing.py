@@ -7,11 +7,13 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from wagtail.models import Page
 
 from tests.test_panels import edit_form, request_row
 from tests.testapp.models import ArticlePage
 from wagtail_crosspost.adapters import locmem
-from wagtail_crosspost.models import CrosspostRequest, Publication
+from wagtail_crosspost.choices import choices_for
+from wagtail_crosspost.models import Publication
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +37,8 @@ def post_edit(client, page, row, capture):
 
 def test_the_panel_offers_the_timing(admin_client, page, channel):
     html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
-    assert 'name="crosspost_requests-0-timing"' in html
-    assert 'name="crosspost_requests-0-send_at"' in html
+    assert 'name="crosspost_choices-0-timing"' in html
+    assert 'name="crosspost_choices-0-send_at"' in html
     assert "Next free slot" in html
 
 
@@ -47,7 +49,7 @@ def test_a_date_and_time_for_this_page_posts_once_at_that_minute(
     row = request_row(channel, timing="at", send_at="2026-03-26 14:30")
     response = post_edit(admin_client, page, row, capture)
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert CrosspostRequest.objects.get(page=page).send_at == THURSDAY_1430
+    assert choices_for(Page.objects.get(pk=page.pk))[channel.pk].send_at == THURSDAY_1430
     publication = Publication.objects.get()
     assert publication.next_attempt_at == THURSDAY_1430 and locmem.outbox == []
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from tests.factories import publish
 from wagtail_crosspost.adapters import locmem
+from wagtail_crosspost.choices import choose
 from wagtail_crosspost.models import Publication
 from wagtail_crosspost.schedule.models import ChannelSchedule, Timing
 
@@ -80,16 +81,14 @@ def test_the_editors_time_for_the_page_wins_and_a_past_time_means_now(
     slotted, channel, make_article, django_capture_on_commit_callbacks
 ):
     page = make_article(channels=[channel])
-    choice = page.crosspost_requests.get()
-    choice.timing, choice.send_at = Timing.AT, MONDAY + timedelta(days=3, minutes=7)
-    choice.save()
+    choose(page, channel, timing=Timing.AT, send_at=MONDAY + timedelta(days=3, minutes=7))
+    page.save()
     publish_at(MONDAY, page, django_capture_on_commit_callbacks)
     assert Publication.objects.get().next_attempt_at == MONDAY + timedelta(days=3, minutes=7)
 
     other = make_article(channels=[channel])
-    choice = other.crosspost_requests.get()
-    choice.timing, choice.send_at = Timing.AT, MONDAY - timedelta(days=1)
-    choice.save()
+    choose(other, channel, timing=Timing.AT, send_at=MONDAY - timedelta(days=1))
+    other.save()
     publish_at(MONDAY, other, django_capture_on_commit_callbacks)
     assert Publication.objects.get(page=other).next_attempt_at == MONDAY
 
@@ -98,7 +97,8 @@ def test_with_the_page_for_this_page_overrides_the_channels_slots(
     slotted, channel, make_article, django_capture_on_commit_callbacks
 ):
     page = make_article(channels=[channel])
-    page.crosspost_requests.update(timing=Timing.WITH_PAGE)
+    choose(page, channel, timing=Timing.WITH_PAGE)
+    page.save()
     publish_at(MONDAY, page, django_capture_on_commit_callbacks)
     assert Publication.objects.get().next_attempt_at == MONDAY
 

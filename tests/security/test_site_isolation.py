@@ -12,7 +12,8 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 
 from tests.factories import ChannelFactory, make_image, publish
 from tests.testapp.models import ArticlePage, SimplePage
-from wagtail_crosspost.models import Channel, CrosspostRequest, Publication
+from wagtail_crosspost.choices import choose
+from wagtail_crosspost.models import Channel, Publication
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -32,7 +33,7 @@ def _article(parent, title, channels):
     page = ArticlePage(title=title, intro="An intro.")
     parent.add_child(instance=page)
     for channel in channels:
-        page.crosspost_requests.add(CrosspostRequest(channel=channel, enabled=True))
+        choose(page, channel, enabled=True)
     page.save()
     return page
 

@@ -16,17 +16,16 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from modelcluster.models import model_from_serializable_data
 
-from ..models import Channel, CrosspostRequest, Publication
+from ..choices import Choice, choices_in
+from ..models import Channel, Publication
 from .rights import channels_allowed
 
 Status = Publication.Status
 Action = Publication.Action
-RELATION_NAME = "crosspost_requests"  # CrosspostRequest.page's related_name
 #: When the new posts of a plan are due: (channel, choice) pairs in, {channel id: time or None}
 #: out (None: now). The schedule layer installs it; the outbox never imports that layer.
-DueTimeHook = Callable[[list[tuple[Channel, CrosspostRequest]]], "dict[int, datetime | None]"]
+DueTimeHook = Callable[[list[tuple[Channel, Choice]]], "dict[int, datetime | None]"]
 _due_time_hook: DueTimeHook | None = None
 
 
@@ -35,7 +34,7 @@ def set_due_time_hook(hook: DueTimeHook | None) -> None:
     _due_time_hook = hook
 
 
-def due_times(pairs: list[tuple[Channel, CrosspostRequest]]) -> dict[int, datetime]:
+def due_times(pairs: list[tuple[Channel, Choice]]) -> dict[int, datetime]:
     """When each channel's new post is due: the hook's answer when it lies ahead, else now."""
     now = timezone.now()
     asked = _due_time_hook(pairs) if _due_time_hook is not None and pairs else {}
@@ -48,13 +47,10 @@ def due_times(pairs: list[tuple[Channel, CrosspostRequest]]) -> dict[int, dateti
 # -- plan ----------------------------------------------------------------------------------------
 
 
-def requests_of(revision: Any) -> list[CrosspostRequest]:
-    """The crosspost choices stored in a revision (the page as it was published)."""
-    # Read from the revision's JSON: ``revision.as_object()`` would rebuild the whole page and
-    # look up every referenced row. A choice whose channel is gone finds no channel to plan for.
-    stored = (revision.content or {}).get(RELATION_NAME) or []
-    choices = [model_from_serializable_data(CrosspostRequest, d, check_fks=False) for d in stored]
-    return [r for r in choices if r is not None and r.enabled]
+def requests_of(revision: Any) -> list[Choice]:
+    """The ticked channels' choices stored in a revision (the page as it was published), read
+    from its JSON. A choice whose channel is gone finds no channel to plan for."""
+    return [choice for choice in choices_in(revision).values() if choice.enabled]
 
 
 def plan_publications(
@@ -62,7 +58,7 @@ def plan_publications(
     revision: Any,
     user: Any = None,
     *,
-    choices: Iterable[CrosspostRequest] | None = None,
+    choices: Iterable[Choice] | None = None,
     explicit: bool = False,
     dry_run: bool = False,
 ) -> list[Publication]:
@@ -78,7 +74,7 @@ def plan_publications(
         return []
     # A forged form or API call may name a channel the user may not post to: never plan it.
     available = {c.pk: c for c in channels_allowed(user, Channel.objects.for_page(page))}
-    wanted: dict[int, CrosspostRequest] = {}  # one choice per channel: the first
+    wanted: dict[int, Choice] = {}  # one choice per channel: the first
     for request in choices:
         if request.channel_id in available:
             wanted.setdefault(request.channel_id, request)

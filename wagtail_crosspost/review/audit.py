@@ -119,13 +119,11 @@ def log_channel(channel: Any, action: str, user: Any = None) -> None:
 
 
 def _choices(revision: Any) -> dict[int, tuple[bool, str, Any]]:
-    from ..outbox.planning import RELATION_NAME
+    from ..choices import choices_in
 
-    stored = (getattr(revision, "content", None) or {}).get(RELATION_NAME) or []
     return {
-        d.get("channel"): (bool(d.get("enabled")), d.get("message") or "", d.get("image"))
-        for d in stored
-        if d.get("channel")
+        pk: (choice.enabled, choice.message, choice.image_id)
+        for pk, choice in (choices_in(revision) if revision is not None else {}).items()
     }
 
 

@@ -58,7 +58,7 @@ TIMING_WIDGETS = {
 }
 
 
-def clean_timing(form: forms.ModelForm) -> None:
+def clean_timing(form: forms.BaseForm) -> None:
     """A date and time is needed for "at a date and time", and a newly chosen one must lie
     ahead. (A time that passes while the page waits is not an error: the post goes out when the
     page does, never lost.)"""

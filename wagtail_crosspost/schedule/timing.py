@@ -29,7 +29,7 @@ def due_times(
     """When the post planned for each (channel, choice) is due; None: now. Two queries at most,
     however many channels: their schedules, and the posts near their slots.
 
-    The editor's timing for the page (``CrosspostRequest.timing``) wins over the channel's
+    The editor's timing for the page (``Choice.timing``) wins over the channel's
     default. A time that cannot be honoured (a date in the past, "next free slot" without
     slots) means now: a post is never lost because of its timing.
     """

@@ -11,7 +11,8 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from wagtail.admin import messages
 
-from ..models import Publication
+from ..choices import choices_for
+from ..models import Channel, Publication
 
 
 def queued_message(request, page, *, only_if_just_published: bool = False) -> None:
@@ -23,16 +24,17 @@ def queued_message(request, page, *, only_if_just_published: bool = False) -> No
             return
     if not page.live:
         scheduled = page.revisions.filter(approved_go_live_at__isnull=False).first()
-        ticked = [r for r in page.crosspost_requests.all() if r.enabled]
+        ticked = [pk for pk, choice in choices_for(page).items() if choice.enabled]
         if scheduled and ticked and scheduled.approved_go_live_at:
-            names = get_text_list([r.channel.name for r in ticked], _("and"))
+            channels = Channel.objects.filter(pk__in=ticked).order_by("pk")
+            listed = get_text_list([channel.name for channel in channels], _("and"))
             when = formats.date_format(
                 timezone.localtime(scheduled.approved_go_live_at), "DATETIME_FORMAT"
             )
             messages.info(
                 request,
                 _("%(channels)s will get the post when the page goes live (%(when)s).")
-                % {"channels": names, "when": when},
+                % {"channels": listed, "when": when},
             )
         return
     # Rows this publish just planned (delivery may already have finished them): Wagtail sets

@@ -209,14 +209,12 @@ def _images_already_on(page: Any, channel: Channel) -> dict[int, Any]:
     """The images saved on ``page`` for ``channel``, by id: its chosen image and the page's."""
     if page is None:
         return {}
-    from ..models import CrosspostRequest
+    from ..choices import choices_for
 
     found = [page_image(page)]
-    request = (
-        CrosspostRequest.objects.filter(page=page, channel=channel).select_related("image").first()
-    )
-    if request is not None:
-        found.append(request.image)
+    choice = choices_for(page).get(channel.pk)
+    if choice is not None:
+        found.append(choice.image)
     return {image.pk: image for image in found if image is not None}
 
 
