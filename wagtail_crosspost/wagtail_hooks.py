@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from . import urls
+from .evergreen.admin import blackout_viewset, evergreen_viewset
+from .evergreen.admin import register_policy as register_evergreen_policy
 from .permissions import CROSSPOST_PAGE_CODENAME
 from .schedule.admin import register_policy as register_schedule_policy
 from .schedule.admin import schedule_viewset
@@ -13,11 +15,18 @@ from .views.log import publication_viewset, register_policy
 
 register_policy()
 register_schedule_policy()
+register_evergreen_policy()
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [channel_viewset, publication_viewset, schedule_viewset]
+    return [
+        channel_viewset,
+        publication_viewset,
+        schedule_viewset,
+        evergreen_viewset,
+        blackout_viewset,
+    ]
 
 
 @hooks.register("register_admin_urls")
