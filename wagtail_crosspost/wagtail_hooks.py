@@ -110,3 +110,18 @@ def register_channel_permissions_panel():
     from .review.group_panel import GroupChannelPermissionsForm
 
     return GroupChannelPermissionsForm
+
+
+@hooks.register("register_reports_menu_item")
+def register_resharing_report_menu_item():
+    from django.urls import reverse
+    from wagtail.admin.menu import MenuItem
+
+    from .schedule.calendar_views import can_see_calendar
+
+    class ReshareMenuItem(MenuItem):
+        def is_shown(self, request):
+            return can_see_calendar(request.user)
+
+    url = reverse("wagtail_crosspost:resharing")
+    return ReshareMenuItem(_("Re-sharing"), url, icon_name="resubmit", order=910)

@@ -87,3 +87,21 @@ def test_the_log_filters_re_shares(evergreen, make_pages, admin_client):
     url = reverse("wagtail_crosspost_log:index") + "?kind=reshare"
     html = admin_client.get(url).content.decode()
     assert "Page 0" in html and "First post" not in html
+
+
+def test_the_re_sharing_report_shows_pool_plan_never_shared_and_skips(
+    evergreen, make_pages, admin_client
+):
+    pages = make_pages(3)
+    plan_all(days=1, now=NOW)
+    Publication.objects.filter(kind=Publication.Kind.RESHARE).update(
+        status="skipped", error="The page expired before this re-share was sent."
+    )
+    with time_machine.travel(NOW, tick=False):
+        html = admin_client.get(reverse("wagtail_crosspost:resharing") + "?weeks=1").content
+    html = html.decode()
+    assert "3 pages may be re-shared." in html
+    assert "Never shared (3 pages)" in html and pages[2].title in html  # skipped: not shared
+    assert "The page expired before this re-share was sent." in html
+    assert "Dry run: the next week" in html
+    assert Publication.objects.filter(status="pending").count() == 0  # the dry run planned nothing

@@ -191,6 +191,22 @@ DIRECT_CONTEXTS = {
         "upcoming": [{"title": url, "extendedProps": {"url": url}, "when": None}],
         "count": 1,
     },
+    "wagtail_crosspost/evergreen/report.html": lambda url: {
+        "weeks": 4,
+        "report": [
+            {
+                "channel": NS(pk=1, name=url),
+                "pool_size": 1,
+                "next": [NS(next_attempt_at=None, page_title=url, message=url)],
+                "preview": [{"when": None, "title": url, "text": url}],
+                "never_shared": [url],
+                "never_shared_count": 1,
+                "left_out": [{"title": url, "reason": url}],
+                "skipped": [NS(page_title=url, next_attempt_at=None, error=url)],
+            }
+        ],
+        "page_title": "Re-sharing",
+    },
     "wagtail_crosspost/schedule/calendar.html": lambda url: {
         "filters": [],
         "calendar_config": {"dataUrl": url},

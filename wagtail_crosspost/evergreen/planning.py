@@ -39,6 +39,7 @@ class ChannelPlan:
     kept: list[Publication] = field(default_factory=list)  # planned earlier, still valid
     removed: int = 0  # unsent rows re-planned
     skipped: dict[int, str] = field(default_factory=dict)
+    never_shared: list[int] = field(default_factory=list)  # pool pages never on this channel
     titles: dict[int, str] = field(default_factory=dict)
 
 
@@ -106,6 +107,7 @@ def _compute(settings, now, days, blackouts) -> ChannelPlan:
             pk__in=stale_ids, status=Status.PENDING, next_attempt_at__gt=now
         ).delete()[0]
     past = pools.history(channel)
+    result.never_shared = [p.pk for p in pages if p.pk not in past.last]
     slots = _free_slots(schedule, now, days, blackouts)
     rules = Rules(
         cooldown=settings.cooldown,
