@@ -50,7 +50,7 @@ def _tagged(names: list[str]) -> Q:
         fields = {f.name: f for f in model._meta.get_fields()}
         target = getattr(fields.get("content_object"), "related_model", None)
         if isinstance(target, type) and issubclass(target, Page):
-            found |= Q(pk__in=model.objects.filter(match).values("content_object_id"))
+            found |= Q(pk__in=model._default_manager.filter(match).values("content_object_id"))
     return found
 
 
