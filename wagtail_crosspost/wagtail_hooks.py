@@ -125,3 +125,16 @@ def register_resharing_report_menu_item():
 
     url = reverse("wagtail_crosspost:resharing")
     return ReshareMenuItem(_("Re-sharing"), url, icon_name="resubmit", order=910)
+
+
+@hooks.register("register_page_header_buttons")
+def reshare_page_button(page, user, view_name, next_url=None):
+    """The page's header menu: "Re-sharing" (yes / no / until, and text variants)."""
+    from django.urls import reverse
+    from wagtail.admin.widgets import Button
+
+    from .permissions import user_can_crosspost
+
+    if user_can_crosspost(user) and getattr(page, "pk", None):
+        url = reverse("wagtail_crosspost:reshare_page", args=[page.pk])
+        yield Button(_("Re-sharing"), url, icon_name="resubmit", priority=80)
