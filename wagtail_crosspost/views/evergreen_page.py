@@ -50,7 +50,7 @@ class ReshareForm(forms.Form):
             self.targets.append((key, label, names))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("reshare") == EvergreenPage.Choice.UNTIL and not cleaned.get("until"):
             self.add_error("until", _("Give the last day this page may be re-shared."))
         for key, _label, names in self.targets:
