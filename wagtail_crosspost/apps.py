@@ -15,6 +15,7 @@ class WagtailCrosspostConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             log_filters,
         )
+        from .evergreen import checks as evergreen_checks
         from .outbox.rights import register_posting_check
         from .review import notifications
         from .review.rights import allowed_to_post
@@ -28,6 +29,7 @@ class WagtailCrosspostConfig(AppConfig):
         autopanel.install()
         log_filters.install()
         timing.install()  # the outbox asks the schedule when a new post is due
+        evergreen_checks.install()  # and the evergreen layer whether a re-share may still go
         exclude_choices_from_copies()
 
 

@@ -207,6 +207,10 @@ class Publication(models.Model):
         UPDATE = "update", _("Update")
         DELETE = "delete", _("Delete")
 
+    class Kind(models.TextChoices):
+        POST = "post", _("Post")
+        RESHARE = "reshare", _("Re-share")
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Queued")
         SENDING = "sending", _("Sending")
@@ -247,6 +251,12 @@ class Publication(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
+    # A re-share (evergreen) is a post of a page that was posted before, planned into a free slot
+    # (``slot_at``); its ``generation`` counts the page's re-shares on the channel (1, 2, ...).
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=Kind.choices, default=Kind.POST, db_index=True
+    )
+    slot_at = models.DateTimeField(_("slot"), null=True, blank=True, editable=False)
     # Which post this row is: the first post of a page on a channel is generation 0, each
     # explicit "post again" adds one. The unique constraint makes a second post impossible.
     generation = models.PositiveIntegerField(default=0)
@@ -296,8 +306,14 @@ class Publication(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["page", "channel", "generation"],
-                condition=models.Q(action="post"),
+                condition=models.Q(action="post", kind="post"),
                 name="crosspost_one_post_per_generation",
+            ),
+            # Two planners never fill the same slot of a channel twice.
+            models.UniqueConstraint(
+                fields=["channel", "slot_at"],
+                condition=models.Q(kind="reshare", slot_at__isnull=False),
+                name="crosspost_one_reshare_per_slot",
             ),
         ]
         indexes = [
@@ -335,6 +351,7 @@ class Publication(models.Model):
 
 
 # The capabilities' models, registered with this app: the layers' one declared exception.
+from .evergreen import models as _evergreen_models  # noqa: E402, F401, I001
 from .metrics import models as _metrics_models  # noqa: E402, F401  (registers them)
 from .review import models as _review_models  # noqa: E402, F401
 from .schedule import models as _schedule_models  # noqa: E402, F401  (registers them)

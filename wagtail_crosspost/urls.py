@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from .schedule import calendar_views
-from .views import actions, linkcard, preview, status
+from .views import actions, evergreen_page, evergreen_report, linkcard, preview, status
 
 app_name = "wagtail_crosspost"
 urlpatterns = [
@@ -16,4 +16,6 @@ urlpatterns = [
     path("channels/<int:pk>/test/", actions.test_connection, name="test_connection"),
     path("calendar/", calendar_views.CalendarView.as_view(), name="calendar"),
     path("calendar/data/", calendar_views.calendar_data, name="calendar_data"),
+    path("pages/<int:page_id>/resharing/", evergreen_page.reshare_page, name="reshare_page"),
+    path("resharing/", evergreen_report.ReshareReportView.as_view(), name="resharing"),
 ]

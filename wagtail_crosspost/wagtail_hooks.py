@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from . import urls
+from .evergreen.admin import blackout_viewset, evergreen_viewset
+from .evergreen.admin import register_policy as register_evergreen_policy
 from .metrics.admin import metrics_viewset
 from .metrics.admin import register_policy as register_metrics_policy
 from .permissions import CROSSPOST_PAGE_CODENAME
@@ -16,11 +18,19 @@ from .views.log import publication_viewset, register_policy
 register_policy()
 register_schedule_policy()
 register_metrics_policy()
+register_evergreen_policy()
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [channel_viewset, publication_viewset, schedule_viewset, metrics_viewset]
+    return [
+        channel_viewset,
+        publication_viewset,
+        schedule_viewset,
+        metrics_viewset,
+        evergreen_viewset,
+        blackout_viewset,
+    ]
 
 
 @hooks.register("register_admin_urls")
@@ -104,3 +114,31 @@ def register_channel_permissions_panel():
     from .review.group_panel import GroupChannelPermissionsForm
 
     return GroupChannelPermissionsForm
+
+
+@hooks.register("register_reports_menu_item")
+def register_resharing_report_menu_item():
+    from django.urls import reverse
+    from wagtail.admin.menu import MenuItem
+
+    from .schedule.calendar_views import can_see_calendar
+
+    class ReshareMenuItem(MenuItem):
+        def is_shown(self, request):
+            return can_see_calendar(request.user)
+
+    url = reverse("wagtail_crosspost:resharing")
+    return ReshareMenuItem(_("Re-sharing"), url, icon_name="resubmit", order=910)
+
+
+@hooks.register("register_page_header_buttons")
+def reshare_page_button(page, user, view_name, next_url=None):
+    """The page's header menu: "Re-sharing" (yes / no / until, and text variants)."""
+    from django.urls import reverse
+    from wagtail.admin.widgets import Button
+
+    from .permissions import user_can_crosspost
+
+    if user_can_crosspost(user) and getattr(page, "pk", None):
+        url = reverse("wagtail_crosspost:reshare_page", args=[page.pk])
+        yield Button(_("Re-sharing"), url, icon_name="resubmit", priority=80)

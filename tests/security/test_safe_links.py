@@ -191,6 +191,22 @@ DIRECT_CONTEXTS = {
         "upcoming": [{"title": url, "extendedProps": {"url": url}, "when": None}],
         "count": 1,
     },
+    "wagtail_crosspost/evergreen/report.html": lambda url: {
+        "weeks": 4,
+        "report": [
+            {
+                "channel": NS(pk=1, name=url),
+                "pool_size": 1,
+                "next": [NS(next_attempt_at=None, page_title=url, message=url)],
+                "preview": [{"when": None, "title": url, "text": url}],
+                "never_shared": [url],
+                "never_shared_count": 1,
+                "left_out": [{"title": url, "reason": url}],
+                "skipped": [NS(page_title=url, next_attempt_at=None, error=url)],
+            }
+        ],
+        "page_title": "Re-sharing",
+    },
     "wagtail_crosspost/schedule/calendar.html": lambda url: {
         "filters": [],
         "calendar_config": {"dataUrl": url},
@@ -200,6 +216,7 @@ DIRECT_CONTEXTS = {
 # Rendered by their real views, with the hostile values stored in the database.
 VIEW_RENDERED = {
     "wagtail_crosspost/log/inspect.html",
+    "wagtail_crosspost/evergreen/page.html",  # tests/evergreen/test_page_choice.py
     "wagtail_crosspost/panels/publish_to.html",
     "wagtail_crosspost/schedule/timing_fields.html",  # included in publish_to.html
 }

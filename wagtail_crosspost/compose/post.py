@@ -49,6 +49,8 @@ def with_utm(url: str, platform: str, options: Mapping[str, Any]) -> str:
         ("utm_campaign", options.get("utm_campaign") or "crosspost"),
     ):
         query.setdefault(key, value)
+    if options.get("utm_content"):  # a re-share: which one (the first post has none)
+        query.setdefault("utm_content", str(options["utm_content"]))
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 

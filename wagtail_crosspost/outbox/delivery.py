@@ -24,7 +24,7 @@ from ..adapters.base import Receipt
 from ..adapters.http import trim, without_nul
 from ..compose.post import build_post
 from ..models import Channel, Publication
-from . import checking, inputs, pacing
+from . import checking, inputs, pacing, reshare_hook
 from . import claim as claiming
 from .pacing import backoff, sane_retry_after  # noqa: F401  (delivery.backoff is public)
 from .page_history import log_on_page as _log_on_page
@@ -149,6 +149,8 @@ def _deliver_claimed(row: Publication) -> str:
                 Status.SKIPPED,
                 error=_("The page was unpublished before this post was sent."),
             )
+        if row.kind == Publication.Kind.RESHARE and (reason := reshare_hook.reason_to_skip(row)):
+            return _finish(row, Status.SKIPPED, error=reason)
     if channel.needs_reconnect:
         return _hold_for_reconnect(row)
     try:

@@ -39,6 +39,7 @@ def gather(
     image_id: int | None = None,
     idempotency_key: str = "",
     live_rules: bool = True,
+    extra_options: dict[str, Any] | None = None,
 ) -> tuple[PostInputs, PlatformRules]:
     """The inputs for a post of ``page`` on ``adapter``'s channel, and the channel's rules.
 
@@ -52,7 +53,7 @@ def gather(
     inputs = PostInputs(
         platform=adapter.key,
         message=message or "",
-        options=adapter.options,
+        options={**adapter.options, **(extra_options or {})},
         max_parts=thread_max_parts(adapter),
         image=images.source_of(image) if image is not None else None,
         image_store=images.RenditionStore(image) if image is not None else None,
@@ -70,7 +71,16 @@ def for_publication(publication: Any, adapter: Adapter) -> tuple[PostInputs, Pla
         message=publication.message,
         image_id=publication.image_id_override,
         idempotency_key=publication.idempotency_key,
+        extra_options=reshare_options(publication),
     )
+
+
+def reshare_options(publication: Any) -> dict[str, Any] | None:
+    """A re-share's link tells it apart from the first post (when the channel has UTM on):
+    ``utm_campaign=evergreen`` and ``utm_content=<n>``, the page's n-th re-share."""
+    if getattr(publication, "kind", "") != "reshare":
+        return None
+    return {"utm_campaign": "evergreen", "utm_content": str(publication.generation)}
 
 
 def _page_fields(page: Any) -> dict[str, Any]:

@@ -82,7 +82,9 @@ def plan_publications(
         return []
     # One query for the latest post on every channel, not one per channel.
     latest: dict[int, Publication] = {}
-    posts = Publication.objects.filter(page=page, channel_id__in=wanted, action=Action.POST)
+    posts = Publication.objects.filter(
+        page=page, channel_id__in=wanted, action=Action.POST, kind=Publication.Kind.POST
+    )
     for post in posts.order_by("channel_id", "-generation"):
         latest.setdefault(post.channel_id, post)
     due = due_times([(available[pk], request) for pk, request in wanted.items()])

@@ -37,6 +37,7 @@ class PublicationFilterSet(WagtailFilterSet):
     )
     dry_run = django_filters.BooleanFilter(label=_("Dry run"), widget=BooleanRadioSelect)
     action = django_filters.ChoiceFilter(label=_("Action"), choices=Publication.Action.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Publication.Kind.choices)
     channel = django_filters.ModelChoiceFilter(
         label=_("Channel"), queryset=lambda request: Channel.objects.visible_to(request.user)
     )
@@ -60,6 +61,7 @@ class PublicationFilterSet(WagtailFilterSet):
             "status",
             "dry_run",
             "action",
+            "kind",
             "channel",
             "platform",
             "created_at",

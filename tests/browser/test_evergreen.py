@@ -1,0 +1,74 @@
+"""Evergreen re-sharing in the real browser: an editor turns re-sharing off for a page and adds
+a variant; an administrator sets a blackout (an end before the start is refused); the calendar
+shows the planned re-shares."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+from wagtail.models import Page
+
+from tests.factories import ChannelFactory
+from tests.testapp.models import ArticlePage
+from wagtail_crosspost.evergreen.models import Blackout, EvergreenPage, EvergreenSettings
+from wagtail_crosspost.evergreen.planning import plan_all
+from wagtail_crosspost.schedule.models import ChannelSchedule
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+DAILY = ", ".join(f"{d} 09:00" for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+
+
+@pytest.fixture
+def setup(home):
+    channel = ChannelFactory(name="Alpha")
+    ChannelSchedule.objects.create(channel=channel, time_zone="UTC", slots=DAILY)
+    EvergreenSettings.objects.create(channel=channel, enabled=True)
+    pages = [
+        home.add_child(instance=ArticlePage(title=title, intro="Still good.", live=True))
+        for title in ("Old favourite", "Evergreen guide")
+    ]
+    Page.objects.filter(pk__in=[p.pk for p in pages]).update(
+        first_published_at=timezone.now() - timedelta(days=365)
+    )
+    return channel, pages
+
+
+def test_editor_admin_and_calendar(page, logged_in, superuser, setup, dialogs):
+    channel, (favourite, guide) = setup
+    logged_in(superuser)
+
+    # The editor: no re-sharing for this page, and a variant for all channels.
+    page.goto(reverse("wagtail_crosspost:reshare_page", args=[favourite.pk]))
+    page.get_by_label("No", exact=True).check()
+    page.get_by_label("Variant 1 for All channels").fill("Still our favourite: {url}")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Re-sharing saved for")).to_be_visible()
+    record = EvergreenPage.objects.get(page=favourite)
+    assert record.reshare == "no"
+    assert record.variants == [{"channel": None, "text": "Still our favourite: {url}"}]
+
+    # The administrator: a blackout; first with the end before the start.
+    page.goto(reverse("wagtail_crosspost_blackouts:add"))
+    page.locator("[name=reason]").fill("Company holidays")
+    page.locator("[name=starts_at]").fill("2040-12-24 00:00")
+    page.locator("[name=ends_at]").fill("2040-12-20 00:00")
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_text("The blackout ends before it starts.")).to_be_visible()
+    page.locator("[name=ends_at]").fill("2041-01-06 00:00")
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_role("link", name="Company holidays")).to_be_visible()
+    assert Blackout.objects.get().reason == "Company holidays"
+
+    # The planner plans the other page; the calendar shows its re-share.
+    plan_all(days=7)
+    page.goto("/admin/crosspost/calendar/?view=listWeek")
+    expect(page.locator(".ec-event", has_text="Alpha · Evergreen guide").first).to_be_visible()
+    expect(page.locator(".ec-event", has_text="Old favourite")).to_have_count(0)
+    assert dialogs == []
