@@ -17,6 +17,7 @@ from .adapters.base import ChannelCallbacks
 from .crypto import EncryptedJSONField
 from .permissions import CROSSPOST_PAGE_CODENAME
 from .querysets import ChannelQuerySet, PublicationQuerySet
+from .stored_messages import render_message
 from .url_safety import web_url
 
 # Wagtail 8 lets sites swap the page model (WAGTAIL_PAGE_MODEL); Wagtail 7 has no such setting.
@@ -294,6 +295,10 @@ class Publication(models.Model):
     sent_media = models.JSONField(_("media sent"), default=list, blank=True)
     dry_run = models.BooleanField(_("dry run"), default=False)
     error = models.TextField(_("error"), blank=True)
+    # The error as a code plus parameters (see stored_messages), rendered in the reader's
+    # language; ``error`` keeps the text as written, for search and for rows without a code.
+    message_code = models.CharField(max_length=100, blank=True, default="", editable=False)
+    message_params = models.JSONField(default=dict, blank=True, editable=False)
     raw_response = models.JSONField(_("platform answer"), null=True, blank=True)
     # Kept between attempts, apart from the log: the receipt, an uncertain attempt's time, a check.
     delivery_state = models.JSONField(default=dict, blank=True, editable=False)
@@ -349,6 +354,11 @@ class Publication(models.Model):
     @property
     def can_retry(self) -> bool:
         return self.status in self.RETRYABLE_STATUSES
+
+    @property
+    def error_text(self) -> str:
+        """The error in the active language (see ``stored_messages.render_message``)."""
+        return render_message(self)
 
     @property
     def status_label(self) -> str:
