@@ -368,6 +368,24 @@ class Publication(models.Model):
         return str(self.get_status_display())
 
 
+class PlatformApp(models.Model):
+    """A platform app's keys (``CLIENT_ID``, ``CLIENT_SECRET``), entered in the connect wizard
+    and kept encrypted; ``WAGTAILCROSSPOST_PLATFORMS`` and the environment win when they set a
+    key (``adapters.provider``)."""
+
+    platform = models.CharField(_("platform"), max_length=40, unique=True)
+    keys = EncryptedJSONField(default=dict, blank=True)
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    check_ok = models.BooleanField(_("keys accepted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("platform app")
+        verbose_name_plural = _("platform apps")
+
+    def __str__(self) -> str:
+        return self.platform
+
+
 # The capabilities' models, registered with this app: the layers' one declared exception.
 from .review import models as _review_models  # noqa: E402, F401
 from .schedule import models as _schedule_models  # noqa: E402, F401  (registers them)

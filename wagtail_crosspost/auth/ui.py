@@ -56,6 +56,7 @@ def connect_context(channel: Any = None, platform: str = "") -> dict[str, Any]:
                 # Only for developers (checks, logs): the page says "ask your developer" instead.
                 "missing": ", ".join(missing),
                 "app_label": provider.label,
+                "wizard_url": _wizard_url(provider),
                 # Mastodon: the administrator names the server (a reconnect keeps the channel's).
                 "needs_server": provider.needs_server
                 and not (channel is not None and (channel.options or {}).get("server_url")),
@@ -73,6 +74,14 @@ def connect_context(channel: Any = None, platform: str = "") -> dict[str, Any]:
         "expired": expired,
         "state": channel_state(channel, connected=connected, expired=expired, oauth=bool(buttons)),
     }
+
+
+def _wizard_url(provider: Any) -> str:
+    from .views import auth_url
+    from .wizard import WIZARD_PLATFORMS
+
+    key = provider.settings_keys[-1] if provider.settings_keys else provider.key
+    return auth_url("app", key) if key in WIZARD_PLATFORMS else ""
 
 
 def channel_state(

@@ -39,8 +39,7 @@ from urllib.parse import quote
 
 from django.utils.translation import gettext_lazy
 
-from wagtail_crosspost.stored_messages import gettext as _
-
+from ...stored_messages import gettext as _
 from ..base import (
     THREAD_OPTION_FIELDS,
     Adapter,
