@@ -116,7 +116,7 @@ def _encode(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, Promise):  # a lazy label, e.g. a platform's name: its msgid
-        args = getattr(value, "_proxy____args", ())
+        args: Any = getattr(value, "_proxy____args", ())
         if len(args) == 1 and isinstance(args[0], str):
             return {"code": TEXT, "params": {"msgid": args[0]}}
     return str(value)

@@ -10,7 +10,7 @@ created on the platform. Keys in ``WAGTAILCROSSPOST_PLATFORMS`` or the environme
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -196,15 +196,14 @@ def app_wizard(request: HttpRequest, platform: str) -> HttpResponse:
     _allowed(request)
     provider = _provider(platform)
     stored = PlatformApp.objects.filter(platform=platform).first()
-    initial = {"client_id": (stored.keys or {}).get("CLIENT_ID", "")} if stored else {}
-    form = AppKeysForm(request.POST or None, initial=initial)
+    keys: dict[str, Any] = dict(stored.keys) if stored and isinstance(stored.keys, dict) else {}
+    form = AppKeysForm(request.POST or None, initial={"client_id": keys.get("CLIENT_ID", "")})
     if request.method == "POST" and form.is_valid():
-        keys = dict(stored.keys or {}) if stored else {}
         keys["CLIENT_ID"] = form.cleaned_data["client_id"].strip()
         if form.cleaned_data["client_secret"]:
             keys["CLIENT_SECRET"] = form.cleaned_data["client_secret"].strip()
         app, _created = PlatformApp.objects.update_or_create(
-            platform=platform, defaults={"keys": keys}
+            platform=platform, defaults={"keys": cast(Any, keys)}
         )
         from .views import callback_uri
 
