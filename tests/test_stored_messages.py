@@ -159,3 +159,17 @@ def test_messages_survive_pickling_and_nesting():
     joined = stored_messages.lines([inner, gettext("The channel was disabled before sending.")])
     assert joined.code == stored_messages.LINES
     assert "\n" in stored_messages.render(joined.code, joined.params, "de")
+
+
+def test_the_channels_warning_is_in_the_readers_language(failed_in_english):
+    _page, row = failed_in_english
+    channel = row.channel
+    channel.refresh_from_db()
+    assert "refused the connection" in channel.status_detail  # as the worker wrote it
+    with translation.override("de"):
+        assert "hat die Verbindung abgelehnt" in channel.status_detail_text
+    # Another writer that changes the text alone: the text is shown, not the old code.
+    type(channel).objects.filter(pk=channel.pk).update(status_detail="Paused.")
+    channel.refresh_from_db()
+    with translation.override("de"):
+        assert channel.status_detail_text == "Paused."

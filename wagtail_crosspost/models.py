@@ -17,7 +17,7 @@ from .adapters.base import ChannelCallbacks
 from .crypto import EncryptedJSONField
 from .permissions import CROSSPOST_PAGE_CODENAME
 from .querysets import ChannelQuerySet, PublicationQuerySet
-from .stored_messages import render_message
+from .stored_messages import render_detail, render_message, stored_detail
 from .url_safety import web_url
 
 # Wagtail 8 lets sites swap the page model (WAGTAIL_PAGE_MODEL); Wagtail 7 has no such setting.
@@ -82,6 +82,7 @@ class Channel(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.UNTESTED
     )
     status_detail = models.TextField(_("status detail"), blank=True)
+    status_message = models.JSONField(default=dict, blank=True, editable=False)  # its code
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)
     # Circuit breaker: consecutive failed attempts, and the pause they caused.
@@ -151,9 +152,13 @@ class Channel(models.Model):
 
     def mark(self, status: str, detail: str = "") -> None:
         self.status = status
-        self.status_detail = detail
+        self.status_detail, self.status_message = detail, stored_detail(detail)
         self.checked_at = timezone.now()
-        self.save(update_fields=["status", "status_detail", "checked_at"])
+        self.save(update_fields=["status", "status_detail", "status_message", "checked_at"])
+
+    @property
+    def status_detail_text(self) -> str:  # the detail in the reader's language
+        return render_detail(self.status_detail, self.status_message)
 
 
 class ChannelRowCallbacks(ChannelCallbacks):

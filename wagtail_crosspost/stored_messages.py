@@ -225,3 +225,19 @@ def render_message(publication: Any, language: str | None = None) -> str:
         final=not publication.in_flight,
         language=language,
     )
+
+
+def stored_detail(text: Any) -> dict[str, Any]:
+    """A channel's status detail as stored next to its text: code, parameters and the text."""
+    fields = store(text)
+    if not fields["message_code"]:
+        return {}
+    return {"code": fields["message_code"], "params": fields["message_params"], "text": str(text)}
+
+
+def render_detail(text: str, stored: Any) -> str:
+    """A channel's status detail in the reader's language. The code counts only while the text
+    is the one it was stored with (other writers update the text alone)."""
+    if not isinstance(stored, dict) or not stored.get("code") or stored.get("text") != text:
+        return text or ""
+    return shown(str(stored["code"]), stored.get("params"), text)

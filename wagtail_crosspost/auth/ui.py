@@ -95,7 +95,7 @@ def channel_state(
     if channel is None or not channel.pk:
         return None
     status = str(channel.status)
-    detail = str(channel.status_detail or "")
+    detail = str(channel.status_detail_text or "")
     label = str(channel.get_status_display())
     if status in ("needs_reconnect", "error"):
         line = (

@@ -162,7 +162,7 @@ def notify_needs_reconnect(channel: Any) -> int:
             )
             % names
         )
-        detail = _("Detail: %(detail)s") % {"detail": channel.status_detail or "—"}
+        detail = _("Detail: %(detail)s") % {"detail": channel.status_detail_text or "—"}
         see = _("Reconnect it here: %(url)s") % {"url": url}
         return subject, "\n\n".join([lead, detail, see])
 
