@@ -28,7 +28,10 @@ def publication_status_json(row: Publication) -> dict[str, Any]:
         "status": row.status,
         "status_label": row.status_label,
         "url": row.web_url,
-        "error": row.error,
+        "error": row.error_text,  # in the reader's language
+        # The same as a code plus parameters (empty for rows stored before codes existed).
+        "error_code": row.message_code,
+        "error_params": row.message_params or {},
         "dry_run": row.dry_run,
         "updated_at": row.updated_at.isoformat(),
     }

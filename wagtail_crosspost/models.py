@@ -16,6 +16,7 @@ from .adapters.base import ChannelCallbacks
 from .crypto import EncryptedJSONField
 from .permissions import CROSSPOST_PAGE_CODENAME
 from .querysets import ChannelQuerySet, PublicationQuerySet
+from .stored_messages import render_detail, render_message, stored_detail
 from .url_safety import web_url
 
 # Wagtail 8 lets sites swap the page model (WAGTAIL_PAGE_MODEL); Wagtail 7 has no such setting.
@@ -80,6 +81,7 @@ class Channel(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.UNTESTED
     )
     status_detail = models.TextField(_("status detail"), blank=True)
+    status_message = models.JSONField(default=dict, blank=True, editable=False)  # its code
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)
     # Circuit breaker: consecutive failed attempts, and the pause they caused.
@@ -149,9 +151,13 @@ class Channel(models.Model):
 
     def mark(self, status: str, detail: str = "") -> None:
         self.status = status
-        self.status_detail = detail
+        self.status_detail, self.status_message = detail, stored_detail(detail)
         self.checked_at = timezone.now()
-        self.save(update_fields=["status", "status_detail", "checked_at"])
+        self.save(update_fields=["status", "status_detail", "status_message", "checked_at"])
+
+    @property
+    def status_detail_text(self) -> str:  # the detail in the reader's language
+        return render_detail(self.status_detail, self.status_message)
 
 
 class ChannelRowCallbacks(ChannelCallbacks):
@@ -280,6 +286,10 @@ class Publication(models.Model):
     sent_media = models.JSONField(_("media sent"), default=list, blank=True)
     dry_run = models.BooleanField(_("dry run"), default=False)
     error = models.TextField(_("error"), blank=True)
+    # The error as a code plus parameters (see stored_messages), rendered in the reader's
+    # language; ``error`` keeps the text as written, for search and for rows without a code.
+    message_code = models.CharField(max_length=100, blank=True, default="", editable=False)
+    message_params = models.JSONField(default=dict, blank=True, editable=False)
     raw_response = models.JSONField(_("platform answer"), null=True, blank=True)
     # Kept between attempts, apart from the log: the receipt, an uncertain attempt's time, a check.
     delivery_state = models.JSONField(default=dict, blank=True, editable=False)
@@ -343,11 +353,34 @@ class Publication(models.Model):
         return self.status in self.RETRYABLE_STATUSES
 
     @property
+    def error_text(self) -> str:
+        """The error in the active language (see ``stored_messages.render_message``)."""
+        return render_message(self)
+
+    @property
     def status_label(self) -> str:
         """The status as shown everywhere: a dry run that "posted" sent nothing, and says so."""
         if self.dry_run and self.status == self.Status.POSTED:
             return str(_("Dry run (not sent)"))
         return str(self.get_status_display())
+
+
+class PlatformApp(models.Model):
+    """A platform app's keys (``CLIENT_ID``, ``CLIENT_SECRET``), entered in the connect wizard
+    and kept encrypted; ``WAGTAILCROSSPOST_PLATFORMS`` and the environment win when they set a
+    key (``adapters.provider``)."""
+
+    platform = models.CharField(_("platform"), max_length=40, unique=True)
+    keys = EncryptedJSONField(default=dict, blank=True)
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    check_ok = models.BooleanField(_("keys accepted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("platform app")
+        verbose_name_plural = _("platform apps")
+
+    def __str__(self) -> str:
+        return self.platform
 
 
 # The capabilities' models, registered with this app: the layers' one declared exception.

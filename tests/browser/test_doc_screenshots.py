@@ -211,3 +211,17 @@ def test_screenshot_channel_list(page, logged_in, superuser, social_channels):
     expect(page.locator("table.listing tbody tr")).to_have_count(len(social_channels))
     IMG.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(IMG / "channels.png"))
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_screenshot_app_wizard(page, logged_in, superuser, site, live_server, settings, language):
+    """The connect wizard for LinkedIn (docs/how-to/app-wizard.md and app-assistent.md)."""
+    settings.WAGTAILCROSSPOST_PLATFORMS = {}
+    set_admin_preferences(superuser, preferred_language=language)
+    logged_in(superuser)
+    page.goto(live_server.url + "/admin/crosspost/connect/apps/linkedin/")
+    expect(page.locator("[data-crosspost-callback-url]")).to_be_visible()
+    page.locator("#id_client_id").fill("86a1b2c3d4e5f6")
+    IMG.mkdir(parents=True, exist_ok=True)
+    suffix = "" if language == "en" else "-de"
+    page.screenshot(path=str(IMG / f"app-wizard-linkedin{suffix}.png"), full_page=True)

@@ -96,6 +96,17 @@ def _connect(url):
 
 # Every template of the package, with every URL-ish variable it reads set to ``url``.
 DIRECT_CONTEXTS = {
+    "wagtail_crosspost/auth/app_wizard.html": lambda url: {
+        "page_title": "Set up",
+        "platform": "linkedin",
+        "platforms": [("linkedin", "LinkedIn"), ("x", "X")],
+        "callback_url": url,
+        "scopes": [url],
+        "steps": [url],
+        "form": None,
+        "stored": None,
+        "settings_win": True,
+    },
     "wagtail_crosspost/auth/error.html": lambda url: {
         "message": "No",
         "back_url": url,

@@ -13,11 +13,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from django.utils.translation import gettext as _
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 from wagtail_crosspost import conf
+from wagtail_crosspost.stored_messages import gettext as _
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

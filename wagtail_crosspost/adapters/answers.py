@@ -15,9 +15,9 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import requests
-from django.utils.translation import gettext as _
 
 from wagtail_crosspost import conf
+from wagtail_crosspost.stored_messages import gettext as _
 
 from . import gate
 from .base import (

@@ -15,7 +15,8 @@ class AdapterError(Exception):
 
     def __init__(self, message: str, *, raw: Any = None, status_code: int | None = None):
         super().__init__(message)
-        self.message = str(message)
+        # A stored_messages.Message stays one (its code and values are stored with the row).
+        self.message = message if isinstance(message, str) else str(message)
         self.raw = raw
         self.status_code = status_code
 

@@ -15,9 +15,9 @@ from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import requests
-from django.utils.translation import gettext as _
 
 from wagtail_crosspost import conf
+from wagtail_crosspost.stored_messages import gettext as _
 from wagtail_crosspost.version import __version__
 
 from . import gate
@@ -335,7 +335,9 @@ class HTTPClient:
         )
 
     def _scrub(self, text: str) -> str:
-        return redact(str(text), self.secrets)
+        cleaned = redact(str(text), self.secrets)
+        # Nothing to hide: a message keeps its code and values (stored_messages).
+        return text if isinstance(text, str) and cleaned == text else cleaned
 
     def _scrub_raw(self, body: Any) -> Any:
         if not self.secrets:

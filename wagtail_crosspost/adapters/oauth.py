@@ -16,8 +16,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import requests
-from django.utils.translation import gettext as _
 from requests_oauthlib import OAuth1
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from .. import conf
 from . import redact as _redact

@@ -33,6 +33,24 @@ def platform_settings(key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+#: The app keys an administrator may enter in the connect wizard (stored encrypted).
+STORED_KEYS = ("CLIENT_ID", "CLIENT_SECRET", "CONSUMER_KEY", "CONSUMER_SECRET")
+
+
+def stored_keys(key: str) -> dict[str, Any]:
+    """The keys entered in the connect wizard for ``key`` ({} when none, or no database yet).
+    Looked up by name: the model lives in a layer above the adapters."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("wagtail_crosspost", "PlatformApp")
+        row = model.objects.filter(platform=key).only("keys").first()
+    except Exception:  # no table yet (migrations), no database access (system checks)
+        return {}
+    keys = row.keys if row is not None else {}
+    return dict(keys) if isinstance(keys, dict) else {}
+
+
 def setting_name(key: str, name: str) -> str:
     """How an administrator spells the setting, for messages and checks."""
     return f'WAGTAILCROSSPOST_PLATFORMS["{key}"]["{name}"]'
@@ -82,6 +100,11 @@ class Provider:
             env = os.environ.get(env_name(key, name))
             if env:
                 return env
+        if name in STORED_KEYS:  # settings and the environment win; then the wizard's keys
+            for key in self.settings_keys or (self.key,):
+                value = stored_keys(key).get(name)
+                if value not in (None, ""):
+                    return value
         return default
 
     @property

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.utils.translation import gettext as _
+from wagtail_crosspost.stored_messages import gettext as _
 
 from .base import AdapterError, AmbiguousError, AuthError, Post, Receipt, TransientError
 from .http import RAW_LIMIT

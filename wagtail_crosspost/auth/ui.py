@@ -56,6 +56,7 @@ def connect_context(channel: Any = None, platform: str = "") -> dict[str, Any]:
                 # Only for developers (checks, logs): the page says "ask your developer" instead.
                 "missing": ", ".join(missing),
                 "app_label": provider.label,
+                "wizard_url": _wizard_url(provider),
                 # Mastodon: the administrator names the server (a reconnect keeps the channel's).
                 "needs_server": provider.needs_server
                 and not (channel is not None and (channel.options or {}).get("server_url")),
@@ -75,6 +76,14 @@ def connect_context(channel: Any = None, platform: str = "") -> dict[str, Any]:
     }
 
 
+def _wizard_url(provider: Any) -> str:
+    from .views import auth_url
+    from .wizard import WIZARD_PLATFORMS
+
+    key = provider.settings_keys[-1] if provider.settings_keys else provider.key
+    return auth_url("app", key) if key in WIZARD_PLATFORMS else ""
+
+
 def channel_state(
     channel: Any, *, connected: bool, expired: bool, oauth: bool
 ) -> dict[str, Any] | None:
@@ -86,7 +95,7 @@ def channel_state(
     if channel is None or not channel.pk:
         return None
     status = str(channel.status)
-    detail = str(channel.status_detail or "")
+    detail = str(channel.status_detail_text or "")
     label = str(channel.get_status_display())
     if status in ("needs_reconnect", "error"):
         line = (

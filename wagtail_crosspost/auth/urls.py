@@ -5,7 +5,7 @@ names are ``wagtail_crosspost:auth:start`` etc. The callback to register with th
 
 from django.urls import path
 
-from . import views
+from . import views, wizard
 
 app_name = "auth"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("callback/", views.callback, name="callback"),
     path("choose/<str:key>/", views.choose, name="choose"),
     path("channels/<int:pk>/disconnect/", views.disconnect, name="disconnect"),
+    path("apps/<str:platform>/", wizard.app_wizard, name="app"),
 ]

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from .. import conf
+from .. import conf, stored_messages
 from ..adapters import base as adapter_base
 from ..adapters.http import trim
 from ..compose.post import build_post
 from ..models import Publication
+from ..stored_messages import gettext as _
 from . import inputs
 
 Status = Publication.Status
@@ -64,16 +64,17 @@ def start(
     """The answer was lost on a platform that may post twice: look before sending again.
     ``kept``: the delivery state that stays (the uncertain attempt's time)."""
     state = {**kept, CHECKING: True}
+    error = _(
+        "Checking: %(error)s %(platform)s does not recognise a repeat, so before anything "
+        "is sent again the account's latest posts are looked through."
+    ) % {"error": exc.message, "platform": getattr(adapter, "software_label", adapter.label)}
     Publication.objects.filter(pk=row.pk).update(
         status=Status.PENDING,
         # A little later: a server may still be making the post (GoToSocial works in the back).
         next_attempt_at=timezone.now() + timedelta(seconds=CHECK_DELAY_SECONDS),
         lease_until=None,
-        error=_(
-            "Checking: %(error)s %(platform)s does not recognise a repeat, so before anything "
-            "is sent again the account's latest posts are looked through."
-        )
-        % {"error": exc.message, "platform": getattr(adapter, "software_label", adapter.label)},
+        error=error,
+        **stored_messages.store(error),
         raw_response=trim(exc.raw) if exc.raw is not None else None,
         delivery_state=state,
     )

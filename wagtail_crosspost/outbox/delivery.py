@@ -16,14 +16,14 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from .. import conf, signals
+from .. import conf, signals, stored_messages
 from ..adapters import base as adapter_base
 from ..adapters.base import Receipt
 from ..adapters.http import trim, without_nul
 from ..compose.post import build_post
 from ..models import Channel, Publication
+from ..stored_messages import gettext as _
 from . import checking, inputs, pacing, reshare_hook
 from . import claim as claiming
 from .pacing import backoff, sane_retry_after  # noqa: F401  (delivery.backoff is public)
@@ -113,8 +113,7 @@ def deliver_claimed(row: Publication) -> str:
             return _finish(
                 row,
                 Status.UNKNOWN if maybe_sent else Status.FAILED,
-                error=_("An unexpected error stopped this post (%(error)s). See the server log.")
-                % {"error": type(exc).__name__},
+                error=stored_messages.message("crosspost.unexpected", error=type(exc).__name__),
             )
         except Exception:
             logger.exception("Could not record the failure of publication %s", row.pk)
@@ -206,8 +205,7 @@ def _deliver_claimed(row: Publication) -> str:
         return _finish(
             row,
             Status.FAILED,
-            error=_("An unexpected error stopped this post (%(error)s). See the server log.")
-            % {"error": type(exc).__name__},
+            error=stored_messages.message("crosspost.unexpected", error=type(exc).__name__),
         )
     # Decided by the database, not by this worker's copy of the channel: other workers may have
     # counted failures since it was loaded, and a success ends the streak.
@@ -247,7 +245,7 @@ def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
     except adapter_base.AdapterError as exc:
         # Keep why an image was left out next to the platform's refusal (Instagram needs one).
         if notes:
-            exc.message = "\n".join([*(str(n) for n in notes), exc.message])
+            exc.message = stored_messages.lines([*notes, exc.message])
         raise
     return _posted(row, receipt, notes, **sent)
 
@@ -276,10 +274,11 @@ def _receipt_of(target: Publication | None) -> Receipt:
 def _finish(row: Publication, status: str, *, error: str = "", raw: Any = None, notes=(), **kw):
     now = timezone.now()
     if notes:
-        error = "\n".join([*(str(n) for n in notes), error]).strip()
+        error = stored_messages.lines([*notes, error])
     fields: dict[str, Any] = {
         "status": status,
-        "error": without_nul(error),
+        "error": without_nul(str(error)),
+        **stored_messages.store(error),
         "raw_response": trim(raw) if raw is not None else None,
         "delivery_state": {},  # final: an earlier uncertain attempt no longer counts
         "lease_until": None,
@@ -340,8 +339,7 @@ def _retry_later(
         return _finish(
             row,
             Status.FAILED,
-            error=_("Gave up after %(n)s attempts. Last error: %(error)s")
-            % {"n": row.attempts, "error": exc.message},
+            error=stored_messages.message("crosspost.gave_up", n=row.attempts, error=exc.message),
             raw=exc.raw,
         )
     delay = backoff(row.attempts, retry_after)
@@ -349,7 +347,8 @@ def _retry_later(
         status=Status.PENDING,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         lease_until=None,
-        error=exc.message,
+        error=without_nul(str(exc.message)),
+        **stored_messages.store(exc.message),
         raw_response=trim(exc.raw) if exc.raw is not None else None,
         delivery_state=checking.state_to_keep(row, ambiguous_since),
     )

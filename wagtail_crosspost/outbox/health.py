@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ..adapters.base import AdapterError, AuthError, Health
 from ..models import Channel, Publication
+from ..stored_messages import gettext as _
 from .tasks import enqueue
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.db.models import Count, F, Min
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from .. import conf
+from .. import conf, stored_messages
 from ..adapters import base as adapter_base
 from ..models import Channel, Publication
+from ..stored_messages import gettext as _
 
 logger = logging.getLogger("wagtail_crosspost")
 
@@ -76,6 +76,7 @@ def hold(row: Publication, until, message: str) -> str:
         next_attempt_at=until,
         lease_until=None,
         error=message,
+        **stored_messages.store(message),
     )
     return Status.PENDING
 

@@ -139,7 +139,7 @@ def notify_publication(publication: Any) -> int:
         else:
             subject = _("Posting “%(page)s” to %(channel)s failed") % names
             lead = _("Posting “%(page)s” to %(channel)s failed.")
-        reason = _("Reason: %(error)s") % {"error": publication.error or "—"}
+        reason = _("Reason: %(error)s") % {"error": publication.error_text or "—"}
         see = _("See the post in the publication log: %(url)s") % {"url": url}
         return subject, "\n\n".join([lead % names, reason, see])
 
@@ -162,7 +162,7 @@ def notify_needs_reconnect(channel: Any) -> int:
             )
             % names
         )
-        detail = _("Detail: %(detail)s") % {"detail": channel.status_detail or "—"}
+        detail = _("Detail: %(detail)s") % {"detail": channel.status_detail_text or "—"}
         see = _("Reconnect it here: %(url)s") % {"url": url}
         return subject, "\n\n".join([lead, detail, see])
 

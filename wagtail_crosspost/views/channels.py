@@ -167,7 +167,12 @@ class ChannelViewSet(ModelViewSet):
                 accessor="get_status_display",
                 primary=lambda c: c.status == Channel.Status.OK,
             ),
-            "status_detail",
+            # In the reader's language (stored_messages), not as the worker wrote it.
+            Column(
+                "status_detail",
+                label=capfirst(field_label("status_detail")),
+                accessor="status_detail_text",
+            ),
             Column("token_expiry", label=_("Token expires"), accessor=token_expiry),
             *(
                 BooleanColumn(name, label=capfirst(field_label(name)))

@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
@@ -86,6 +87,18 @@ class PublicationIndexView(IndexView):
     def get_base_queryset(self):
         # The list and its CSV/XLSX export: only the sites the user has rights on.
         return Publication.objects.visible_to(self.request.user).select_related("channel")
+
+    def stream_csv(self, queryset):
+        # The CSV is written while it streams, after the request's language was switched back:
+        # it keeps the reader's, like the list (headings, statuses, errors).
+        language = translation.get_language()  # now, in the request, not when it streams
+        rows = super().stream_csv(queryset)
+
+        def in_language():
+            with translation.override(language):
+                yield from rows
+
+        return in_language()
 
     def to_row_dict(self, item):
         row = super().to_row_dict(item)

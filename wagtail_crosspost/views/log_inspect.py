@@ -41,7 +41,7 @@ def readable_time(value: datetime | None) -> str:
 def error_display(publication: Publication) -> str:
     """The stored error as a sentence that fits the status: "" when there is none, "Earlier
     attempt: …" once the post went out (or is being tried again)."""
-    error = (publication.error or "").strip()
+    error = publication.error_text.strip()  # in the reader's language
     if not error:
         return ""
     if publication.status in SETTLED_OK or publication.in_flight:

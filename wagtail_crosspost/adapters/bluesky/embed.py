@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import regex
-from django.utils.translation import gettext as _
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import Media, PermanentError, PlatformRules, Post
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from django.utils.translation import gettext as _
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import ImageRules, PermanentError, PlatformRules, Post, Receipt
 from ..text import Counter, broken_limits, count, measure_bytes

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.utils.translation import gettext as _
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import AuthError, PermanentError
 from ..http import HTTPClient, json_object

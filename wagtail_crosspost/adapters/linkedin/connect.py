@@ -6,8 +6,9 @@ import logging
 from typing import Any
 from urllib.parse import quote
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..oauth import Account, Client, Refused, TokenSet
 from ..provider import Provider

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.utils.translation import gettext as _
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import AdapterError, AuthError, PermanentError, TransientError
 from ..http import first_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
-from django.utils.translation import gettext as _
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import Media, PermanentError, TransientError
 from ..http import json_object, trim

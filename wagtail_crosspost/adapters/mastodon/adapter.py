@@ -20,8 +20,9 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import (
     THREAD_OPTION_FIELDS,

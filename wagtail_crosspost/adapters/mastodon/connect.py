@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ... import conf, crypto
 from ..base import ConfigurationError

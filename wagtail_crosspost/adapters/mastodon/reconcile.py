@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from django.utils.translation import gettext as _
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import AdapterError, AmbiguousError
 

@@ -8,7 +8,8 @@ import logging
 from typing import Any
 
 from django.core.cache import cache
-from django.utils.translation import gettext as _
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import AdapterError, ImageRules, PermanentError, PlatformRules
 from ..http import HTTPClient, json_dict

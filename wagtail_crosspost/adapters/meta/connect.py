@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 from typing import Any, ClassVar
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..oauth import Account, Client, TokenSet, expires_at
 from ..provider import Provider

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.utils.translation import gettext as _
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import AdapterError, PermanentError, TransientError
 from ..http import trim

@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.utils.translation import gettext as _
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import AdapterError, AuthError, PermanentError, TransientError
 from ..http import HTTPClient, parse_retry_after, response_body, trim

@@ -16,8 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import AmbiguousError, Health, ImageRules, PermanentError, PlatformRules, Post, Receipt
 from ..http import unless_gone

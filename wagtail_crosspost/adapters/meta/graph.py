@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from django.utils.translation import gettext as _
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import (
     Adapter,

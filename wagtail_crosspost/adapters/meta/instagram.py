@@ -14,8 +14,9 @@ edited nor deleted through the API.
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import AmbiguousError, Health, ImageRules, PermanentError, PlatformRules, Post, Receipt
 from .containers import ContainerAdapter

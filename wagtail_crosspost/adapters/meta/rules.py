@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.utils.functional import lazy
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import ConfigurationError, Media, PermanentError, PlatformRules
 from ..http import check_public_url

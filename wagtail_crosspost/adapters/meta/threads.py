@@ -12,8 +12,9 @@ its expiry; saving them is the caller's job (adapters never write rows).
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import AmbiguousError, Health, ImageRules, PermanentError, PlatformRules, Post, Receipt
 from ..http import unless_gone

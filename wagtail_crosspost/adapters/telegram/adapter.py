@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import (
     Adapter,

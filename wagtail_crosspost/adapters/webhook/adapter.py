@@ -32,10 +32,10 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wagtail_crosspost import conf
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import (
     Adapter,

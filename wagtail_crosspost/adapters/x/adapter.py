@@ -22,8 +22,9 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..base import (
     THREAD_FORM_FIELDS,

@@ -6,8 +6,9 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from wagtail_crosspost.stored_messages import gettext as _
 
 from ..oauth import Account, Client, TokenSet, oauth1_signer
 from ..provider import Provider
