@@ -136,18 +136,28 @@ def fill_postgres(rows: int, pages, channels, user) -> None:
     statuses = list(Publication.Status.values)
     table = Publication._meta.db_table
     np, nc, ns = len(pages), len(channels), len(statuses)
-    sql = f"""
-        INSERT INTO {table} (page_id, page_title, channel_id, action, status, generation,
+    columns = """page_id, page_title, channel_id, action, status, generation,
             attempts, next_attempt_at, idempotency_key, message, remote_id, remote_url,
             sent_text, sent_media, dry_run, error, requested_by_id, created_at, updated_at,
-            sent_at, delivery_state)
+            sent_at"""
+    # Every other column (added by later features) gets the model's default, as the ORM would.
+    named = {c.strip() for c in columns.split(",")}
+    blank = Publication()
+    rest = [
+        f for f in Publication._meta.concrete_fields if f.column not in named and not f.primary_key
+    ]
+    rest_values = [f.get_db_prep_save(getattr(blank, f.attname), connection) for f in rest]
+    rest_columns = "".join(f", {f.column}" for f in rest)
+    rest_params = ", %s" * len(rest)
+    sql = f"""
+        INSERT INTO {table} ({columns}{rest_columns})
         SELECT p.id, p.title, c.id, 'post', s.status, i / {np}, 1, now(), lpad(to_hex(i), 32, '0'),
             '', '', CASE WHEN s.status = 'posted'
                 THEN 'https://social.example/@site/' || i ELSE '' END,
             p.title || E'\n\nAn intro.\n\nhttps://example.com/' || p.slug || '/', '[]', false,
             CASE WHEN s.status = 'failed' THEN 'The platform said no.' ELSE '' END, %s,
-            now() - i * interval '1 minute', now(), CASE WHEN s.status = 'posted' THEN now() END,
-            '{{}}'::jsonb
+            now() - i * interval '1 minute', now(), CASE WHEN s.status = 'posted' THEN now() END
+            {rest_params}
         FROM generate_series(0, %s) AS i
         JOIN unnest(%s::bigint[], %s::text[], %s::text[]) WITH ORDINALITY
             AS p(id, title, slug, n) ON p.n = i %% {np} + 1
@@ -159,6 +169,7 @@ def fill_postgres(rows: int, pages, channels, user) -> None:
             sql,
             [
                 user.pk,
+                *rest_values,
                 rows - 1,
                 [p.pk for p in pages],
                 [p.title for p in pages],
