@@ -96,6 +96,15 @@ def log_crosspost_choices(request, page):
         log_choice_changes(page, request.user)
 
 
+@hooks.register("after_edit_page")
+def send_changed_posts_back_for_approval(request, page):
+    """A post edited after its approval needs a new one: its approval step runs again."""
+    if request.method == "POST":
+        from .review.workflow import reopen_after_edit
+
+        reopen_after_edit(page)
+
+
 @hooks.register("register_group_permission_panel")
 def register_channel_permissions_panel():
     from .review.group_panel import GroupChannelPermissionsForm
