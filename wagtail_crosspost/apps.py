@@ -16,15 +16,15 @@ class WagtailCrosspostConfig(AppConfig):
             log_filters,
         )
         from .outbox.rights import register_plan_gate, register_posting_check
-        from .review import notifications
+        from .review import notifications, workflow
         from .review.rights import allowed_to_post
-        from .review.workflow import gate
         from .schedule import timing
         from .signal_handlers import connect
 
         connect()
         register_posting_check(allowed_to_post)  # rights per channel, asked at planning time
-        register_plan_gate(gate)  # a post that needs an approval waits for it
+        register_plan_gate(workflow.gate)  # a post that needs an approval waits for it
+        workflow.install()
         notifications.connect()
         autopanel.connect()
         autopanel.install()

@@ -40,7 +40,7 @@ def planned_posts(page: Any, revision: Any = None, channels: Any = None) -> list
     those in ``channels`` (ids)."""
     from ..models import Channel
 
-    revision = revision or page.get_latest_revision()
+    revision = revision or page.revisions.order_by("-created_at", "-pk").first()
     if revision is None:
         return []
     draft = revision.as_object()

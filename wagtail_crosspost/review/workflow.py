@@ -40,7 +40,7 @@ def _channels_for(task: SocialMediaApprovalTask, page: Any) -> dict[int, Any]:
 def pending(task: SocialMediaApprovalTask, page: Any, revision: Any = None) -> list[tuple]:
     """(channel, choice) of every post of ``revision`` (the latest) this task must approve and
     nobody approved as it stands."""
-    revision = revision or page.get_latest_revision()
+    revision = revision or latest_revision(page)
     channels = _channels_for(task, page)
     wanted = [c for c in enabled_choices(revision) if choice_channel_id(c) in channels]
     if not wanted:
@@ -55,6 +55,11 @@ def pending(task: SocialMediaApprovalTask, page: Any, revision: Any = None) -> l
         for c in wanted
         if (choice_channel_id(c), fingerprint(c)) not in approved
     ]
+
+
+def latest_revision(page: Any) -> Any:
+    """The page's newest revision, read afresh (an instance loaded earlier may be stale)."""
+    return page.revisions.order_by("-created_at", "-pk").first()
 
 
 def is_own(task: SocialMediaApprovalTask, page: Any, user: Any) -> bool:
@@ -225,3 +230,10 @@ def reopen_after_edit(page: Any) -> int:
             task_state.save(update_fields=["status"])
             reopened += 1
     return reopened
+
+
+def install() -> None:
+    """Give the task model its rules (``apps.ready``)."""
+    import sys
+
+    SocialMediaApprovalTask.rules = sys.modules[__name__]
