@@ -110,3 +110,17 @@ def register_channel_permissions_panel():
     from .review.group_panel import GroupChannelPermissionsForm
 
     return GroupChannelPermissionsForm
+
+
+@hooks.register("register_page_header_buttons")
+def preview_link_button(page, user, view_name=None, next_url=None):
+    """*Preview links* in the page's header menu, where the setting turns them on."""
+    from .review import links
+
+    if not links.enabled() or not page.permissions_for_user(user).can_edit():
+        return []
+    from django.urls import reverse
+    from wagtail.admin.widgets import Button
+
+    url = reverse("wagtail_crosspost:preview_links", args=[page.pk])
+    return [Button(_("Preview links for reviewers"), url, icon_name="link", priority=60)]

@@ -244,3 +244,30 @@ def test_a_page_with_nothing_to_approve_passes_the_step(setup, home):
     page.get_workflow().start(page, setup["writer"])
     page.refresh_from_db()
     assert page.live
+
+
+def test_an_edit_in_the_editor_after_approval_sends_the_post_back(setup, client, home):
+    """The company approver corrects the text in Wagtail's editor after approving the posts:
+    the social approval runs again before the page and its posts go out."""
+    from tests.test_panels import edit_form, request_row
+
+    company_group = GroupApprovalTask.objects.create(name="Company approves the page")
+    company_group.groups.add(setup["company"])
+    workflow_of(home, setup["social"], company_group)
+    page = draft(home, setup["channel"], setup["writer"])
+    page.get_workflow().start(page, setup["writer"])
+    setup["social"].on_action(current(page), setup["approver"], "approve")
+
+    client.force_login(setup["approver"])
+    data = edit_form(
+        page, [request_row(setup["channel"], message="Corrected")], action="action-save"
+    )
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+    assert response.status_code == 302, response.content[:2000]
+    company_group.on_action(current(page), setup["approver"], "approve")
+    state = current(page)
+    assert state.task.specific == setup["social"] and state.status == "in_progress"
+    assert posts(page) == []
+    setup["social"].on_action(state, setup["approver2"], "approve")
+    page.refresh_from_db()
+    assert page.live and posts(page) == ["Corrected"]

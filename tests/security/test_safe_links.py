@@ -215,6 +215,8 @@ DIRECT_CONTEXTS = {
 # Rendered by their real views, with the hostile values stored in the database.
 VIEW_RENDERED = {
     "wagtail_crosspost/review/approval_modal.html",  # tests/review/test_approval_workflow.py
+    "wagtail_crosspost/review/preview_link.html",  # tests/review/test_preview_link.py
+    "wagtail_crosspost/review/preview_links_admin.html",  # tests/review/test_preview_link.py
     "wagtail_crosspost/log/inspect.html",
     "wagtail_crosspost/panels/publish_to.html",
     "wagtail_crosspost/schedule/timing_fields.html",  # included in publish_to.html

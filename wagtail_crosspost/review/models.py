@@ -151,3 +151,26 @@ class PostApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page_id} · {self.channel_id} · {self.fingerprint[:8]}"
+
+
+class PreviewLink(models.Model):
+    """A signed link that shows a page's planned posts to a reviewer without an admin login
+    (``review.links``). The link carries only ``key``, signed; revoking or expiry ends it."""
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="crosspost_preview_links"
+    )
+    key = models.CharField(max_length=32, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+
+    def __str__(self) -> str:
+        return f"{self.page_id} · {self.created_at:%Y-%m-%d}"
