@@ -10,33 +10,11 @@ from django.urls import reverse
 from wagtail.models import GroupApprovalTask, TaskState, Workflow, WorkflowPage, WorkflowTask
 
 from tests.factories import ChannelFactory
-from tests.review.conftest import CROSSPOSTING, grant, make_group, make_user
 from tests.testapp.models import ArticlePage
 from wagtail_crosspost.models import CrosspostRequest, Publication
-from wagtail_crosspost.review.models import PostApproval, SocialMediaApprovalTask
+from wagtail_crosspost.review.models import PostApproval
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def setup(home, django_user_model):
-    channel = ChannelFactory(name="Company Mastodon")
-    agency = make_group("Agency", CROSSPOSTING, page=home)
-    company = make_group("Company approvers", CROSSPOSTING, page=home)
-    grant(agency, channel, "post")
-    grant(company, channel, "approve")
-    grant(company, channel, "post")
-    social = SocialMediaApprovalTask.objects.create(name="Social media approval")
-    social.groups.add(company)
-    return {
-        "home": home,
-        "channel": channel,
-        "social": social,
-        "company": company,
-        "writer": make_user(django_user_model, "writer", agency),
-        "approver": make_user(django_user_model, "approver", company),
-        "approver2": make_user(django_user_model, "approver2", company),
-    }
 
 
 def workflow_of(home, *tasks):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageLogEntry, TaskState
 
-from tests.review.test_approval_workflow import current, draft, posts, setup, workflow_of  # noqa: F401
+from tests.review.test_approval_workflow import current, draft, posts, workflow_of
 from wagtail_crosspost.review import links
 
 pytestmark = pytest.mark.django_db
