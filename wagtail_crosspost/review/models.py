@@ -81,7 +81,7 @@ class SocialMediaApprovalTask(Task):
     prevent_self_approval = models.BooleanField(
         _("a user cannot approve their own posts"),
         default=True,
-        help_text=_("Whoever submitted the page or last changed it cannot approve its posts."),
+        help_text=_("Whoever submitted the page to the workflow cannot approve its posts."),
     )
 
     admin_form_fields = [*Task.admin_form_fields, "channels", "groups", "prevent_self_approval"]
