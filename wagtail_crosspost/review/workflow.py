@@ -195,6 +195,11 @@ def tasks_of(page: Any) -> list[SocialMediaApprovalTask]:
 def gate(page: Any, revision: Any, choices: list[Any]) -> set[int]:
     """The outbox's plan gate: the channels whose post needs no approval or has one."""
     ids = {choice_channel_id(c) for c in choices}
+    in_use = SocialMediaApprovalTask.objects.filter(
+        active=True, workflow_tasks__workflow__active=True
+    )
+    if not in_use.exists():  # one query on sites that do not use the task
+        return ids
     tasks = tasks_of(page)
     if not tasks:
         return ids
