@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("social-wall/", include(demo_social_urls)),
     path("crosspost/api/", include("wagtail_crosspost.api_urls")),
+    path("crosspost/", include("wagtail_crosspost.public_urls")),
 ]
 
 if settings.DEBUG:

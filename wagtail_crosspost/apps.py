@@ -16,14 +16,17 @@ class WagtailCrosspostConfig(AppConfig):
             log_filters,
         )
         from .evergreen import checks as evergreen_checks
-        from .outbox.rights import register_posting_check
-        from .review import notifications
+        from .outbox.rights import register_plan_gate, register_posting_check
+        from .review import approval_mail, notifications, workflow
         from .review.rights import allowed_to_post
         from .schedule import timing
         from .signal_handlers import connect
 
         connect()
         register_posting_check(allowed_to_post)  # rights per channel, asked at planning time
+        register_plan_gate(workflow.gate)  # a post that needs an approval waits for it
+        workflow.install()
+        approval_mail.connect()
         notifications.connect()
         autopanel.connect()
         autopanel.install()

@@ -20,7 +20,7 @@ from .models import CrosspostChoices
 
 #: the page's child relation (``CrosspostChoices.page``'s related name); also the form prefix
 RELATION_NAME = "crosspost_choices"
-#: one row per channel, the storage before migration 0006; read from revisions that still have it
+#: one row per channel, the storage before migration 0007; read from revisions that still have it
 LEGACY_RELATION_NAME = "crosspost_requests"
 
 

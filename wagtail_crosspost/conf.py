@@ -46,6 +46,10 @@ DEFAULTS: dict[str, Any] = {
     "FEDIVERSE_CREATOR": "",
     # e-mail channel managers and page editors when a post fails or a channel needs reconnecting
     "NOTIFICATIONS": True,
+    # signed preview links for reviewers without an admin login (review.links): off by default
+    "PREVIEW_LINKS": False,
+    "PREVIEW_LINK_DAYS": 14,
+    "PREVIEW_LINK_RATE": 30,  # requests per link and address per minute
 }
 
 

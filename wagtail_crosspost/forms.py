@@ -197,6 +197,7 @@ class ChannelForm(WagtailAdminModelForm):
                 credentials[name] = value
                 replaced = True
         channel.set_credentials(credentials)
+        self.credentials_replaced = replaced  # the view logs "channel connected"
         held = replaced and channel.needs_reconnect
         if held:
             # New credentials: try again rather than keep the posts waiting.

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from .schedule import calendar_views
-from .views import actions, evergreen_page, evergreen_report, linkcard, preview, status
+from .views import actions, evergreen_page, evergreen_report, linkcard, preview, review_link, status
 
 app_name = "wagtail_crosspost"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("publications/<int:pk>/retry/", actions.retry, name="retry"),
     path("publications/<int:pk>/delete-remote/", actions.delete_remote, name="delete_remote"),
     path("channels/<int:pk>/test/", actions.test_connection, name="test_connection"),
+    path("pages/<int:page_id>/preview-links/", review_link.manage, name="preview_links"),
     path("calendar/", calendar_views.CalendarView.as_view(), name="calendar"),
     path("calendar/data/", calendar_views.calendar_data, name="calendar_data"),
     path("pages/<int:page_id>/resharing/", evergreen_page.reshare_page, name="reshare_page"),

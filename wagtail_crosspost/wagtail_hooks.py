@@ -109,6 +109,15 @@ def log_crosspost_choices(request, page):
         log_choice_changes(page, request.user)
 
 
+@hooks.register("after_edit_page")
+def send_changed_posts_back_for_approval(request, page):
+    """A post edited after its approval needs a new one: its approval step runs again."""
+    if request.method == "POST":
+        from .review.workflow import reopen_after_edit
+
+        reopen_after_edit(page)
+
+
 @hooks.register("register_group_permission_panel")
 def register_channel_permissions_panel():
     from .review.group_panel import GroupChannelPermissionsForm
@@ -142,3 +151,17 @@ def reshare_page_button(page, user, view_name, next_url=None):
     if user_can_crosspost(user) and getattr(page, "pk", None):
         url = reverse("wagtail_crosspost:reshare_page", args=[page.pk])
         yield Button(_("Re-sharing"), url, icon_name="resubmit", priority=80)
+
+
+@hooks.register("register_page_header_buttons")
+def preview_link_button(page, user, view_name=None, next_url=None):
+    """*Preview links* in the page's header menu, where the setting turns them on."""
+    from .review import links
+
+    if not links.enabled() or not page.permissions_for_user(user).can_edit():
+        return []
+    from django.urls import reverse
+    from wagtail.admin.widgets import Button
+
+    url = reverse("wagtail_crosspost:preview_links", args=[page.pk])
+    return [Button(_("Preview links for reviewers"), url, icon_name="link", priority=60)]

@@ -261,6 +261,7 @@ def test_setup_demo_prints_the_next_steps(demo_site):
     _, output = demo_site
     assert f"Created the draft article “{DRAFT_TITLE}”" in output
     assert "admin / admin" in output and "editor / editor" in output
+    assert "agency / agency" in output and "approver / approver" in output
     assert "http://127.0.0.1:8000/admin/" in output
     assert "http://127.0.0.1:8000/social-wall/" in output
 
@@ -329,4 +330,52 @@ def test_editor_publishes_from_the_page_editor(example_env):
         "post again is not sticky",
         "page history names the channel",
         "publication log is in the menu",
+    )
+
+
+AGENCY_SCRIPT = r"""
+from django.contrib.auth import get_user_model
+from wagtail.models import Page
+from example_project.home.models import NewsArticlePage, NewsIndexPage
+from wagtail_crosspost.choices import choose
+from wagtail_crosspost.models import Channel, Publication
+
+User = get_user_model()
+agency, approver = User.objects.get(username="agency"), User.objects.get(username="approver")
+assert agency.check_password("agency") and approver.check_password("approver")
+press = NewsIndexPage.objects.get(slug="press")
+wall = Channel.objects.get(name="Demo wall")
+page = press.add_child(
+    instance=NewsArticlePage(title="Agency draft", slug="agency-draft", intro="Hi.", live=False)
+)
+choose(page, wall, enabled=True, message="From the agency")
+page.save_revision(user=agency)
+workflow = page.get_workflow()
+assert workflow.name == "Agency → company", workflow
+workflow.start(page, agency)
+print("CHECK agency submits to the company's workflow")
+page.refresh_from_db()
+state = page.current_workflow_task_state
+assert not state.task.specific.get_actions(page, agency)
+state.task.specific.on_action(state, approver, "approve")
+page.refresh_from_db()
+state = page.current_workflow_task_state
+assert state.task.specific.__class__.__name__ == "SocialMediaApprovalTask", state.task
+assert not Publication.objects.filter(page=page).exists()
+print("CHECK company approves the page, the posts wait")
+state.task.specific.on_action(state, approver, "approve")
+page.refresh_from_db()
+assert page.live
+assert Publication.objects.filter(page=page, channel=wall).exists()
+print("CHECK company approves the posts, page and post go out")
+"""
+
+
+def test_the_agency_and_the_company_round_trip(example_env):
+    output = manage(example_env, "shell", "-c", AGENCY_SCRIPT)
+    assert_checks(
+        output,
+        "agency submits to the company's workflow",
+        "company approves the page, the posts wait",
+        "company approves the posts, page and post go out",
     )

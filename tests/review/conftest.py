@@ -9,7 +9,7 @@ from wagtail.models import GroupPagePermission, Page, Site
 
 from tests.factories import ChannelFactory, publish
 from tests.testapp.models import ArticlePage, SimplePage
-from wagtail_crosspost.review.models import GroupChannelPermission
+from wagtail_crosspost.review.models import GroupChannelPermission, SocialMediaApprovalTask
 
 EDITING = ("add_page", "change_page", "publish_page")
 CROSSPOSTING = ("access_admin", "crosspost_page", "view_publication")
@@ -71,4 +71,26 @@ def company(home, django_user_model):
             "superuser": django_user_model.objects.create_superuser("root", "r@example.com", "pw"),
             "other_site": make_user(django_user_model, "beta", beta),
         },
+    }
+
+
+@pytest.fixture
+def setup(home, django_user_model):
+    """An agency that writes, a company that approves the posts (the approval workflow)."""
+    channel = ChannelFactory(name="Company Mastodon")
+    agency = make_group("Agency", CROSSPOSTING, page=home)
+    company = make_group("Company approvers", CROSSPOSTING, page=home)
+    grant(agency, channel, "post")
+    grant(company, channel, "approve")
+    grant(company, channel, "post")
+    social = SocialMediaApprovalTask.objects.create(name="Social media approval")
+    social.groups.add(company)
+    return {
+        "home": home,
+        "channel": channel,
+        "social": social,
+        "company": company,
+        "writer": make_user(django_user_model, "writer", agency),
+        "approver": make_user(django_user_model, "approver", company),
+        "approver2": make_user(django_user_model, "approver2", company),
     }

@@ -133,3 +133,33 @@ def test_labels_in_german(client, company, django_capture_on_commit_callbacks):
         client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
     history = client.get(reverse("wagtailadmin_pages:history", args=[page.pk])).content.decode()
     assert "Beiträge an Open eingereiht" in history
+
+
+def test_a_token_typed_into_the_channel_form_logs_channel_connected(admin_client, admin_user):
+    """Connecting by a typed token (not OAuth) is in the site history too, without the token."""
+    from django.urls import reverse
+    from wagtail.models import ModelLogEntry
+
+    from wagtail_crosspost.models import Channel
+
+    token = "typed-access-token-0123456789"
+    url = reverse("wagtail_crosspost_channels:add") + "?platform=mastodon"
+    data = {
+        "name": "Typed Mastodon",
+        "enabled": "on",
+        "on_unpublish": "keep",
+        "option_server_url": "https://social.example",
+        "option_visibility": "public",
+        "credential_access_token": token,
+    }
+    assert admin_client.post(url, data).status_code == 302
+    channel = Channel.objects.get(name="Typed Mastodon")
+    entries = ModelLogEntry.objects.filter(action="wagtail_crosspost.channel_connected")
+    entry = entries.get(object_id=str(channel.pk))
+    assert entry.user == admin_user
+    assert token not in str(entry.data)
+    # Saving again without a new token connects nothing.
+    edit = reverse("wagtail_crosspost_channels:edit", args=[channel.pk])
+    data.pop("credential_access_token")
+    assert admin_client.post(edit, data).status_code == 302
+    assert entries.count() == 1

@@ -223,9 +223,27 @@ DIRECT_CONTEXTS = {
         "calendar_config": {"dataUrl": url},
         "page_title": "Calendar",
     },
+    "wagtail_crosspost/review/planned_posts.html": lambda url: {
+        "posts": [
+            NS(
+                channel=NS(pk=1, name=url, platform_label="Mastodon"),
+                text=url,
+                thread=[url],
+                image_url=url,
+                image_alt=url,
+                image_size=(8, 8),
+                due=None,
+                approved=False,
+                error="",
+            )
+        ]
+    },
 }
 # Rendered by their real views, with the hostile values stored in the database.
 VIEW_RENDERED = {
+    "wagtail_crosspost/review/approval_modal.html",  # tests/review/test_approval_workflow.py
+    "wagtail_crosspost/review/preview_link.html",  # tests/review/test_preview_link.py
+    "wagtail_crosspost/review/preview_links_admin.html",  # tests/review/test_preview_link.py
     "wagtail_crosspost/log/inspect.html",
     "wagtail_crosspost/evergreen/page.html",  # tests/evergreen/test_page_choice.py
     "wagtail_crosspost/panels/publish_to.html",

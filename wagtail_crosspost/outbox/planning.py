@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ..choices import Choice, choices_in
 from ..models import Channel, Publication
-from .rights import channels_allowed
+from .rights import channels_allowed, choices_cleared
 
 Status = Publication.Status
 Action = Publication.Action
@@ -78,6 +78,8 @@ def plan_publications(
     for request in choices:
         if request.channel_id in available:
             wanted.setdefault(request.channel_id, request)
+    # A post that needs an approval (the review layer's workflow task) waits for it.
+    wanted = {r.channel_id: r for r in choices_cleared(page, revision, list(wanted.values()))}
     if not wanted:
         return []
     # One query for the latest post on every channel, not one per channel.

@@ -34,3 +34,35 @@ def channels_allowed(user: Any, channels: Iterable[Any]) -> list[Any]:
         ids = check(user, allowed)
         allowed = [channel for channel in allowed if channel.pk in ids]
     return allowed
+
+
+# -- approvals ----------------------------------------------------------------------------------
+
+#: ``gate(page, revision, choices) -> ids of the channels whose choice may be planned now``.
+#: The review layer registers one: a post that needs an approval waits for it.
+PlanGate = Callable[[Any, Any, list[Any]], set[int]]
+
+_gates: list[PlanGate] = []
+
+
+def register_plan_gate(gate: PlanGate) -> PlanGate:
+    """Add a gate (once); every registered gate must let a choice through."""
+    if gate not in _gates:
+        _gates.append(gate)
+    return gate
+
+
+def unregister_plan_gate(gate: PlanGate) -> None:
+    if gate in _gates:
+        _gates.remove(gate)
+
+
+def choices_cleared(page: Any, revision: Any, choices: list[Any]) -> list[Any]:
+    """The choices among ``choices`` that every gate lets through, in the same order."""
+    cleared = list(choices)
+    for gate in _gates:
+        if not cleared:
+            break
+        ids = gate(page, revision, cleared)
+        cleared = [choice for choice in cleared if choice.channel_id in ids]
+    return cleared

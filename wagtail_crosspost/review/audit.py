@@ -58,6 +58,9 @@ def _formatter(label: Any, message: Any) -> type:
             text = str(message) % {"channel": data.get("channel", "?")}
             if data.get("dry_run"):
                 text += " " + str(_("(dry run)"))
+            if data.get("reviewer"):
+                by = _("(by %(name)s, through a preview link)")
+                text += " " + str(by) % {"name": data["reviewer"]}
             return text
 
     CrosspostLogFormatter.label = label

@@ -54,6 +54,15 @@ class PlatformFormMixin:
         except LookupError:
             raise Http404(_("Unknown platform.")) from None
 
+    def save_instance(self):
+        """Credentials typed into the form connect the channel: the site history says who."""
+        instance = super().save_instance()  # type: ignore[misc]
+        if getattr(getattr(self, "form", None), "credentials_replaced", False):
+            from ..review.audit import CHANNEL_CONNECTED, log_channel
+
+            log_channel(instance, CHANNEL_CONNECTED, self.request.user)  # type: ignore[attr-defined]
+        return instance
+
 
 class VisibleChannelsMixin:
     """Only the channels of the sites the user has rights on (and those for every site), and of

@@ -57,6 +57,15 @@ class PublicationInspectView(InspectView):
             Publication.objects.visible_to(self.request.user), pk=unquote(str(self.pk))
         )
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from ..review.rights import can_post
+
+        context = super().get_context_data(**kwargs)
+        # Retry and Delete remote post only for a channel the user may post to (the actions
+        # refuse the others anyway).
+        context["may_post"] = can_post(self.request.user, self.object.channel)
+        return context
+
     def get_fields(self) -> list[str]:
         fields = super().get_fields()
         # The platform's own answer is for whoever debugs a channel, not for editors.

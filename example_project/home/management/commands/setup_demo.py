@@ -22,6 +22,7 @@ from PIL import ImageDraw, ImageFont
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from example_project.home.demo_agency import setup_agency
 from example_project.home.models import HomePage, NewsArticlePage, NewsIndexPage
 from wagtail_crosspost.models import Channel
 
@@ -132,6 +133,7 @@ class Command(BaseCommand):
             admin_created = self.setup_admin()
             editor_created = self.setup_editor()
             channels = self.setup_channels()
+            setup_agency(home, channels, NewsIndexPage, self.say)
         self.print_next_steps(admin_created, editor_created, channels)
 
     # -- pages -----------------------------------------------------------------------------
@@ -292,6 +294,8 @@ class Command(BaseCommand):
         self.stdout.write(style.WARNING("Demo accounts (for this local demo only, never deploy):"))
         self.stdout.write(f"  administrator:  admin / admin{admin_note}")
         self.stdout.write(f"  editor:         editor / editor{editor_note}")
+        self.stdout.write("  agency writer:  agency / agency (submits in “Press releases”)")
+        self.stdout.write("  company:        approver / approver (approves page and posts)")
         self.stdout.write("")
         self.stdout.write("Channels: " + ", ".join(f"{c.name} ({c.platform})" for c in channels))
         self.stdout.write("")

@@ -1,0 +1,15 @@
+"""Public URLs (no admin login): the signed preview link for reviewers.
+
+Include them in the site's URLconf, before Wagtail's catch-all::
+
+    path("crosspost/", include("wagtail_crosspost.public_urls")),
+"""
+
+from django.urls import path
+
+from .views import review_link
+
+app_name = "wagtail_crosspost_public"
+urlpatterns = [
+    path("review/<str:token>/", review_link.public, name="preview_link"),
+]
