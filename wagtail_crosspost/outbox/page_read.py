@@ -1,0 +1,107 @@
+"""Reading a page for a post in one query: the page with its locale, its tags' names and its
+site's name, the last two as annotations (subqueries) instead of two more queries.
+
+``tag_names(page)`` and ``site_name(page)`` use the annotations where the page was read with
+``with_tags_and_site`` and fall back to the ordinary queries for any other page (the preview's,
+an older revision's, a page model whose tags are not the usual taggit through model, a database
+without a string aggregate).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.db.models import Aggregate, OuterRef, QuerySet, Subquery, TextField, Value
+
+TAGS, SITE_ID, SITE_NAME = "xp_tag_names", "xp_site_id", "xp_site_name"
+#: Between two tag names in the aggregate (the ASCII unit separator, never in a tag name).
+SEPARATOR = "\x1f"
+
+
+class _Joined(Aggregate):
+    """The names joined with SEPARATOR: STRING_AGG (PostgreSQL), GROUP_CONCAT (SQLite)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, chr(31))"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, char(31))",
+            **extra_context,
+        )
+
+
+def with_tags_and_site(queryset: QuerySet, model: Any, base_page: Any) -> QuerySet:
+    """``queryset`` (of ``model``) annotated with the tags' names and the name of the site
+    ``base_page`` belongs to (found from Wagtail's cached site root paths, no query)."""
+    annotations: dict[str, Any] = {}
+    parts = base_page.get_url_parts() if getattr(base_page, "path", None) else None
+    if parts is not None and parts[0] is not None:
+        from wagtail.models import Site
+
+        annotations[SITE_ID] = Value(parts[0])
+        names = Site.objects.filter(pk=parts[0]).values("site_name")[:1]
+        annotations[SITE_NAME] = Subquery(names, output_field=TextField())
+    tags = _tags_subquery(model)
+    if tags is not None:
+        annotations[TAGS] = tags
+    return queryset.annotate(**annotations)
+
+
+def _tags_subquery(model: Any) -> Subquery | None:
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return None
+    try:
+        through = getattr(model._meta.get_field("tags"), "through", None)
+        tag = through._meta.get_field("tag") if through is not None else None
+        if tag is None or not hasattr(tag.related_model, "name"):
+            return None
+    except (FieldDoesNotExist, AttributeError):
+        return None
+    owner = next(
+        (
+            f
+            for f in through._meta.concrete_fields
+            if f.is_relation
+            and isinstance(f.related_model, type)
+            and issubclass(model, f.related_model)
+        ),
+        None,
+    )
+    if owner is None:
+        return None
+    names = (
+        through._default_manager.filter(**{owner.name: OuterRef("pk")})
+        .order_by()
+        .values(owner.name)
+        .annotate(names=_Joined(f"{tag.name}__name"))
+        .values("names")
+    )
+    return Subquery(names, output_field=TextField())
+
+
+def tag_names(page: Any) -> list[str]:
+    if hasattr(page, TAGS):
+        joined = getattr(page, TAGS)
+        return joined.split(SEPARATOR) if joined else []
+    tags = getattr(page, "tags", None)
+    return [t.name for t in tags.all()] if tags is not None and hasattr(tags, "all") else []
+
+
+def site_name(page: Any) -> str:
+    if not getattr(page, "path", None):
+        return ""
+    if hasattr(page, SITE_NAME):
+        # The annotation is the site of the page as the claim read it; the page's own class may
+        # route it elsewhere (an overridden get_url_parts): then ask as before.
+        parts = page.get_url_parts()
+        if parts is not None and parts[0] == getattr(page, SITE_ID):
+            return getattr(page, SITE_NAME) or ""
+    site = page.get_site()
+    return getattr(site, "site_name", "") or ""
