@@ -109,9 +109,7 @@ def published_page(publication: Any) -> Any:
     if revision_id is None or (page is not None and page.live_revision_id == revision_id):
         model = page.specific_class or type(page)
         # With its locale (post.language), tags and site name: one query.
-        live = page_read.with_tags_and_site(
-            model._default_manager.select_related("locale"), model, page
-        ).get(pk=page.pk)
+        live = page_read.read(model, page)
         # Checked again on the page just read: published again since the claim read it, the live
         # page is the newer revision's content, not this row's.
         if revision_id is None or live.live_revision_id == revision_id:

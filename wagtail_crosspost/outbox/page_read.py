@@ -15,6 +15,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Aggregate, OuterRef, QuerySet, Subquery, TextField, Value
 
+from .prepared import Prepared
+
 TAGS, SITE_ID, SITE_NAME = "xp_tag_names", "xp_site_id", "xp_site_name"
 #: Between two tag names in the aggregate (the ASCII unit separator, never in a tag name).
 SEPARATOR = "\x1f"
@@ -37,16 +39,41 @@ class _Joined(Aggregate):
         )
 
 
-def with_tags_and_site(queryset: QuerySet, model: Any, base_page: Any) -> QuerySet:
-    """``queryset`` (of ``model``) annotated with the tags' names and the name of the site
-    ``base_page`` belongs to (found from Wagtail's cached site root paths, no query)."""
-    annotations: dict[str, Any] = {}
+def read(model: Any, base_page: Any) -> Any:
+    """The page ``base_page`` as ``model`` (its specific class), with its locale, its tags'
+    names and the name of its site (found from Wagtail's cached site root paths, no query).
+    Compiled once per connection (``prepared``)."""
     parts = base_page.get_url_parts() if getattr(base_page, "path", None) else None
-    if parts is not None and parts[0] is not None:
+    site_id = parts[0] if parts is not None and type(parts[0]) is int else None
+    key = (model, site_id is not None)
+    prepared = _prepared.get(key)
+    if prepared is None:
+        if site_id is None:
+            prepared = Prepared(lambda pk: with_tags_and_site(model, None).filter(pk=pk))
+        else:
+            prepared = Prepared(
+                lambda pk, site: with_tags_and_site(model, site).filter(pk=pk), arity=2
+            )
+        _prepared[key] = prepared
+    found = prepared.run(base_page.pk) if site_id is None else prepared.run(base_page.pk, site_id)
+    if not found:
+        raise model.DoesNotExist(f"{model.__name__} {base_page.pk} does not exist.")
+    return found[0]
+
+
+_prepared: dict[tuple[Any, bool], Prepared] = {}
+
+
+def with_tags_and_site(model: Any, site_id: int | None) -> QuerySet:
+    """``model``'s pages with their locale, annotated with their tags' names and the name of the
+    site ``site_id``."""
+    queryset = model._default_manager.select_related("locale")
+    annotations: dict[str, Any] = {}
+    if site_id is not None:
         from wagtail.models import Site
 
-        annotations[SITE_ID] = Value(parts[0])
-        names = Site.objects.filter(pk=parts[0]).values("site_name")[:1]
+        annotations[SITE_ID] = Value(site_id)
+        names = Site.objects.filter(pk=site_id).order_by().values("site_name")[:1]
         annotations[SITE_NAME] = Subquery(names, output_field=TextField())
     tags = _tags_subquery(model)
     if tags is not None:
