@@ -70,7 +70,8 @@ def main() -> int:
         profiler.enable()
         delivery.deliver_due(limit=args.rows + 1)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(os.environ.get("CROSSPOST_PROFILE_SORT", "cumulative")).print_stats(args.profile)
+        order = os.environ.get("CROSSPOST_PROFILE_SORT", "cumulative")  # or "tottime"
+        pstats.Stats(profiler).sort_stats(order).print_stats(args.profile)
 
     per_post = queries / args.rows
     print(f"one row alone (delivery.deliver):  {len(single)} queries")
