@@ -23,7 +23,7 @@ from ..adapters.base import Receipt
 from ..adapters.http import trim, without_nul
 from ..compose.post import build_post
 from ..models import Channel, Publication
-from . import checking, inputs, outcome, pacing
+from . import batch, checking, inputs, outcome, pacing
 from . import claim as claiming
 from .pacing import backoff, sane_retry_after  # noqa: F401  (delivery.backoff is public)
 
@@ -150,7 +150,7 @@ def _deliver_claimed(row: Publication) -> str:
     if channel.needs_reconnect:
         return _hold_for_reconnect(row)
     try:
-        adapter = channel.get_adapter()
+        adapter = batch.adapter_for(channel)  # the same instance for a channel's rows in a batch
     except LookupError:
         return _finish(
             row,
@@ -371,14 +371,15 @@ def deliver_due(limit: int = 50, among=None, until: float | None = None) -> dict
     One row at a time, each taken by ``claim_next``: sweeps running side by side never try the
     same rows (with a shared list of ids, each would lose most of its claims)."""
     counts: dict[str, int] = {}
-    for _attempt in range(limit):
-        if until is not None and counts and time.monotonic() >= until:
-            break
-        claimed = claim_next(among=among)
-        if claimed is None:
-            break
-        row = claimed[1]
-        if row is not None:
-            done = deliver_claimed(row)
-            counts[done] = counts.get(done, 0) + 1
+    with batch.scope():
+        for _attempt in range(limit):
+            if until is not None and counts and time.monotonic() >= until:
+                break
+            claimed = claim_next(among=among)
+            if claimed is None:
+                break
+            row = claimed[1]
+            if row is not None:
+                done = deliver_claimed(row)
+                counts[done] = counts.get(done, 0) + 1
     return counts

@@ -13,7 +13,7 @@ from .. import conf
 from ..adapters.base import Adapter, PlatformRules, thread_max_parts
 from ..compose import text
 from ..compose.post import PostInputs
-from . import images, page_read
+from . import batch, images, page_read
 
 #: ``gather(image=...)`` default: the editor's chosen image if any, else the page's.
 PAGE_IMAGE: Any = object()
@@ -46,7 +46,7 @@ def gather(
     page's. ``live_rules``: ask the platform for its current limits where it has them (may be an
     HTTP call); False uses what is cached (the preview, which must answer while the editor types).
     """
-    rules = adapter.rules_for_channel() if live_rules else adapter.cached_rules()
+    rules = batch.rules_for(adapter) if live_rules else adapter.cached_rules()
     if image is PAGE_IMAGE:
         image = _image(image_id) or (images.page_image(page) if page is not None else None)
     inputs = PostInputs(
