@@ -85,9 +85,11 @@ def _tags_subquery(model: Any) -> Subquery | None:
     if connection.vendor not in ("postgresql", "sqlite"):
         return None
     try:
-        through = getattr(model._meta.get_field("tags"), "through", None)
-        tag = through._meta.get_field("tag") if through is not None else None
-        if tag is None or not hasattr(tag.related_model, "name"):
+        through: Any = getattr(model._meta.get_field("tags"), "through", None)
+        if through is None:
+            return None
+        tag = through._meta.get_field("tag")
+        if not hasattr(tag.related_model, "name"):
             return None
     except (FieldDoesNotExist, AttributeError):
         return None

@@ -94,4 +94,5 @@ class Prepared:
         compiler = copy.copy(compiled.compiler)
         sql = compiled.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
-        return list(ModelIterable(_QuerySet(compiled.db, compiler, template.model)))
+        queryset: Any = _QuerySet(compiled.db, compiler, template.model)  # what it reads
+        return list(ModelIterable(queryset))
