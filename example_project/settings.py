@@ -77,6 +77,9 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("EXAMPLE_DB_PATH") or PROJECT_DIR / "db.sqlite3",
+        # Background delivery threads write beside the web request: with IMMEDIATE transactions
+        # SQLite waits for its lock instead of failing with "database is locked".
+        "OPTIONS": {"transaction_mode": "IMMEDIATE"},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -8,6 +8,7 @@ derived from ``SECRET_KEY``.
 from __future__ import annotations
 
 import base64
+import contextvars
 import hashlib
 import json
 from typing import Any
@@ -54,6 +55,22 @@ def decrypt(token: str) -> dict[str, Any]:
         ) from exc
 
 
+#: While a delivery batch runs (``outbox.batch.scope``): the tokens it decrypted, so that the
+#: rows of one channel decrypt its credentials once. None outside a batch: nothing is kept.
+batch_decrypted: contextvars.ContextVar[dict[str, dict[str, Any]] | None] = contextvars.ContextVar(
+    "crosspost_batch_decrypted", default=None
+)
+
+
+def decrypt_in_batch(token: str) -> dict[str, Any]:
+    memo = batch_decrypted.get()
+    if memo is None or not token:
+        return decrypt(token)
+    if token not in memo:
+        memo[token] = decrypt(token)
+    return memo[token]
+
+
 def rotate(token: str) -> str:
     return get_fernet().rotate(token.encode()).decode() if token else token
 
@@ -75,7 +92,7 @@ class EncryptedJSONField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value is None:
             return Secret()
-        return Secret(decrypt(value))
+        return Secret(decrypt_in_batch(value))  # a copy: a change stays in this row
 
     def to_python(self, value):
         if isinstance(value, dict):

@@ -56,6 +56,20 @@ for channel in Channel.objects.filter(name__in=["Demo wall", "Console"]):
     choose(page, channel, enabled=True)
 page.save_revision(user=admin).publish(user=admin)
 
+def wait_for_delivery(rows, busy=("pending", "sending")):
+    # The posts go out in a background thread after the commit: wait for them (a bounded
+    # number of polls of the database, no clock in the assertions).
+    import time
+
+    from wagtail_crosspost.outbox import background
+
+    background.wait(60)
+    for _ in range(600):
+        if not rows.filter(status__in=busy).exists():
+            return
+        time.sleep(0.1)
+
+wait_for_delivery(Publication.objects.filter(page=page))
 page.refresh_from_db()
 url = page.get_full_url()
 assert url == "http://127.0.0.1:8000/news/new-assembly-hall-stuttgart/", url
@@ -159,8 +173,23 @@ def publish(tick=()):
 
 
 def posts():
+    wait_for_delivery(Publication.objects.filter(page=page))
     rows = Publication.objects.filter(page=page).order_by("pk")
     return [(p.channel.name, p.generation, p.status) for p in rows]
+
+
+def wait_for_delivery(rows, busy=("pending", "sending")):
+    # The posts go out in a background thread after the commit: wait for them (a bounded
+    # number of polls of the database, no clock in the assertions).
+    import time
+
+    from wagtail_crosspost.outbox import background
+
+    background.wait(60)
+    for _ in range(600):
+        if not rows.filter(status__in=busy).exists():
+            return
+        time.sleep(0.1)
 
 
 # The editor may choose channels (Wagtail's Editors submit for moderation; admins publish).

@@ -18,6 +18,7 @@ from django.db.models import F
 
 from .. import conf
 from ..models import Publication
+from .prepared import Prepared
 
 Status = Publication.Status
 Action = Publication.Action
@@ -134,6 +135,10 @@ def _taking(now) -> dict[str, Any]:
 def _read(pk: int) -> Publication | None:
     """The claimed row, with what delivery reads of it."""
     # The revision is read only when the post is composed from an older one (outbox.inputs).
-    return (
-        Publication.objects.select_related("channel", "page", "requested_by").filter(pk=pk).first()
-    )
+    found = _READ.run(pk)
+    return found[0] if found else None
+
+
+_READ = Prepared(
+    lambda pk: Publication.objects.select_related("channel", "page", "requested_by").filter(pk=pk)
+)

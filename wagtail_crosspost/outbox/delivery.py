@@ -14,7 +14,6 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
 from .. import conf, signals, stored_messages
@@ -24,10 +23,9 @@ from ..adapters.http import trim, without_nul
 from ..compose.post import build_post
 from ..models import Channel, Publication
 from ..stored_messages import gettext as _
-from . import checking, inputs, pacing, reshare_hook
+from . import batch, checking, inputs, outcome, pacing, reshare_hook
 from . import claim as claiming
 from .pacing import backoff, sane_retry_after  # noqa: F401  (delivery.backoff is public)
-from .page_history import log_on_page as _log_on_page
 
 CHECKING, CHECKED_RETRY = checking.CHECKING, checking.CHECKED_RETRY  # delivery_state keys
 
@@ -153,7 +151,7 @@ def _deliver_claimed(row: Publication) -> str:
     if channel.needs_reconnect:
         return _hold_for_reconnect(row)
     try:
-        adapter = channel.get_adapter()
+        adapter = batch.adapter_for(channel)  # the same instance for a channel's rows in a batch
     except LookupError:
         return _finish(
             row,
@@ -167,9 +165,10 @@ def _deliver_claimed(row: Publication) -> str:
     expired = _repeat_no_longer_recognised(row, adapter)
     if expired is not None and expired != "reconcile":
         return expired
-    try:
+
+    def send() -> str:
         if checking.under_way(row) or expired == "reconcile":
-            status = checking.check(
+            return checking.check(
                 row,
                 adapter,
                 checking.ambiguous_since(row) or timezone.now(),
@@ -177,8 +176,12 @@ def _deliver_claimed(row: Publication) -> str:
                 posted=_posted,
                 send=_deliver_with,
             )
-        else:
-            status = _deliver_with(row, adapter)
+        return _deliver_with(row, adapter)
+
+    try:
+        # Returned without an exception: a success ends the channel's failure streak (reset
+        # with the outcome's own write).
+        return outcome.resetting(channel, send)
     except adapter_base.UnreachableError as exc:
         if pacing.mark_unreachable(channel, exc):  # it posted from there before: an outage
             pacing.count_failure(channel)
@@ -207,14 +210,6 @@ def _deliver_claimed(row: Publication) -> str:
             Status.FAILED,
             error=stored_messages.message("crosspost.unexpected", error=type(exc).__name__),
         )
-    # Decided by the database, not by this worker's copy of the channel: other workers may have
-    # counted failures since it was loaded, and a success ends the streak.
-    Channel.objects.filter(pk=channel.pk).filter(
-        Q(failure_streak__gt=0) | Q(paused_until__isnull=False) | Q(status=Channel.Status.ERROR)
-    ).exclude(status=Channel.Status.NEEDS_RECONNECT).update(
-        failure_streak=0, paused_until=None, status=Channel.Status.OK, status_detail=""
-    )
-    return status
 
 
 def _deliver_with(row: Publication, adapter: adapter_base.Adapter) -> str:
@@ -291,16 +286,15 @@ def _finish(row: Publication, status: str, *, error: str = "", raw: Any = None, 
         from wagtail_crosspost.url_safety import storable_url
 
         fields["remote_url"] = storable_url(fields["remote_url"])
-    Publication.objects.filter(pk=row.pk).update(**fields)
     for name, value in fields.items():
         setattr(row, name, value)
+    outcome.write(row, fields)  # with the page history entry (and the channel's reset)
     # A receiver that raises must not turn a sent post into a failed one (and a repost).
     for receiver, result in signals.publication_finished.send_robust(
         sender=Publication, publication=row
     ):
         if isinstance(result, Exception):
             logger.error("publication_finished receiver %r raised %r", receiver, result)
-    _log_on_page(row)
     return status
 
 
@@ -378,14 +372,15 @@ def deliver_due(limit: int = 50, among=None, until: float | None = None) -> dict
     One row at a time, each taken by ``claim_next``: sweeps running side by side never try the
     same rows (with a shared list of ids, each would lose most of its claims)."""
     counts: dict[str, int] = {}
-    for _attempt in range(limit):
-        if until is not None and counts and time.monotonic() >= until:
-            break
-        claimed = claim_next(among=among)
-        if claimed is None:
-            break
-        row = claimed[1]
-        if row is not None:
-            done = deliver_claimed(row)
-            counts[done] = counts.get(done, 0) + 1
+    with batch.scope():
+        for _attempt in range(limit):
+            if until is not None and counts and time.monotonic() >= until:
+                break
+            claimed = claim_next(among=among)
+            if claimed is None:
+                break
+            row = claimed[1]
+            if row is not None:
+                done = deliver_claimed(row)
+                counts[done] = counts.get(done, 0) + 1
     return counts

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import close_old_connections, connection, connections
 
 from .. import conf
-from . import delivery
+from . import batch, delivery
 
 logger = logging.getLogger("wagtail_crosspost")
 
@@ -105,33 +105,35 @@ def deliver_due(
 
     def one_thread() -> None:
         try:
-            while True:
-                with lock:
-                    if budget[0] <= 0 or (
-                        until is not None and counts and time.monotonic() >= until
-                    ):
-                        return
-                    budget[0] -= 1
-                # Rows of a channel this worker already sends to as much as it may are left
-                # for later, or for another worker.
-                with claiming:
-                    claimed = delivery.claim_next(among=among, busy_channels=slots.full())
-                    if claimed is not None and claimed[1] is not None:
-                        slots.take(claimed[1].channel_id)
-                if claimed is None:
-                    return
-                row = claimed[1]
-                if row is None:
-                    continue
-                try:
-                    count(delivery.deliver_claimed(row))
-                finally:
-                    slots.give_back(row.channel_id)
+            with batch.scope():  # this thread's share of the batch
+                sweep()
         except Exception:
             logger.exception("A delivery thread stopped; the sweep takes over its rows")
             connections.close_all()  # perhaps broken: the next sweep connects anew
         finally:
             close_old_connections()  # closed unless CONN_MAX_AGE keeps it
+
+    def sweep() -> None:
+        while True:
+            with lock:
+                if budget[0] <= 0 or (until is not None and counts and time.monotonic() >= until):
+                    return
+                budget[0] -= 1
+            # Rows of a channel this worker already sends to as much as it may are left
+            # for later, or for another worker.
+            with claiming:
+                claimed = delivery.claim_next(among=among, busy_channels=slots.full())
+                if claimed is not None and claimed[1] is not None:
+                    slots.take(claimed[1].channel_id)
+            if claimed is None:
+                return
+            row = claimed[1]
+            if row is None:
+                continue
+            try:
+                count(delivery.deliver_claimed(row))
+            finally:
+                slots.give_back(row.channel_id)
 
     pool = _pool(threads)
     futures.wait([pool.submit(one_thread) for _ in range(threads)])

@@ -13,7 +13,7 @@ from .. import conf
 from ..adapters.base import Adapter, PlatformRules, thread_max_parts
 from ..compose import text
 from ..compose.post import PostInputs
-from . import images
+from . import batch, images, page_read
 
 #: ``gather(image=...)`` default: the editor's chosen image if any, else the page's.
 PAGE_IMAGE: Any = object()
@@ -47,7 +47,7 @@ def gather(
     page's. ``live_rules``: ask the platform for its current limits where it has them (may be an
     HTTP call); False uses what is cached (the preview, which must answer while the editor types).
     """
-    rules = adapter.rules_for_channel() if live_rules else adapter.cached_rules()
+    rules = batch.rules_for(adapter) if live_rules else adapter.cached_rules()
     if image is PAGE_IMAGE:
         image = _image(image_id) or (images.page_image(page) if page is not None else None)
     inputs = PostInputs(
@@ -91,18 +91,15 @@ def _page_fields(page: Any) -> dict[str, Any]:
             intro = text.plain_text(value)
             break
     intro = intro or (page.search_description or "").strip()
-    tags = getattr(page, "tags", None)
     # In the order the edit form shows them (and the preview reads them): sorted by name.
-    tag_names = (
-        sorted(t.name for t in tags.all()) if tags is not None and hasattr(tags, "all") else []
-    )
-    site = page.get_site() if getattr(page, "path", None) else None
+    tag_names = sorted(page_read.tag_names(page))
+    url = page_url(page)
     return {
         "title": page.title,
         "intro": intro,
-        "url": page_url(page),
+        "url": url,
         "tags": tuple(tag_names),
-        "site_name": getattr(site, "site_name", "") or "",
+        "site_name": page_read.site_name(page),
         "language": getattr(getattr(page, "locale", None), "language_code", "") or "",
     }
 
@@ -121,7 +118,8 @@ def published_page(publication: Any) -> Any:
     page, revision_id = publication.page, publication.revision_id
     if revision_id is None or (page is not None and page.live_revision_id == revision_id):
         model = page.specific_class or type(page)
-        live = model._default_manager.select_related("locale").get(pk=page.pk)  # post.language
+        # With its locale (post.language), tags and site name: one query.
+        live = page_read.read(model, page)
         # Checked again on the page just read: published again since the claim read it, the live
         # page is the newer revision's content, not this row's.
         if revision_id is None or live.live_revision_id == revision_id:

@@ -20,33 +20,37 @@ LOG_ACTIONS: dict[tuple[str, str], str] = {
 
 
 def log_on_page(row: Publication) -> None:
-    if row.page_id is None:
-        return
-    action = LOG_ACTIONS.get((str(row.action), str(row.status)))
-    if action is None and row.status in (Status.FAILED, Status.UNKNOWN):
-        action = "wagtail_crosspost.failed"
-    if action is None:
-        return
     try:
-        # The history entry needs the page's type, id and title, not its content.
-        page = row.page.specific_deferred if row.page else None
-        if page is None:
-            return
-        data = {
-            "channel": row.channel.name,
-            "url": row.remote_url,
-            "error": row.error[:500],
-            "dry_run": row.dry_run,
-        }
-        _insert(page, action, row.requested_by_id, data)
+        entry = entry_for(row)
+        if entry is not None:
+            insert(entry)
     except Exception:  # the history entry must never undo a delivery
         logger.exception("Could not write the page history entry for publication %s", row.pk)
 
 
-def _insert(page, action: str, user_id, data: dict) -> None:
-    """What ``wagtail.log_actions.log`` stores, in one INSERT: its ``save()`` would check with
-    three queries that the content type, user and page exist, which the caller's foreign keys
-    already guarantee (a page's entries are deleted with it)."""
+def entry_for(row: Publication):
+    """The page history entry for the row's outcome (unsaved), or None."""
+    if row.page_id is None:
+        return None
+    action = LOG_ACTIONS.get((str(row.action), str(row.status)))
+    if action is None and row.status in (Status.FAILED, Status.UNKNOWN):
+        action = "wagtail_crosspost.failed"
+    if action is None:
+        return None
+    # The history entry needs the page's type, id and title, not its content.
+    page = row.page.specific_deferred if row.page else None
+    if page is None:
+        return None
+    data = {
+        "channel": row.channel.name,
+        "url": row.remote_url,
+        "error": row.error[:500],
+        "dry_run": row.dry_run,
+    }
+    return _entry(page, action, row.requested_by_id, data)
+
+
+def _entry(page, action: str, user_id, data: dict):
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
     from wagtail.log_actions import get_active_log_context
@@ -54,21 +58,33 @@ def _insert(page, action: str, user_id, data: dict) -> None:
     from wagtail.models import PageLogEntry
 
     if not log_actions.action_exists(action):
-        return
-    PageLogEntry.objects.bulk_create(
-        [
-            PageLogEntry(
-                content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
-                label=page.get_admin_display_title(),
-                action=action,
-                timestamp=timezone.now(),
-                page=page,
-                user_id=user_id,
-                uuid=get_active_log_context().uuid,
-                data=data,
-            )
-        ]
+        return None
+    return PageLogEntry(
+        content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
+        label=page.get_admin_display_title(),
+        action=action,
+        timestamp=timezone.now(),
+        page=page,
+        user_id=user_id,
+        uuid=get_active_log_context().uuid,
+        data=data,
     )
+
+
+def insert(entry) -> None:
+    """What ``wagtail.log_actions.log`` stores, in one INSERT: its ``save()`` would check with
+    three queries that the content type, user and page exist, which the caller's foreign keys
+    already guarantee (a page's entries are deleted with it); and ``bulk_create`` would wrap the
+    INSERT in a transaction (two statements more)."""
+    from django.db import models
+
+    models.Model.save(entry, force_insert=True)
+
+
+def _insert(page, action: str, user_id, data: dict) -> None:
+    entry = _entry(page, action, user_id, data)
+    if entry is not None:
+        insert(entry)
 
 
 def _log(page, action: str, user, data: dict) -> None:
