@@ -46,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "FEDIVERSE_CREATOR": "",
     # e-mail channel managers and page editors when a post fails or a channel needs reconnecting
     "NOTIFICATIONS": True,
+    # the calendar warns when a page goes to the same channel again within this many days
+    "REPEAT_WARNING_DAYS": 7,
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .schedule import calendar_views
+from .schedule import calendar_views, move_views
 from .views import actions, linkcard, preview, status
 
 app_name = "wagtail_crosspost"
@@ -16,4 +16,6 @@ urlpatterns = [
     path("channels/<int:pk>/test/", actions.test_connection, name="test_connection"),
     path("calendar/", calendar_views.CalendarView.as_view(), name="calendar"),
     path("calendar/data/", calendar_views.calendar_data, name="calendar_data"),
+    path("calendar/move/", move_views.move, name="calendar_move"),
+    path("calendar/undo/", move_views.undo, name="calendar_undo"),
 ]
