@@ -11,7 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -92,6 +92,7 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
                 "failed": str(_("The move failed; nothing was changed.")),
             },
             "locale": get_language() or "en",
+            "date": _day(self.request.GET.get("date")),
             "buttonText": {
                 "today": str(_("Today")),
                 "dayGridMonth": str(_("Month")),
@@ -139,6 +140,15 @@ def calendar_data(request: HttpRequest) -> JsonResponse:
     filters = calendar.Filters.from_query(request.GET)
     found = warnings.annotate(calendar.entries(request.user, start, end, filters))
     return JsonResponse(found, safe=False)
+
+
+def _day(value: str | None) -> str:
+    """``?date=`` (the day the calendar opens on), as YYYY-MM-DD, or "" for today."""
+    try:
+        day = parse_date(value or "")
+    except ValueError:
+        return ""
+    return day.isoformat() if day else ""
 
 
 def _moment(value: str | None) -> datetime | None:
