@@ -16,7 +16,6 @@ from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 
 from ..models import Channel, Publication
 from ..permissions import user_can_crosspost
@@ -88,7 +87,9 @@ def entries(user: Any, start: datetime, end: datetime, filters: Filters) -> list
 
 
 def first_words(text: str, words: int = 12) -> str:
-    return Truncator(" ".join((text or "").split())).words(words)
+    """The first ``words`` words of ``text`` (whitespace collapsed), "…" when there are more."""
+    parts = (text or "").split(maxsplit=words)
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
 def _site_paths(user: Any, site_id: int | None) -> list[str] | None:

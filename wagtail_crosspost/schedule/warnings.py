@@ -52,11 +52,16 @@ def annotate(found: list[dict]) -> list[dict]:
     if posts:
         _too_close(posts)
         _again(posts)
+    for entry in posts:
+        entry.pop("_moment", None)
     return found
 
 
 def _moment(entry: dict) -> datetime:
-    return datetime.fromisoformat(entry["start"])
+    moment = entry.get("_moment")
+    if moment is None:
+        moment = entry["_moment"] = datetime.fromisoformat(entry["start"])
+    return moment
 
 
 def _too_close(posts: list[dict]) -> None:
