@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "PREVIEW_LINKS": False,
     "PREVIEW_LINK_DAYS": 14,
     "PREVIEW_LINK_RATE": 30,  # requests per link and address per minute
+    # the calendar warns when a page goes to the same channel again within this many days
+    "REPEAT_WARNING_DAYS": 7,
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .schedule import calendar_views
+from .schedule import calendar_views, move_views
 from .views import actions, evergreen_page, evergreen_report, linkcard, preview, review_link, status
 
 app_name = "wagtail_crosspost"
@@ -19,4 +19,6 @@ urlpatterns = [
     path("calendar/data/", calendar_views.calendar_data, name="calendar_data"),
     path("pages/<int:page_id>/resharing/", evergreen_page.reshare_page, name="reshare_page"),
     path("resharing/", evergreen_report.ReshareReportView.as_view(), name="resharing"),
+    path("calendar/move/", move_views.move, name="calendar_move"),
+    path("calendar/undo/", move_views.undo, name="calendar_undo"),
 ]

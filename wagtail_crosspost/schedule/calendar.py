@@ -7,16 +7,20 @@ rows, so a busy month costs what a quiet one does (benchmarks/).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Case, F, Q, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
+from django.utils import timezone
 
 from ..models import Channel, Publication
+from ..permissions import user_can_crosspost
 from ..site_rights import site_ids_for, site_root_paths
+from .scheduled_pages import OVERDUE_AFTER
 
 Status = Publication.Status
 #: The colour of an entry by status (Wagtail's palette names the same ideas).
@@ -43,6 +47,7 @@ def _url_pattern(name: str) -> str:
 class Filters:
     channel_id: int | None = None
     site_id: int | None = None
+    locale_id: int | None = None
     status: str = ""  # a Publication status, or "scheduled" for pages only
 
     @classmethod
@@ -53,7 +58,20 @@ class Filters:
 
         status = query.get("status", "")
         known = status in Status.values or status == "scheduled"
-        return cls(number("channel"), number("site"), status if known else "")
+        return cls(number("channel"), number("site"), number("locale"), status if known else "")
+
+
+#: Where entries come from: each source takes (user, start, end, filters) and returns entries
+#: in the calendar's format (see ``posts``). Another feature adds its own with ``add_source``.
+Source = Callable[[Any, datetime, datetime, "Filters"], list[dict]]
+SOURCES: list[Source] = []
+
+
+def add_source(source: Source) -> Source:
+    """Show ``source``'s entries in the calendar, the dashboard panel and the feed too."""
+    if source not in SOURCES:
+        SOURCES.append(source)
+    return source
 
 
 def entries(user: Any, start: datetime, end: datetime, filters: Filters) -> list[dict]:
@@ -63,7 +81,15 @@ def entries(user: Any, start: datetime, end: datetime, filters: Filters) -> list
         found += scheduled_pages(user, start, end, filters)
     if filters.status != "scheduled":
         found += posts(user, start, end, filters)
+    for source in SOURCES:
+        found += source(user, start, end, filters)
     return found
+
+
+def first_words(text: str, words: int = 12) -> str:
+    """The first ``words`` words of ``text`` (whitespace collapsed), "…" when there are more."""
+    parts = (text or "").split(maxsplit=words)
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
 def _site_paths(user: Any, site_id: int | None) -> list[str] | None:
@@ -81,29 +107,54 @@ def scheduled_pages(user: Any, start: datetime, end: datetime, filters: Filters)
     revisions = Revision.page_revisions.filter(
         approved_go_live_at__gte=start, approved_go_live_at__lt=end
     )
-    if paths is not None:
-        pages = Page.objects.none()
-        for path in paths:
-            pages |= Page.objects.filter(path__startswith=path)
-        revisions = revisions.filter(object_id__in=[str(pk) for pk in pages.values_list("pk")])
+    if paths is not None or filters.locale_id is not None:
+        pages = Page.objects.all()
+        if paths is not None:
+            in_sites = Q(pk__in=[])
+            for path in paths:
+                in_sites |= Q(path__startswith=path)
+            pages = pages.filter(in_sites)
+        if filters.locale_id is not None:
+            pages = pages.filter(locale_id=filters.locale_id)
+        revisions = revisions.filter(
+            object_id__in=[str(pk) for pk in pages.values_list("pk", flat=True)]
+        )
     edit_url = _url_pattern("wagtailadmin_pages:edit")
-    rows = revisions.order_by("approved_go_live_at").values_list(
-        "object_id", "object_str", "approved_go_live_at"
-    )[:LIMIT]
+    rows = list(
+        revisions.order_by("approved_go_live_at").values_list(
+            "object_id", "object_str", "approved_go_live_at"
+        )[:LIMIT]
+    )
+    movable = _publishable({int(object_id) for object_id, _t, _g in rows}, user)
+    overdue_before = timezone.now() - OVERDUE_AFTER
     return [
         {
             "id": f"page-{object_id}",
             "title": title,
             "start": go_live.isoformat(),
             "color": COLOURS["scheduled"],
+            "editable": int(object_id) in movable,
             "extendedProps": {
                 "kind": "page",
                 "status": "scheduled",
+                "page": int(object_id),
                 "url": edit_url.format(int(object_id)),
+                "movable": int(object_id) in movable,
+                "overdue": go_live < overdue_before,
             },
         }
         for object_id, title, go_live in rows
     ]
+
+
+def _publishable(page_ids: set[int], user: Any) -> set[int]:
+    """Those of ``page_ids`` that ``user`` may publish (one query)."""
+    if not page_ids:
+        return set()
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    allowed = PagePermissionPolicy().instances_user_has_permission_for(user, "publish")
+    return set(allowed.filter(pk__in=page_ids).values_list("pk", flat=True))
 
 
 def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[dict]:
@@ -115,6 +166,8 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
         for path in paths:
             in_site |= Q(page__path__startswith=path)
         rows = rows.filter(in_site)
+    if filters.locale_id is not None:
+        rows = rows.filter(page__locale_id=filters.locale_id)
     if filters.channel_id is not None:
         rows = rows.filter(channel_id=filters.channel_id)
     if filters.status:
@@ -123,25 +176,41 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
         when=Case(
             When(status__in=Publication.IN_FLIGHT_STATUSES, then=F("next_attempt_at")),
             default=Coalesce("sent_at", "updated_at"),
-        )
+        ),
+        words=Substr(Case(When(sent_text="", then=F("message")), default=F("sent_text")), 1, 200),
     ).filter(when__gte=start, when__lt=end)
     log_url = _url_pattern("wagtail_crosspost_log:inspect")
     values = rows.order_by("when", "pk").values_list(
-        "pk", "when", "status", "action", "page_title", "channel__name", "channel__platform"
+        "pk",
+        "when",
+        "status",
+        "action",
+        "page_title",
+        "channel__name",
+        "channel__platform",
+        "channel_id",
+        "page_id",
+        "words",
     )[:LIMIT]
+    can_move = user_can_crosspost(user)
     return [
         {
             "id": f"post-{pk}",
             "title": f"{channel} · {title}",
             "start": when.isoformat(),
             "color": COLOURS.get(status, "#5c5c5c"),
+            "editable": can_move and status == Status.PENDING,
             "extendedProps": {
                 "kind": "post",
                 "status": status,
                 "action": action,
                 "platform": platform,
+                "channel": channel_id,
+                "page": page_id,
+                "words": first_words(words),
                 "url": log_url.format(pk),
+                "movable": can_move and status == Status.PENDING,
             },
         }
-        for pk, when, status, action, title, channel, platform in values
+        for pk, when, status, action, title, channel, platform, channel_id, page_id, words in values
     ]

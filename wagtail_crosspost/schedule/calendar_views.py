@@ -8,19 +8,21 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
-from wagtail.models import Site
+from wagtail.models import Locale, Site
 
 from ..models import Channel, Publication
 from ..permissions import CROSSPOST_PAGE
 from ..site_rights import site_ids_for
-from . import calendar
+from . import calendar, warnings
+from .scheduled_pages import OVERDUE_AFTER, overdue_pages, publishes_scheduled_pages
 
 
 def can_see_calendar(user: Any) -> bool:
@@ -37,6 +39,9 @@ class CalendarFilterForm(forms.Form):
     )
     site = forms.ModelChoiceField(
         queryset=Site.objects.none(), required=False, label=_("Site"), empty_label=_("All")
+    )
+    locale = forms.ModelChoiceField(
+        queryset=Locale.objects.all(), required=False, label=_("Locale"), empty_label=_("All")
     )
     status = forms.ChoiceField(required=False, label=_("Status"))
 
@@ -71,7 +76,23 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
         context["filters"] = CalendarFilterForm(self.request.GET or None, user=self.request.user)
         context["calendar_config"] = {
             "dataUrl": reverse("wagtail_crosspost:calendar_data"),
+            "moveUrl": reverse("wagtail_crosspost:calendar_move"),
+            "undoUrl": reverse("wagtail_crosspost:calendar_undo"),
+            "previewUrl": reverse("wagtail_crosspost:preview"),
+            "csrfToken": get_token(self.request),
+            "text": {
+                "moved": str(_("Moved to %(when)s.")),
+                "undo": str(_("Undo")),
+                "undone": str(_("Move undone.")),
+                "moveTo": str(_("Move to")),
+                "move": str(_("Move")),
+                "open": str(_("Open")),
+                "close": str(_("Close")),
+                "notMovable": str(_("This entry cannot be moved.")),
+                "failed": str(_("The move failed; nothing was changed.")),
+            },
             "locale": get_language() or "en",
+            "date": _day(self.request.GET.get("date")),
             "buttonText": {
                 "today": str(_("Today")),
                 "dayGridMonth": str(_("Month")),
@@ -80,7 +101,27 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
             },
             "noEvents": str(_("Nothing planned or sent in this period.")),
         }
+        context["overdue"] = self._overdue()
         return context
+
+    def _overdue(self) -> dict[str, Any] | None:
+        """Scheduled pages past their go-live (the dashboard's warning, with the cron line)."""
+        from wagtail.models import Page
+
+        ids = {int(r.object_id) for r in overdue_pages() if str(r.object_id).isdigit()}
+        user = self.request.user
+        pages = [
+            page
+            for page in Page.objects.filter(pk__in=ids).order_by("pk")
+            if page.permissions_for_user(user).can_edit()
+        ]
+        if not pages:
+            return None
+        return {
+            "pages": pages,
+            "minutes": int(OVERDUE_AFTER.total_seconds() // 60),
+            "setting_on": publishes_scheduled_pages(),
+        }
 
 
 #: The longest period one request may ask for (a month view shows six weeks).
@@ -97,7 +138,17 @@ def calendar_data(request: HttpRequest) -> JsonResponse:
     if (end - start).days > MAX_PERIOD_DAYS:
         return JsonResponse({"error": str(_("Ask for two months at most."))}, status=400)
     filters = calendar.Filters.from_query(request.GET)
-    return JsonResponse(calendar.entries(request.user, start, end, filters), safe=False)
+    found = warnings.annotate(calendar.entries(request.user, start, end, filters))
+    return JsonResponse(found, safe=False)
+
+
+def _day(value: str | None) -> str:
+    """``?date=`` (the day the calendar opens on), as YYYY-MM-DD, or "" for today."""
+    try:
+        day = parse_date(value or "")
+    except ValueError:
+        return ""
+    return day.isoformat() if day else ""
 
 
 def _moment(value: str | None) -> datetime | None:
