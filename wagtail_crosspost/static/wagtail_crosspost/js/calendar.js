@@ -24,7 +24,16 @@
       headers: { Accept: "application/json" },
     }).then(function (response) {
       if (!response.ok) throw new Error("calendar data: " + response.status);
-      return response.json();
+      return response.json().then(function (events) {
+        // The endpoint sends ISO times with their offset and no end; event-calendar draws no
+        // entry from an offset string or without an end, so it gets Date objects (shown in the
+        // browser's time zone) and a quarter of an hour.
+        events.forEach(function (entry) {
+          entry.start = new Date(entry.start);
+          entry.end = entry.end ? new Date(entry.end) : new Date(entry.start.getTime() + 900000);
+        });
+        return events;
+      });
     });
   }
 
