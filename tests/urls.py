@@ -4,5 +4,6 @@ from wagtail.admin import urls as wagtailadmin_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    path("cp/", include("wagtail_crosspost.click_urls")),
     path("", include(wagtail_urls)),
 ]

@@ -15,6 +15,8 @@ class WagtailCrosspostConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             log_filters,
         )
+        from .metrics.clicks import tracked_inputs
+        from .outbox.links import set_link_hook
         from .outbox.rights import register_posting_check
         from .review import notifications
         from .review.rights import allowed_to_post
@@ -27,6 +29,7 @@ class WagtailCrosspostConfig(AppConfig):
         autopanel.connect()
         autopanel.install()
         log_filters.install()
+        set_link_hook(tracked_inputs)  # our own click counting: the short link in the post
         timing.install()  # the outbox asks the schedule when a new post is due
         exclude_choices_from_copies()
 

@@ -361,3 +361,5 @@ class Publication(models.Model):
 # The capabilities' models, registered with this app: the layers' one declared exception.
 from .review import models as _review_models  # noqa: E402, F401
 from .schedule import models as _schedule_models  # noqa: E402, F401  (registers them)
+from .metrics import click_models as _click_models  # noqa: E402, F401
+from .metrics import goals as _goals  # noqa: E402, F401

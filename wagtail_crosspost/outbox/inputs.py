@@ -13,7 +13,7 @@ from .. import conf
 from ..adapters.base import Adapter, PlatformRules, thread_max_parts
 from ..compose import text
 from ..compose.post import PostInputs
-from . import images
+from . import images, links
 
 #: ``gather(image=...)`` default: the editor's chosen image if any, else the page's.
 PAGE_IMAGE: Any = object()
@@ -63,14 +63,16 @@ def gather(
 
 
 def for_publication(publication: Any, adapter: Adapter) -> tuple[PostInputs, PlatformRules]:
-    """The inputs for one outbox row: its revision's content and the editor's choice."""
-    return gather(
+    """The inputs for one outbox row: its revision's content and the editor's choice; the link
+    as the link hook (our own click counting) wants it."""
+    inputs, rules = gather(
         adapter,
         published_page(publication),
         message=publication.message,
         image_id=publication.image_id_override,
         idempotency_key=publication.idempotency_key,
     )
+    return links.apply(publication, inputs), rules
 
 
 def _page_fields(page: Any) -> dict[str, Any]:

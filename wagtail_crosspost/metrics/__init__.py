@@ -1,0 +1,1 @@
+"""Engagement figures: snapshots from the platforms, our own click counts, goals and the report."""
