@@ -359,7 +359,8 @@ class Publication(models.Model):
 
 
 # The capabilities' models, registered with this app: the layers' one declared exception.
-from .review import models as _review_models  # noqa: E402, F401
-from .schedule import models as _schedule_models  # noqa: E402, F401  (registers them)
 from .metrics import click_models as _click_models  # noqa: E402, F401
 from .metrics import goals as _goals  # noqa: E402, F401
+from .metrics import models as _metrics_models  # noqa: E402, F401  (registers them)
+from .review import models as _review_models  # noqa: E402, F401
+from .schedule import models as _schedule_models  # noqa: E402, F401  (registers them)

@@ -7,7 +7,7 @@ the errors raised here into publication states.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,6 +25,7 @@ from .errors import (  # noqa: F401
     about_option,
     clean_option,
 )
+from .figures import Metrics
 
 if TYPE_CHECKING:
     from django import forms
@@ -318,6 +319,9 @@ class Adapter:
     option_fields: ClassVar[tuple[str, ...]] = ()
     #: Extra fields for the channel form: name -> form field factory (called without arguments).
     form_fields: ClassVar[dict[str, Any]] = {}
+    #: Posts per ``fetch_metrics`` call; 0: no figures (see adapters/figures.py).
+    metrics_batch_size: ClassVar[int] = 0
+    metrics_by_default: ClassVar[bool] = True  # X: off, its reads cost money
 
     def __init__(self, config: ChannelConfig):
         config = as_config(config)
@@ -370,6 +374,11 @@ class Adapter:
 
     def delete(self, receipt: Receipt) -> None:
         raise PermanentError(_("%(platform)s cannot delete posts.") % {"platform": self.label})
+
+    def fetch_metrics(self, publications: Sequence[Any]) -> dict[Any, Metrics]:
+        """Figures for up to ``metrics_batch_size`` posts (each with ``remote_id``): a post
+        missing from the answer was not answered (asked again later); see figures.py."""
+        raise NotImplementedError
 
     def check(self) -> Health:
         return Health(ok=True, detail=str(_("Nothing to check for this platform.")))

@@ -96,7 +96,9 @@ def tracked_inputs(publication: Any, inputs: PostInputs) -> PostInputs:
     if not short_url(inputs.url, "x" * CODE_LENGTH):
         return inputs  # the site has not included click_urls: the plain link, as before
     link = link_for(publication, target)
-    return replace(inputs, url=short_url(inputs.url, link.code), options={**inputs.options, "utm": False})
+    return replace(
+        inputs, url=short_url(inputs.url, link.code), options={**inputs.options, "utm": False}
+    )
 
 
 def own_hosts(request: HttpRequest) -> set[str]:

@@ -82,15 +82,14 @@ def period_start(period: str, now: datetime | None = None) -> datetime:
     return day - timedelta(days=day.weekday())
 
 
-def sent_posts(goal: Goal, start: datetime) -> Any:
-    """The goal's posts sent since ``start``: its channel (or all), pages of its site (or all)."""
+def posts_in_scope(goal: Goal) -> Any:
+    """The goal's sent posts: its channel (or all), pages of its site (or all)."""
     from ..models import Publication
 
     rows = Publication.objects.filter(
         action=Publication.Action.PUBLISH,
         status=Publication.Status.POSTED,
         dry_run=False,
-        sent_at__gte=start,
     )
     if goal.channel_id:
         rows = rows.filter(channel_id=goal.channel_id)
@@ -101,19 +100,20 @@ def sent_posts(goal: Goal, start: datetime) -> Any:
 
 
 def progress(goal: Goal, now: datetime | None = None) -> Progress:
+    """How far the current period has come: posts sent in it, our own clicks counted on its
+    days (on any post), other figures of the posts sent in it."""
     start = period_start(goal.period, now)
-    posts = sent_posts(goal, start)
+    scope = posts_in_scope(goal)
+    posts = scope.filter(sent_at__gte=start)
     if goal.metric == Goal.Metric.POSTS:
         reached = posts.count()
     elif goal.metric == Goal.Metric.CLICKS:
         from .click_models import ClickDay
 
-        reached = (
-            ClickDay.objects.filter(publication__in=posts.values("pk")).aggregate(
-                total=Sum("clicks")
-            )["total"]
-            or 0
-        )
+        clicks = ClickDay.objects.filter(
+            publication__in=scope.values("pk"), day__gte=start.date()
+        ).aggregate(total=Sum("clicks"))
+        reached = clicks["total"] or 0
     else:
         from .figures import total_of
 
