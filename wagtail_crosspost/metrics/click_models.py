@@ -28,6 +28,9 @@ class ClickCounting(models.Model):
         verbose_name = _("click counting")
         verbose_name_plural = _("click counting")
 
+    def __str__(self) -> str:
+        return f"{self.channel_id}: {'on' if self.enabled else 'off'}"
+
 
 class TrackedLink(models.Model):
     """The short code a publication's post links to, and where it leads (the page, with the
@@ -45,6 +48,9 @@ class TrackedLink(models.Model):
     class Meta:
         verbose_name = _("tracked link")
         verbose_name_plural = _("tracked links")
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class ClickDay(models.Model):
@@ -66,3 +72,6 @@ class ClickDay(models.Model):
             models.UniqueConstraint(fields=["publication", "day"], name="crosspost_click_day_uniq")
         ]
         indexes = [models.Index(fields=["day"], name="crosspost_click_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} {self.day}: {self.clicks}"
