@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from .metrics.report_views import SocialPerformanceView
 from .schedule import calendar_views
 from .views import actions, linkcard, preview, status
 
@@ -16,4 +17,10 @@ urlpatterns = [
     path("channels/<int:pk>/test/", actions.test_connection, name="test_connection"),
     path("calendar/", calendar_views.CalendarView.as_view(), name="calendar"),
     path("calendar/data/", calendar_views.calendar_data, name="calendar_data"),
+    path("performance/", SocialPerformanceView.as_view(), name="performance"),
+    path(
+        "performance/results/",
+        SocialPerformanceView.as_view(results_only=True),
+        name="performance_results",
+    ),
 ]

@@ -40,6 +40,23 @@ def register_calendar_menu_item():
     return CalendarMenuItem(_("Social calendar"), url, icon_name="date", order=250)
 
 
+@hooks.register("register_reports_menu_item")
+def register_performance_report_menu_item():
+    from django.urls import reverse
+    from wagtail.admin.menu import MenuItem
+
+    from .metrics.report_views import can_see_report
+
+    class PerformanceMenuItem(MenuItem):
+        def is_shown(self, request):
+            return can_see_report(request.user)
+
+    url = reverse("wagtail_crosspost:performance")
+    return PerformanceMenuItem(
+        _("Social performance"), url, name="social-performance", icon_name="pick", order=950
+    )
+
+
 @hooks.register("after_publish_page")
 def tell_the_editor_what_was_queued(request, page):
     """“Queued for Mastodon and LinkedIn”, with a link to the log; scheduled pages say when."""

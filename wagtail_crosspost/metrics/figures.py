@@ -54,10 +54,11 @@ def interactions_expr() -> Any:
 
 def figure_sums(prefix: str = "") -> dict[str, Any]:
     """The aggregates of the report's figures over snapshot rows (``prefix`` for a relation)."""
-    sums: dict[str, Any] = {name: Sum(f"{prefix}{name}") for name in SUMMED}
-    sums["interactions"] = Sum(interactions_expr())
+    # First: the sums below take the figures' names, which the expressions must not see.
+    sums: dict[str, Any] = {"interactions": Sum(interactions_expr())}
     # Interactions of the posts whose views are given: the engagement rate's numerator.
     sums["rated"] = Sum(interactions_expr(), filter=Q(views__isnull=False))
+    sums.update({name: Sum(f"{prefix}{name}") for name in SUMMED})
     return sums
 
 

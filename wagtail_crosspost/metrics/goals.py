@@ -87,7 +87,7 @@ def posts_in_scope(goal: Goal) -> Any:
     from ..models import Publication
 
     rows = Publication.objects.filter(
-        action=Publication.Action.PUBLISH,
+        action=Publication.Action.POST,
         status=Publication.Status.POSTED,
         dry_run=False,
     )
