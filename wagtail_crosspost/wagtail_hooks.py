@@ -6,6 +6,8 @@ from wagtail import hooks
 
 from . import urls
 from .permissions import CROSSPOST_PAGE_CODENAME
+from .metrics.goal_admin import goal_viewset
+from .metrics.goal_admin import register_policy as register_goal_policy
 from .schedule.admin import register_policy as register_schedule_policy
 from .schedule.admin import schedule_viewset
 from .views.channels import channel_viewset
@@ -13,11 +15,12 @@ from .views.log import publication_viewset, register_policy
 
 register_policy()
 register_schedule_policy()
+register_goal_policy()
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [channel_viewset, publication_viewset, schedule_viewset]
+    return [channel_viewset, publication_viewset, schedule_viewset, goal_viewset]
 
 
 @hooks.register("register_admin_urls")
@@ -84,6 +87,9 @@ def add_dashboard_panel(request, panels):
     from .schedule.dashboard import ThisWeekPanel
 
     panels.append(ThisWeekPanel(request))
+    from .metrics.dashboard import PerformancePanel
+
+    panels.append(PerformancePanel(request))
 
 
 @hooks.register("register_permissions")
