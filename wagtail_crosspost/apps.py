@@ -15,6 +15,7 @@ class WagtailCrosspostConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             log_filters,
         )
+        from .metrics import rollup
         from .metrics.clicks import tracked_inputs
         from .outbox.links import set_link_hook
         from .outbox.rights import register_posting_check
@@ -29,6 +30,7 @@ class WagtailCrosspostConfig(AppConfig):
         autopanel.connect()
         autopanel.install()
         log_filters.install()
+        rollup.connect()  # a saved snapshot updates its publication's latest figures
         set_link_hook(tracked_inputs)  # our own click counting: the short link in the post
         timing.install()  # the outbox asks the schedule when a new post is due
         exclude_choices_from_copies()

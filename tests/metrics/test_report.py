@@ -71,10 +71,10 @@ def test_top_pages_best_times_and_per_day(data):
     alpha, beta = data
     with time_machine.travel(NOW, tick=False):
         period = report.period_of(30)
-        posts = report.sent_posts([alpha.pk, beta.pk], period)
-        top = report.top_pages(posts)
-        grid = report.best_times(posts)
-        days = report.per_day(posts, period)
+        ids = [alpha.pk, beta.pk]
+        top = report.top_pages(ids, period)
+        grid = report.best_times(ids, period)
+        days = report.per_day(ids, period)
     assert [p["title"] for p in top] == ["First page", "Second page"]
     assert top[0]["interactions"] == 6 and top[0]["own_clicks"] == 7
     sent_at = NOW - dt.timedelta(days=3)  # Thursday 12:00 UTC
@@ -131,3 +131,26 @@ def test_the_report_takes_a_fixed_number_of_queries(data, admin_client, make_art
         with CaptureQueriesContext(connection) as many:
             admin_client.get(URL)
     assert len(many) == len(few)
+
+
+def test_the_latest_figures_follow_saved_and_deleted_snapshots(make_article):
+    from wagtail_crosspost.metrics import rollup
+    from wagtail_crosspost.metrics.models import MetricsSnapshot
+
+    channel = ChannelFactory()
+    row = sent(channel, make_article(), NOW, stages=[("1h", {"reactions": 1, "views": 10})])
+    assert rollup.PublicationFigures.objects.get(publication=row).rated == 1
+    later = MetricsSnapshot.objects.create(
+        publication=row, stage="24h", taken_at=NOW + dt.timedelta(days=1), reactions=3, reposts=2
+    )
+    figures = rollup.PublicationFigures.objects.get(publication=row)
+    assert (figures.reactions, figures.interactions, figures.views, figures.rated) == (
+        3,
+        5,
+        None,
+        0,
+    )
+    later.delete()
+    assert rollup.PublicationFigures.objects.get(publication=row).reactions == 1
+    MetricsSnapshot.objects.filter(publication=row).delete()  # a queryset delete: signals too
+    assert not rollup.PublicationFigures.objects.filter(publication=row).exists()

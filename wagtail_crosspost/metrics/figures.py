@@ -15,64 +15,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet, Sum
 
 from .click_models import ClickDay
-from .models import MetricsSnapshot
+from .rollup import PublicationFigures
 
 #: The figures the report sums, in its column order.
 SUMMED = ("reactions", "reposts", "replies", "quotes", "views", "clicks")
 INTERACTIONS = ("reactions", "reposts", "replies", "quotes")
 
 
-def latest_snapshots() -> QuerySet[MetricsSnapshot]:
-    """Each publication's latest snapshot, and only that one."""
-    later = MetricsSnapshot.objects.filter(
-        publication_id=OuterRef("publication_id"), taken_at__gt=OuterRef("taken_at")
+def latest(channel_ids: list[int], start: Any, end: Any) -> QuerySet[PublicationFigures]:
+    """The latest figures of the channels' posts sent from ``start`` to before ``end``."""
+    return PublicationFigures.objects.filter(
+        channel_id__in=channel_ids, sent_at__gte=start, sent_at__lt=end
     )
-    return MetricsSnapshot.objects.filter(~Exists(later))
 
 
-def interactions_expr() -> Any:
-    zero = Value(0, output_field=IntegerField())
-    total: Any = zero
-    for name in INTERACTIONS:
-        total = total + Coalesce(F(name), zero)
-    return total
-
-
-def figure_sums(prefix: str = "") -> dict[str, Any]:
-    """The aggregates of the report's figures over snapshot rows (``prefix`` for a relation)."""
-    # First: the sums below take the figures' names, which the expressions must not see.
-    sums: dict[str, Any] = {"interactions": Sum(interactions_expr())}
-    # Interactions of the posts whose views are given: the engagement rate's numerator.
-    sums["rated"] = Sum(interactions_expr(), filter=Q(views__isnull=False))
-    sums.update({name: Sum(f"{prefix}{name}") for name in SUMMED})
+def figure_sums() -> dict[str, Any]:
+    """The aggregates of the report's figures over ``PublicationFigures`` rows."""
+    sums: dict[str, Any] = {"interactions": Sum("interactions"), "rated": Sum("rated")}
+    sums.update({name: Sum(name) for name in SUMMED})
     return sums
 
 
-def by_key(publications: QuerySet[Any], key: str) -> dict[Any, dict[str, Any]]:
-    """Summed figures of the latest snapshots of ``publications``, grouped by ``key`` (a field
-    path from the snapshot, e.g. ``publication__channel_id``); one query."""
-    rows = (
-        latest_snapshots()
-        .filter(publication__in=publications)
-        .values(key)
-        .annotate(**figure_sums())
-        .order_by()
-    )
-    return {row.pop(key): row for row in rows}
+def by_key(rows: QuerySet[PublicationFigures], key: str) -> dict[Any, dict[str, Any]]:
+    """Summed figures of ``rows``, grouped by ``key``; one query."""
+    grouped = rows.values(key).annotate(**figure_sums()).order_by()
+    return {row.pop(key): row for row in grouped}
 
 
 def own_clicks_by(publications: QuerySet[Any], key: str) -> dict[Any, int]:
@@ -100,10 +70,6 @@ def engagement_rate(figures: dict[str, Any]) -> float | None:
 
 
 def total_of(publications: QuerySet[Any], metric: str) -> int:
-    """One figure summed over the latest snapshots of ``publications`` (goals)."""
-    found = (
-        latest_snapshots()
-        .filter(publication__in=publications)
-        .aggregate(total=Sum(metric))["total"]
-    )
-    return int(found or 0)
+    """One figure summed over the latest figures of ``publications`` (goals)."""
+    rows = PublicationFigures.objects.filter(publication__in=publications)
+    return int(rows.aggregate(total=Sum(metric))["total"] or 0)

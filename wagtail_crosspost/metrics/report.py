@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
@@ -101,10 +101,9 @@ class ChannelFigures:
 def sums_by_channel(channel_ids: list[int], period: Period) -> dict[int, dict[str, Any]]:
     """Three queries: posts, the latest snapshots' figures, our own clicks; per channel."""
     posts = sent_posts(channel_ids, period)
-    key = "publication__channel_id"
     counted = figures.posts_by(posts, "channel_id")
-    summed = figures.by_key(posts, key)
-    clicks = figures.own_clicks_by(posts, key)
+    summed = figures.by_key(figures.latest(channel_ids, period.start, period.end), "channel_id")
+    clicks = figures.own_clicks_by(posts, "publication__channel_id")
     result = {}
     for channel_id in channel_ids:
         row = dict(summed.get(channel_id, {}))
@@ -133,16 +132,18 @@ def totals(rows: list[ChannelFigures]) -> dict[str, Any]:
     return result
 
 
-def top_pages(posts: QuerySet[Publication], limit: int = TOP_PAGES) -> list[dict[str, Any]]:
-    """The pages whose posts had the most interactions (then views); one query (+1 for clicks)."""
+def top_pages(
+    channel_ids: list[int], period: Period, limit: int = TOP_PAGES
+) -> list[dict[str, Any]]:
+    """The pages whose posts had the most interactions (then views); two queries."""
     rows = list(
-        figures.latest_snapshots()
-        .filter(publication__in=posts)
-        .values("publication__page_id", "publication__page_title")
-        .annotate(posts=Count("publication_id"), **figures.figure_sums())
+        figures.latest(channel_ids, period.start, period.end)
+        .values("page_id")
+        .annotate(posts=Count("pk"), title=Max("page_title"), **figures.figure_sums())
         .order_by("-interactions", "-views")[:limit]
     )
-    page_ids = [row["publication__page_id"] for row in rows]
+    posts = sent_posts(channel_ids, period)
+    page_ids = [row["page_id"] for row in rows]
     clicks = dict(
         ClickDay.objects.filter(publication__in=posts, publication__page_id__in=page_ids)
         .values("publication__page_id")
@@ -150,45 +151,41 @@ def top_pages(posts: QuerySet[Publication], limit: int = TOP_PAGES) -> list[dict
         .values_list("publication__page_id", "total")
     )
     for row in rows:
-        row["page_id"] = row.pop("publication__page_id")
-        row["title"] = row.pop("publication__page_title")
         row["own_clicks"] = clicks.get(row["page_id"], 0)
     return rows
 
 
-def best_times(posts: QuerySet[Publication]) -> list[list[dict[str, Any]]]:
-    """Weekday (Monday first) × hour, in the site's time zone: posts sent then and their average
-    interactions. One query."""
+def best_times(channel_ids: list[int], period: Period) -> list[list[dict[str, Any]]]:
+    """Weekday (Monday first) × hour, in the site's time zone: posts sent then (with figures)
+    and their average interactions. One query."""
     zone = timezone.get_current_timezone()
     rows = (
-        figures.latest_snapshots()
-        .filter(publication__in=posts)
+        figures.latest(channel_ids, period.start, period.end)
         .annotate(
-            weekday=ExtractIsoWeekDay("publication__sent_at", tzinfo=zone),
-            hour=ExtractHour("publication__sent_at", tzinfo=zone),
+            weekday=ExtractIsoWeekDay("sent_at", tzinfo=zone),
+            hour=ExtractHour("sent_at", tzinfo=zone),
         )
         .values("weekday", "hour")
-        .annotate(posts=Count("pk"), interactions=Sum(figures.interactions_expr()))
+        .annotate(posts=Count("pk"), total=Sum("interactions"))
         .order_by()
     )
     grid = [[{"posts": 0, "average": None} for _hour in range(24)] for _day in range(7)]
     for row in rows:
         cell = grid[row["weekday"] - 1][row["hour"]]
         cell["posts"] = row["posts"]
-        cell["average"] = round((row["interactions"] or 0) / row["posts"], 1)
+        cell["average"] = round((row["total"] or 0) / row["posts"], 1)
     return grid
 
 
-def per_day(posts: QuerySet[Publication], period: Period) -> list[tuple[date, int]]:
+def per_day(channel_ids: list[int], period: Period) -> list[tuple[date, int]]:
     """Interactions of the posts sent on each day of the period (0 for a day without). One
     query."""
     zone = timezone.get_current_timezone()
     rows = (
-        figures.latest_snapshots()
-        .filter(publication__in=posts)
-        .annotate(day=TruncDate("publication__sent_at", tzinfo=zone))
+        figures.latest(channel_ids, period.start, period.end)
+        .annotate(day=TruncDate("sent_at", tzinfo=zone))
         .values("day")
-        .annotate(interactions=Sum(figures.interactions_expr()))
+        .annotate(interactions=Sum("interactions"))
         .order_by()
     )
     found = {row["day"]: row["interactions"] or 0 for row in rows}

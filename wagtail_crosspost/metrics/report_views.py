@@ -145,9 +145,8 @@ class SocialPerformanceView(ReportView):
 
     def summary(self, rows: list[report.ChannelFigures]) -> dict[str, Any]:
         period = self.period
-        posts = report.sent_posts([row.channel.pk for row in rows], period)
-        days = report.per_day(posts, period)
-        weekdays = [date_format(day, "D") for day in sorted(period.days)[:7]] if days else []
+        ids = [row.channel.pk for row in rows]
+        days = report.per_day(ids, period)
         weekday_names = _weekday_names()
         return {
             "period": period,
@@ -161,12 +160,11 @@ class SocialPerformanceView(ReportView):
                 str(_("Interactions of the posts sent each day")),
             ),
             "best_times_chart": charts.heatmap(
-                report.best_times(posts),
+                report.best_times(ids, period),
                 weekday_names,
                 str(_("Average interactions per post by weekday and hour")),
             ),
-            "top_pages": report.top_pages(posts),
-            "weekdays": weekdays,
+            "top_pages": report.top_pages(ids, period),
         }
 
 
