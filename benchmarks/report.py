@@ -46,8 +46,8 @@ def main() -> int:
     from django.urls import reverse
 
     from tests.testapp.models import ArticlePage
-    from wagtail_crosspost.models import Channel
     from wagtail_crosspost.metrics.models import MetricsSnapshot
+    from wagtail_crosspost.models import Channel
 
     home = _setup.make_site()
     user = get_user_model().objects.create_superuser("bench", "bench@example.com", "x")

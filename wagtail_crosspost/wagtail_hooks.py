@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from . import urls
-from .permissions import CROSSPOST_PAGE_CODENAME
 from .metrics.goal_admin import goal_viewset
 from .metrics.goal_admin import register_policy as register_goal_policy
+from .permissions import CROSSPOST_PAGE_CODENAME
 from .schedule.admin import register_policy as register_schedule_policy
 from .schedule.admin import schedule_viewset
 from .views.channels import channel_viewset

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ChannelFactory, set_admin_preferences
 from tests.metrics.helpers import sent

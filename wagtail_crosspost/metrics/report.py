@@ -124,8 +124,10 @@ def totals(rows: list[ChannelFigures]) -> dict[str, Any]:
     """The sums over the rows, now and before, with the change."""
     result: dict[str, Any] = {}
     for name in COLUMNS:
-        given_now = [r.current.get(name) for r in rows if r.current.get(name) is not None]
-        given_before = [r.previous.get(name) for r in rows if r.previous.get(name) is not None]
+        given_now: list[Any] = [r.current[name] for r in rows if r.current.get(name) is not None]
+        given_before: list[Any] = [
+            r.previous[name] for r in rows if r.previous.get(name) is not None
+        ]
         now = sum(given_now) if given_now else None
         before = sum(given_before) if given_before else None
         result[name] = {"value": now, "change": change(now, before)}
@@ -136,7 +138,7 @@ def top_pages(
     channel_ids: list[int], period: Period, limit: int = TOP_PAGES
 ) -> list[dict[str, Any]]:
     """The pages whose posts had the most interactions (then views); two queries."""
-    rows = list(
+    rows: list[dict[str, Any]] = list(  # type: ignore[arg-type]
         figures.latest(channel_ids, period.start, period.end)
         .values("page_id")
         .annotate(posts=Count("pk"), title=Max("page_title"), **figures.figure_sums())
@@ -144,7 +146,7 @@ def top_pages(
     )
     posts = sent_posts(channel_ids, period)
     page_ids = [row["page_id"] for row in rows]
-    clicks = dict(
+    clicks: dict[Any, Any] = dict(
         ClickDay.objects.filter(publication__in=posts, publication__page_id__in=page_ids)
         .values("publication__page_id")
         .annotate(total=Sum("clicks"))
