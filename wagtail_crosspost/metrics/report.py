@@ -138,12 +138,13 @@ def top_pages(
     channel_ids: list[int], period: Period, limit: int = TOP_PAGES
 ) -> list[dict[str, Any]]:
     """The pages whose posts had the most interactions (then views); two queries."""
-    rows: list[dict[str, Any]] = list(  # type: ignore[arg-type]
+    found: Any = (
         figures.latest(channel_ids, period.start, period.end)
         .values("page_id")
         .annotate(posts=Count("pk"), title=Max("page_title"), **figures.figure_sums())
         .order_by("-interactions", "-views")[:limit]
     )
+    rows: list[dict[str, Any]] = list(found)
     posts = sent_posts(channel_ids, period)
     page_ids = [row["page_id"] for row in rows]
     clicks: dict[Any, Any] = dict(
