@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from . import urls
+from .metrics.admin import metrics_viewset
+from .metrics.admin import register_policy as register_metrics_policy
 from .metrics.goal_admin import goal_viewset
 from .metrics.goal_admin import register_policy as register_goal_policy
 from .permissions import CROSSPOST_PAGE_CODENAME
@@ -16,11 +18,12 @@ from .views.log import publication_viewset, register_policy
 register_policy()
 register_schedule_policy()
 register_goal_policy()
+register_metrics_policy()
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [channel_viewset, publication_viewset, schedule_viewset, goal_viewset]
+    return [channel_viewset, publication_viewset, schedule_viewset, goal_viewset, metrics_viewset]
 
 
 @hooks.register("register_admin_urls")

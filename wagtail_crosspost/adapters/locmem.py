@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from .base import Adapter, Health, PlatformRules, Post, Receipt
+from .figures import PLATFORM, Metrics
 
 
 @dataclass
@@ -20,6 +21,10 @@ class SentPost:
 #: Every post, update and deletion sent through a ``locmem`` channel, in order. A plain list:
 #: clear it between tests.
 outbox: list[SentPost] = []
+#: The figures a ``locmem`` post has (remote id -> Metrics); unknown posts have all zero.
+figures: dict[str, Metrics] = {}
+#: The remote ids of each ``fetch_metrics`` call, in order (one list per call).
+metrics_calls: list[list[str]] = []
 
 
 class LocmemAdapter(Adapter):
@@ -44,3 +49,15 @@ class LocmemAdapter(Adapter):
 
     def check(self) -> Health:
         return Health(ok=True)
+
+    metrics_batch_size = 50
+
+    def fetch_metrics(self, publications) -> dict:
+        metrics_calls.append([str(p.remote_id) for p in publications])
+        return {
+            p: figures.get(str(p.remote_id))
+            or Metrics(reactions=0, reposts=0, replies=0, quotes=0).mark(
+                PLATFORM, "views", "clicks"
+            )
+            for p in publications
+        }

@@ -115,9 +115,41 @@ class ChannelMetricsSettings(models.Model):
         ),
     )
 
+    #: Pacing: no figures are asked for before this (a rate-limit answer, or a failure).
+    paused_until = models.DateTimeField(null=True, blank=True, editable=False)
+    #: The last failure to fetch figures (the channel's health shows it), and when.
+    error = models.TextField(_("figures error"), blank=True, editable=False)
+    error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    fetched_at = models.DateTimeField(_("figures fetched"), null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("figures settings")
         verbose_name_plural = _("figures settings")
+        ordering = ["channel__name"]
 
     def __str__(self) -> str:
-        return f"{self.channel_id}: {'on' if self.fetch_figures else 'off'}"
+        return str(self.channel)
+
+    def platform_gives(self) -> str:
+        """Which figures the channel's platform gives (for the settings list)."""
+        from wagtail_crosspost.adapters import get_adapter_class
+
+        try:
+            adapter_class = get_adapter_class(self.channel.platform)
+        except LookupError:
+            return "–"
+        if not adapter_class.metrics_batch_size:
+            return str(
+                _("No figures: %(platform)s gives none.") % {"platform": adapter_class.label}
+            )
+        return str(_("Up to %(n)s posts per call") % {"n": adapter_class.metrics_batch_size})
+
+    def health(self) -> str:
+        """The figures' health: the last failure, or when they were last fetched."""
+        if not self.fetch_figures:
+            return str(_("Switched off"))
+        if self.error:
+            return self.error
+        if self.fetched_at:
+            return str(_("OK"))
+        return str(_("Not fetched yet"))

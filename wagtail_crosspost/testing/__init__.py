@@ -1,8 +1,9 @@
 """Test helpers shipped for adapter authors.
 
 ``wagtail_crosspost.testing.fakeserver`` runs a strict fake platform server over real HTTP;
-``wagtail_crosspost.testing.contract.AdapterContractTests`` is the suite every adapter passes
-(it needs pytest, so it is imported on first use).
+``wagtail_crosspost.testing.contract.AdapterContractTests`` is the suite every adapter passes,
+``MetricsContractTests`` the one every adapter with ``fetch_metrics`` passes (both need pytest,
+so they are imported on first use).
 """
 
 from typing import TYPE_CHECKING, Any
@@ -20,9 +21,11 @@ from .fakeserver import (
 
 if TYPE_CHECKING:
     from .contract import AdapterContractTests
+    from .contract_metrics import MetricsContractTests
 
 __all__ = [
     "AdapterContractTests",
+    "MetricsContractTests",
     "FakeServer",
     "Fault",
     "Headers",
@@ -40,4 +43,8 @@ def __getattr__(name: str) -> Any:
         from .contract import AdapterContractTests
 
         return AdapterContractTests
+    if name == "MetricsContractTests":
+        from .contract_metrics import MetricsContractTests
+
+        return MetricsContractTests
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -75,6 +75,7 @@ from .connect import (
     normalise_service,
 )
 from .embed import build_embed
+from .metrics import BlueskyMetrics
 from .record import (
     POST_COLLECTION,
     RULES,
@@ -85,7 +86,6 @@ from .record import (
     langs,
     strong_ref,
 )
-from .session import XRPCSession
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ logger = logging.getLogger(__name__)
 # -- the adapter ---------------------------------------------------------------------------------
 
 
-class BlueskyAdapter(XRPCSession, Adapter):
+class BlueskyAdapter(BlueskyMetrics, Adapter):
     key = "bluesky"
     label = gettext_lazy("Bluesky")
     rules = RULES

@@ -48,13 +48,14 @@ from ..http import (
 from ..text import escape_little
 from .errors import linkedin_error_text, refine, seconds_until_midnight_utc
 from .media import upload
+from .metrics import LinkedInMetrics
 from .options import FORM_FIELDS, clean_author, clean_version
 
 DEFAULT_API_BASE = "https://api.linkedin.com"
 RESTLI_PROTOCOL_VERSION = "2.0.0"  # platforms.md 4
 
 
-class LinkedInAdapter(APIBaseOption, Adapter):
+class LinkedInAdapter(LinkedInMetrics, APIBaseOption, Adapter):
     key = "linkedin"
     label = gettext_lazy("LinkedIn")
     default_api_base = DEFAULT_API_BASE

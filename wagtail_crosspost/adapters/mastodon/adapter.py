@@ -40,6 +40,7 @@ from ..http import HTTPClient, json_object, not_found, unless_gone
 from ..replies import delete_thread, edited_root_only
 from .errors import mastodon_error_text, says_still_processing, says_token_refused
 from .media import upload
+from .metrics import MastodonMetrics
 from .options import (
     FORM_FIELDS,
     check_server_url,
@@ -66,7 +67,7 @@ from .statuses import (
 from .thread import send_replies
 
 
-class MastodonAdapter(Adapter):
+class MastodonAdapter(MastodonMetrics, Adapter):
     key = "mastodon"
     label = gettext_lazy("Mastodon")
     rules = rules_from_instance(None)

@@ -29,6 +29,7 @@ from .graph import (
     public_media_url,
     rule_option_fields,
 )
+from .metrics import FacebookMetrics
 
 # platforms.md §5 and the summary table. The text limit (63,206) and the image limits (integrators:
 # 10 MB) are unverified officially: channel options may override them. One image per post: a
@@ -48,7 +49,7 @@ FACEBOOK_RULES = PlatformRules(
 FACEBOOK_POST_URL = "https://www.facebook.com/{post_id}"
 
 
-class FacebookAdapter(MetaAdapter):
+class FacebookAdapter(FacebookMetrics, MetaAdapter):
     key = "facebook"
     label = gettext_lazy("Facebook Page")
     rules = FACEBOOK_RULES

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from ..base import AmbiguousError, Health, ImageRules, PermanentError, PlatformRules, Post, Receipt
 from .containers import ContainerAdapter
 from .graph import MetaAdapter, answer_id, api_version_field, public_media_url, rule_option_fields
+from .metrics import InstagramMetrics
 
 # platforms.md §6 and the summary table: caption 2200, 30 hashtags (partly verified); links are
 # not clickable (unverified); JPEG only (Meta's guide); 8 MB, aspect 4:5 … 1.91:1, width
@@ -47,7 +48,7 @@ INSTAGRAM_RULES = PlatformRules(
 )
 
 
-class InstagramAdapter(ContainerAdapter):
+class InstagramAdapter(InstagramMetrics, ContainerAdapter):
     key = "instagram"
     label = gettext_lazy("Instagram")
     rules = INSTAGRAM_RULES

@@ -19,6 +19,7 @@ from ..base import AmbiguousError, Health, ImageRules, PermanentError, PlatformR
 from ..http import unless_gone
 from .containers import ContainerAdapter
 from .graph import already_gone, answer_id, api_version_field, public_media_url, rule_option_fields
+from .metrics import ThreadsMetrics
 
 # platforms.md §7 and the summary table: 500 characters (unit unverified: we count UTF-16, the
 # stricter reading), at most 5 links; images JPEG or PNG, 8 MB, aspect up to 10:1, width
@@ -45,7 +46,7 @@ THREADS_RULES = PlatformRules(
 )
 
 
-class ThreadsAdapter(ContainerAdapter):
+class ThreadsAdapter(ThreadsMetrics, ContainerAdapter):
     key = "threads"
     label = gettext_lazy("Threads")
     rules = THREADS_RULES

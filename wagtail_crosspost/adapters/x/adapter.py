@@ -46,6 +46,7 @@ from ..base import (
 from ..http import APIBaseOption, HTTPClient, json_object, not_found, trim, unless_gone
 from ..oauth import oauth1_signer
 from ..replies import delete_thread, publish_replies
+from .metrics import XMetrics
 
 DEFAULT_API_BASE = "https://api.x.com"  # platforms.md 3: https://api.x.com/2/...
 AUTH_MODES = ("oauth2", "oauth1")
@@ -74,7 +75,7 @@ def x_error_text(body: Any) -> str:
     return body[:300] if isinstance(body, str) else ""
 
 
-class XAdapter(APIBaseOption, Adapter):
+class XAdapter(XMetrics, APIBaseOption, Adapter):
     key = "x"
     label = gettext_lazy("X")
     default_api_base = DEFAULT_API_BASE
