@@ -16,6 +16,9 @@ class WagtailCrosspostConfig(AppConfig):
             log_filters,
         )
         from .evergreen import checks as evergreen_checks
+        from .metrics import rollup
+        from .metrics.clicks import tracked_inputs
+        from .outbox.links import set_link_hook
         from .outbox.rights import register_plan_gate, register_posting_check
         from .review import approval_mail, notifications, workflow
         from .review.rights import allowed_to_post
@@ -31,6 +34,8 @@ class WagtailCrosspostConfig(AppConfig):
         autopanel.connect()
         autopanel.install()
         log_filters.install()
+        rollup.connect()  # a saved snapshot updates its publication's latest figures
+        set_link_hook(tracked_inputs)  # our own click counting: the short link in the post
         timing.install()  # the outbox asks the schedule when a new post is due
         evergreen_checks.install()  # and the evergreen layer whether a re-share may still go
         exclude_choices_from_copies()

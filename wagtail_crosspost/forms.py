@@ -13,6 +13,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from .adapters import get_adapter_class
 from .adapters.base import AdapterError
+from .metrics.click_models import ClickCounting
 from .models import Channel
 from .url_safety import web_url
 
@@ -122,6 +123,15 @@ class ChannelForm(WagtailAdminModelForm):
             required=False,
             initial=options.get("utm_campaign", "crosspost"),
         )
+        self.fields["click_counting"] = forms.BooleanField(
+            label=_("Count clicks on the site"),
+            required=False,
+            initial=clicks_counted(self.instance),
+            help_text=_(
+                "The post links to a short address on your site that counts the click per day "
+                "and sends the reader on to the page. No IP address, cookie or user id is stored."
+            ),
+        )
         # A platform's warning for the admin (X: posts with links cost more on the paid API).
         self.platform_notice = getattr(adapter, "form_help", "")
         stored = self.instance.get_credentials() if self.instance.pk else {}
@@ -205,6 +215,9 @@ class ChannelForm(WagtailAdminModelForm):
             channel.status_detail = ""
         if commit:
             channel.save()
+            ClickCounting.objects.update_or_create(
+                channel=channel, defaults={"enabled": bool(self.cleaned_data.get("click_counting"))}
+            )
             if held:
                 from .outbox.health import resume_channel
 
@@ -215,3 +228,10 @@ class ChannelForm(WagtailAdminModelForm):
 def channel_form_class(platform: str) -> type[ChannelForm]:
     adapter = get_adapter_class(platform)
     return type(f"{adapter.__name__}ChannelForm", (ChannelForm,), {"adapter_class": adapter})
+
+
+def clicks_counted(channel: Channel) -> bool:
+    """Whether the channel's posts link through the site's counting redirect."""
+    if not channel.pk:
+        return False
+    return ClickCounting.objects.filter(channel=channel, enabled=True).exists()

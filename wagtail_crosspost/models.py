@@ -328,6 +328,8 @@ class Publication(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="crosspost_due_idx"),
+            # The Social performance report: posts sent in a period, per channel.
+            models.Index(fields=["sent_at", "channel"], name="crosspost_sent_idx"),
         ]
 
     def __str__(self) -> str:
@@ -385,6 +387,9 @@ class PlatformApp(models.Model):
 
 # The capabilities' models, registered with this app: the layers' one declared exception.
 from .evergreen import models as _evergreen_models  # noqa: E402, F401, I001
+from .metrics import click_models as _click_models  # noqa: E402, F401
+from .metrics import goals as _goals  # noqa: E402, F401
 from .metrics import models as _metrics_models  # noqa: E402, F401  (registers them)
+from .metrics import rollup as _rollup  # noqa: E402, F401
 from .review import models as _review_models  # noqa: E402, F401
 from .schedule import models as _schedule_models  # noqa: E402, F401  (registers them)

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from .metrics.report_views import SocialPerformanceView
 from .schedule import calendar_views, move_views
 from .views import actions, evergreen_page, evergreen_report, linkcard, preview, review_link, status
 
@@ -21,4 +22,10 @@ urlpatterns = [
     path("resharing/", evergreen_report.ReshareReportView.as_view(), name="resharing"),
     path("calendar/move/", move_views.move, name="calendar_move"),
     path("calendar/undo/", move_views.undo, name="calendar_undo"),
+    path("performance/", SocialPerformanceView.as_view(), name="performance"),
+    path(
+        "performance/results/",
+        SocialPerformanceView.as_view(results_only=True),
+        name="performance_results",
+    ),
 ]

@@ -9,6 +9,8 @@ from .evergreen.admin import blackout_viewset, evergreen_viewset
 from .evergreen.admin import register_policy as register_evergreen_policy
 from .metrics.admin import metrics_viewset
 from .metrics.admin import register_policy as register_metrics_policy
+from .metrics.goal_admin import goal_viewset
+from .metrics.goal_admin import register_policy as register_goal_policy
 from .permissions import CROSSPOST_PAGE_CODENAME
 from .schedule.admin import register_policy as register_schedule_policy
 from .schedule.admin import schedule_viewset
@@ -17,6 +19,7 @@ from .views.log import publication_viewset, register_policy
 
 register_policy()
 register_schedule_policy()
+register_goal_policy()
 register_metrics_policy()
 register_evergreen_policy()
 
@@ -27,6 +30,7 @@ def register_viewsets():
         channel_viewset,
         publication_viewset,
         schedule_viewset,
+        goal_viewset,
         metrics_viewset,
         evergreen_viewset,
         blackout_viewset,
@@ -51,6 +55,23 @@ def register_calendar_menu_item():
 
     url = reverse("wagtail_crosspost:calendar")
     return CalendarMenuItem(_("Social calendar"), url, icon_name="date", order=250)
+
+
+@hooks.register("register_reports_menu_item")
+def register_performance_report_menu_item():
+    from django.urls import reverse
+    from wagtail.admin.menu import MenuItem
+
+    from .metrics.report_views import can_see_report
+
+    class PerformanceMenuItem(MenuItem):
+        def is_shown(self, request):
+            return can_see_report(request.user)
+
+    url = reverse("wagtail_crosspost:performance")
+    return PerformanceMenuItem(
+        _("Social performance"), url, name="social-performance", icon_name="pick", order=950
+    )
 
 
 @hooks.register("after_publish_page")
@@ -80,6 +101,9 @@ def add_dashboard_panel(request, panels):
     from .schedule.dashboard import ThisWeekPanel
 
     panels.append(ThisWeekPanel(request))
+    from .metrics.dashboard import PerformancePanel
+
+    panels.append(PerformancePanel(request))
 
 
 @hooks.register("register_permissions")

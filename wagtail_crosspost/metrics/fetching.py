@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from ..adapters.base import Adapter, AdapterError, AuthError, TransientError
 from ..models import Channel, Publication
 from ..outbox.pacing import backoff, sane_retry_after
+from . import rollup
 from .models import STAGE_TIMES, ChannelMetricsSettings, MetricsSnapshot
 
 logger = logging.getLogger("wagtail_crosspost")
@@ -145,6 +146,8 @@ def fetch_channel(
             ]
             # Frozen: a stage already taken (by a worker running at the same time) stays as it is.
             MetricsSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True)
+            # bulk_create sends no signals: the latest figures the report sums, refreshed here.
+            rollup.refresh(snapshot.publication_id for snapshot in snapshots)
             outcome.snapshots += len(snapshots)
     if calls:
         record_success(settings, now)

@@ -139,6 +139,10 @@ def _read(pk: int) -> Publication | None:
     return found[0] if found else None
 
 
+# channel__click_counting: the metrics layer's switch (a reverse one-to-one, named by string so
+# the outbox does not import it), read here so that its link hook costs no query of its own.
 _READ = Prepared(
-    lambda pk: Publication.objects.select_related("channel", "page", "requested_by").filter(pk=pk)
+    lambda pk: Publication.objects.select_related(
+        "channel", "channel__click_counting", "page", "requested_by"
+    ).filter(pk=pk)
 )

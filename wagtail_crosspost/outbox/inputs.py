@@ -13,7 +13,7 @@ from .. import conf
 from ..adapters.base import Adapter, PlatformRules, thread_max_parts
 from ..compose import text
 from ..compose.post import PostInputs
-from . import batch, images, page_read
+from . import batch, images, links, page_read
 
 #: ``gather(image=...)`` default: the editor's chosen image if any, else the page's.
 PAGE_IMAGE: Any = object()
@@ -64,8 +64,9 @@ def gather(
 
 
 def for_publication(publication: Any, adapter: Adapter) -> tuple[PostInputs, PlatformRules]:
-    """The inputs for one outbox row: its revision's content and the editor's choice."""
-    return gather(
+    """The inputs for one outbox row: its revision's content and the editor's choice; the link
+    as the link hook (our own click counting) wants it."""
+    inputs, rules = gather(
         adapter,
         published_page(publication),
         message=publication.message,
@@ -73,6 +74,7 @@ def for_publication(publication: Any, adapter: Adapter) -> tuple[PostInputs, Pla
         idempotency_key=publication.idempotency_key,
         extra_options=reshare_options(publication),
     )
+    return links.apply(publication, inputs), rules
 
 
 def reshare_options(publication: Any) -> dict[str, Any] | None:
