@@ -55,13 +55,19 @@ class _Query:
 
 
 class _QuerySet:
-    """What ``ModelIterable`` asks of a queryset."""
+    """What ``ModelIterable`` asks of a queryset: the prepared compiler as its query; anything
+    else (``_fetch_mode`` since Django 6.1, and whatever a later Django reads) from the template
+    queryset the SQL was compiled from."""
 
-    def __init__(self, db: str, compiler, model):
+    def __init__(self, db: str, compiler, template: QuerySet):
         self.db = db
         self.query = _Query(compiler)
-        self.model = model
+        self.model = template.model
         self._known_related_objects: dict = {}
+        self._template = template
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["_template"], name)
 
 
 class Prepared:
@@ -94,5 +100,5 @@ class Prepared:
         compiler = copy.copy(compiled.compiler)
         sql = compiled.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
-        queryset: Any = _QuerySet(compiled.db, compiler, template.model)  # what it reads
+        queryset: Any = _QuerySet(compiled.db, compiler, template)  # what it reads
         return list(ModelIterable(queryset))
