@@ -78,7 +78,9 @@ def reason(data: dict[str, Any]) -> str:
     """Why a post failed, in the reader's language (the stored code), or the text as written."""
     from ..stored_messages import shown
 
-    stored = data.get("message") if isinstance(data.get("message"), dict) else {}
+    stored = data.get("message")
+    if not isinstance(stored, dict):
+        stored = {}
     text = str(data.get("error") or "")
     return shown(str(stored.get("code") or ""), stored.get("params"), text, final=True).strip()
 
