@@ -159,7 +159,7 @@ def test_page_history_shows_the_post(
     with django_capture_on_commit_callbacks(execute=True):
         publish(page)
     html = admin_client.get(reverse("wagtailadmin_pages:history", args=[page.pk])).content.decode()
-    assert "Crossposted" in html and "Posted to Alpha" in html
+    assert "Crossposted" in html and "Posted to In-memory (tests) (Alpha)" in html
 
 
 def test_dashboard_shows_failures_and_reconnects(admin_client, make_article, channel):

@@ -103,8 +103,8 @@ def test_the_panel_and_its_polled_status_say_dry_run(admin_client, rows):
 def test_the_page_history_says_dry_run(admin_client, rows):
     page, _real, _dry = rows
     html = admin_client.get(reverse("wagtailadmin_pages:history", args=[page.pk])).content
-    assert b"Posted to Trial wall (dry run)" in html
-    assert b"Posted to Real wall" in html
+    assert b"Posted to In-memory (tests) (Trial wall) (dry run)" in html
+    assert b"Posted to In-memory (tests) (Real wall)" in html
 
 
 def test_the_dry_run_label_is_german_for_german_editors(admin_client, admin_user, rows):

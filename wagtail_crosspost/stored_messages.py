@@ -13,8 +13,9 @@ Two kinds of codes:
   it as ``_``). It is a ``str`` in the language active when it was made, and remembers its msgid
   and its ``%`` values, so it can be rendered again in another language from the catalogue.
 
-A value that is itself such a sentence is stored as one (nested), a moment (``moment(dt)``) as a
-time rendered in the reader's time zone; anything else as its text.
+A value that is itself such a sentence is stored as one (nested), a moment (``moment(dt)``, or
+``clock(dt)`` for a time of day) as an ISO time rendered in the reader's time zone and language
+when it is read; anything else as its text.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ TEXT = "crosspost.text"
 LINES = "crosspost.lines"
 #: key of a moment among the values: rendered as a time in the reader's time zone
 MOMENT = "__moment__"
+#: next to a moment: a time of day, with the date only when it is not the reader's today
+CLOCK = "clock"
 
 _REGISTRY: dict[str, Any] = {}
 
@@ -102,6 +105,13 @@ def moment(value: datetime) -> Message:
     return Message(_render_moment(value.isoformat()), MOMENT, {"at": value.isoformat()})
 
 
+def clock(value: datetime) -> Message:
+    """A time of day ("goes out at 14:05"), shown in the reader's time zone and language when
+    it is read: only the time on that day, the date too on another day."""
+    params = {"at": value.isoformat(), CLOCK: True}
+    return Message(_render_moment(value.isoformat(), clock=True), MOMENT, params)
+
+
 def encode_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return {str(name): _encode(value) for name, value in values.items()}
 
@@ -109,6 +119,8 @@ def encode_values(values: Mapping[str, Any]) -> dict[str, Any]:
 def _encode(value: Any) -> Any:
     if isinstance(value, Message):
         if value.code == MOMENT:
+            if value.params.get(CLOCK):
+                return {MOMENT: value.params["at"], CLOCK: True}
             return {MOMENT: value.params["at"]}
         return value.encoded()
     if isinstance(value, bool) or value is None:
@@ -125,19 +137,24 @@ def _encode(value: Any) -> Any:
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if MOMENT in value:
-            return _render_moment(str(value[MOMENT]))
+            return _render_moment(str(value[MOMENT]), clock=bool(value.get(CLOCK)))
         if "code" in value:
             return render(str(value["code"]), value.get("params") or {})
     return value
 
 
-def _render_moment(iso: str) -> str:
+def _render_moment(iso: str, clock: bool = False) -> str:
+    """In the active time zone (the site's, or the Wagtail user's in the admin) and language."""
     when = parse_datetime(iso)
     if when is None:
         return iso
     if timezone.is_aware(when):
         when = timezone.localtime(when)
-    return formats.date_format(when, "DATETIME_FORMAT")
+    if not clock:
+        return formats.date_format(when, "DATETIME_FORMAT")
+    if timezone.is_aware(when) and when.date() == timezone.localdate():
+        return formats.time_format(when, "TIME_FORMAT")
+    return formats.date_format(when, "SHORT_DATETIME_FORMAT")
 
 
 def render(code: str, params: Mapping[str, Any], language: str | None = None) -> str:

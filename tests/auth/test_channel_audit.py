@@ -26,5 +26,6 @@ def test_connect_and_disconnect_are_in_the_site_history(flow, authserver, admin_
     stored = json.dumps([e.data for e in entries])
     assert secrets and not any(secret in stored for secret in secrets)
     history = flow.client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
-    assert f"Connected {channel.name}" in history
-    assert f"Disconnected {channel.name}" in history
+    named = f"{channel.platform_label} ({channel.name})"  # the platform, then the channel's name
+    assert f"Connected {named}" in history
+    assert f"Disconnected {named}" in history

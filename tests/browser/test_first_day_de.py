@@ -1,40 +1,52 @@
-"""A company's first day in the German admin, in a real Chromium (issue 18):
+"""A company's first day in the German admin of a fresh demo, in a real Chromium (issue 18).
 
-create a webhook channel by hand, mistype its address, publish a page and see the warning in the
-Publish-to panel of the next page, fix the address, schedule that page two minutes ahead, and see
-it post with no manual command: a thread runs ``crosspost_deliver`` every second, as the demo's
-``crosspost_deliver --loop`` does, with ``WAGTAILCROSSPOST_PUBLISH_SCHEDULED`` on. The two minutes
-are not waited for: the scheduled revision's go-live time is moved back once it is saved.
+The demo runs as ``scripts/demo`` runs it: the example project's own settings, a new SQLite file,
+``migrate``, ``setup_demo``, ``runserver`` and ``crosspost_deliver --loop`` in the background,
+each a process of its own on a free port (``tests.browser.demo_settings`` is the example
+project's settings plus one line: the webhook receiver of this test runs on this machine, which
+a real site's webhooks never may).
+
+Logged in as the demo's admin, with a German browser: create a webhook channel by hand, mistype
+its address, publish a live page with it ticked (it fails: "check the address"), see the warning
+in the Publish-to panel of the next page, fix the address, schedule that page two minutes ahead
+with the channel ticked, and see it post with no manual command: the demo's own delivery loop
+makes the page live and posts it. The two minutes are not waited for: once the schedule is
+saved, its go-live time is moved back in the demo's database, as the clock would move it.
 
 Every admin screen visited is checked against a known-English word list.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
 import socket
-import threading
-from datetime import timedelta
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
-from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import Page, expect
-from wagtail.models import Revision, Site
 
-from tests.factories import set_admin_preferences
 from tests.fakes.webhook import SECRET, FakeReceiver
-from tests.testapp.models import ArticlePage
-from wagtail_crosspost.models import Channel, Publication
 
-from .helpers import channel_row, open_editor, publish
+from .conftest import VIEWPORT
+from .helpers import log_in, publish, publish_to_tab
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MANAGE = REPO_ROOT / "example_project" / "manage.py"
+BERLIN = ZoneInfo("Europe/Berlin")  # the example project's TIME_ZONE
+LIVE_PAGE = "mx-500-series-production"  # live, never posted (setup_demo)
+DRAFT_PAGE = "new-assembly-hall-stuttgart"  # the draft left for the newcomer
 
 #: English words the German screens of this walk must not show (whole words, any case).
 # ("Name" and "Status" are German too, so they are not in the list.)
@@ -68,37 +80,102 @@ def english_words(page: Page) -> list[str]:
     return [word for word in ENGLISH if re.search(rf"\b{re.escape(word)}\b", text, re.I)]
 
 
-def closed_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-class DeliverLoop:
-    """``crosspost_deliver --loop`` in a thread: one run a second until stopped."""
+class Demo:
+    """The demo site in processes of its own, on its own database, as ``scripts/demo`` runs it."""
 
     def __init__(self) -> None:
-        self.stop = threading.Event()
-        self.errors: list[BaseException] = []
-        self.thread = threading.Thread(target=self.run, daemon=True)
+        shm = Path("/dev/shm")
+        self.workdir = tempfile.mkdtemp(prefix="crosspost-demo-", dir=shm if shm.is_dir() else None)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.browser.demo_settings",
+            "EXAMPLE_DB_PATH": os.path.join(self.workdir, "db.sqlite3"),
+            "EXAMPLE_MEDIA_ROOT": os.path.join(self.workdir, "media"),
+            "WAGTAILADMIN_BASE_URL": self.url,
+            "PYTHONPATH": str(REPO_ROOT),
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        self.env.pop("DATABASE_URL", None)
+        self.processes: list[subprocess.Popen] = []
 
-    def run(self) -> None:
-        try:
-            while not self.stop.wait(1.0):
-                try:
-                    call_command("crosspost_deliver", verbosity=0)
-                except Exception as error:  # shown by the test, not lost in the thread
-                    self.errors.append(error)
-        finally:
-            connection.close()
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, str(MANAGE), *args],
+            env=self.env,
+            cwd=MANAGE.parent,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, f"manage.py {args[0]} failed:\n{output}"
+        return output
 
-    def __enter__(self) -> DeliverLoop:
-        self.thread.start()
-        return self
+    def query(self, script: str) -> dict:
+        """Runs ``script`` in the demo (``manage.py shell``); it prints one line of JSON."""
+        return json.loads(self.manage("shell", "-c", script).strip().splitlines()[-1])
 
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        self.thread.join(30)
+    def start(self) -> None:
+        self.manage("migrate", "--no-input", "-v0")
+        self.manage("setup_demo", "--port", str(self.port))
+        for args in (
+            ["crosspost_deliver", "--loop"],
+            ["runserver", f"127.0.0.1:{self.port}", "--noreload"],
+        ):
+            log = open(os.path.join(self.workdir, f"{args[0]}.log"), "w")  # noqa: SIM115
+            self.processes.append(
+                subprocess.Popen(
+                    [sys.executable, str(MANAGE), *args],
+                    env=self.env,
+                    cwd=MANAGE.parent,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        for _attempt in range(120):  # up to a minute for the server to answer
+            try:
+                with urllib.request.urlopen(self.url + "/admin/login/", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError("the demo server did not start:\n" + self.logs())
+
+    def logs(self) -> str:
+        return "\n".join(
+            Path(self.workdir, name).read_text(errors="replace")[-4000:]
+            for name in ("crosspost_deliver.log", "runserver.log")
+            if Path(self.workdir, name).exists()
+        )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    site = Demo()
+    try:
+        site.start()
+        yield site
+    finally:
+        site.stop()
 
 
 @pytest.fixture
@@ -108,95 +185,144 @@ def receiver():
 
 
 @pytest.fixture
-def pages(home):
-    Site.objects.filter(is_default_site=True).update(hostname="www.beispiel.de", port=443)
-    first = ArticlePage(title="Neue Halle eröffnet", intro="Die neue Halle ist offen.", live=False)
-    second = ArticlePage(title="Tag der offenen Tür", intro="Besuchen Sie uns.", live=False)
-    home.add_child(instance=first)
-    home.add_child(instance=second)
-    return first, second
+def german_tab(browser, demo):
+    """A German browser (Accept-Language: de) on the demo, and nothing else."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=demo.url, locale="de-DE")
+    context.set_default_timeout(30_000)
+    context.route(lambda url: not url.startswith(demo.url), lambda route: route.abort())
+    tab = context.new_page()
+    yield tab
+    context.close()
 
 
-def test_first_day_in_german(page, logged_in, superuser, pages, receiver, settings):
-    settings.WAGTAILCROSSPOST_PUBLISH_SCHEDULED = True
-    set_admin_preferences(superuser, preferred_language="de")
-    logged_in(superuser)
-    first, second = pages
+def open_editor(page: Page, page_id: int) -> None:
+    page.goto(f"/admin/pages/{page_id}/edit/")
+    publish_to_tab(page).click()
+    expect(page.locator(".crosspost-panel")).to_be_visible()
+    page.wait_for_function(
+        """() => {
+            const el = document.querySelector('[data-controller~="w-crosspost"]');
+            return !!(el && window.wagtail && window.wagtail.app &&
+                window.wagtail.app.getControllerForElementAndIdentifier(el, 'w-crosspost'));
+        }"""
+    )
+
+
+STATE = """
+import json
+from wagtail.models import Page
+from wagtail_crosspost.models import Channel, Publication
+channel = Channel.objects.filter(name="Intranet").first()
+print(json.dumps({
+    "pages": {p.slug: [p.pk, p.live] for p in Page.objects.filter(slug__in=%r)},
+    "channel": channel and [channel.pk, channel.status, channel.options.get("url")],
+    "rows": [[r.page.slug, r.status] for r in Publication.objects.select_related("page")],
+}))
+"""
+
+
+def state(demo: Demo) -> dict:
+    return demo.query(STATE % [LIVE_PAGE, DRAFT_PAGE])
+
+
+def test_first_day_in_german_on_a_fresh_demo(browser, demo, german_tab, receiver):
+    page = german_tab
+    log_in(page, "admin", "admin")  # the demo's login, through Wagtail's form
+    pages = {slug: pk for slug, (pk, _live) in state(demo)["pages"].items()}
 
     # 1. A channel by hand, with a mistyped address (a port nothing listens on).
     page.goto("/admin/wagtail_crosspost_channels/new/?platform=webhook")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
     assert english_words(page) == []
     page.fill("#id_name", "Intranet")
-    page.fill("#id_option_url", f"http://127.0.0.1:{closed_port()}/hooks/crosspost")
+    page.fill("#id_option_url", f"http://127.0.0.1:{free_port()}/hooks/crosspost")
     page.fill("#id_credential_secret", SECRET)
     form = page.locator('main form[method="post"][action*="platform=webhook"]')
     form.locator('button[type="submit"]').first.click()
     page.wait_for_url(re.compile(r"/admin/wagtail_crosspost_channels/(edit/\d+/)?$"))
-    channel = Channel.objects.get(name="Intranet")
+    channel_id = state(demo)["channel"][0]
 
-    # 2. The first page is published with the channel ticked: nothing can be sent.
-    open_editor(page, first)
+    def row(tab: Page):
+        return tab.locator(f'[data-crosspost-row][data-channel="{channel_id}"]')
+
+    # 2. A live page, never posted, is published with the channel ticked: nothing can be sent.
+    open_editor(page, pages[LIVE_PAGE])
     assert english_words(page) == []
-    channel_row(page, channel).locator('input[name$="-enabled"]').check()
+    row(page).locator('input[name$="-enabled"]').check()
     publish(page)
-    failed = Publication.objects.get(page=first)
-    assert failed.status == Publication.Status.FAILED
-    channel.refresh_from_db()
-    assert channel.status == Channel.Status.ERROR
+    for _attempt in range(60):  # the demo sends in the background, after the response
+        now = state(demo)
+        if [LIVE_PAGE, "failed"] in now["rows"]:
+            break
+        page.wait_for_timeout(500)
+    assert [LIVE_PAGE, "failed"] in now["rows"], (now, demo.logs())
+    assert now["channel"][1] == "error"
 
-    # 3. The next page's Publish-to panel warns before the channel is ticked, in German.
-    open_editor(page, second)
-    warning = channel_row(page, channel).locator("[data-crosspost-attention]")
+    # 3. The draft's Publish-to panel warns before the channel is ticked, in German.
+    open_editor(page, pages[DRAFT_PAGE])
+    warning = row(page).locator("[data-crosspost-attention]")
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("Adresse")
     assert english_words(page) == []
 
     # 4. The address is fixed on the channel's page.
-    page.goto(f"/admin/wagtail_crosspost_channels/edit/{channel.pk}/")
+    page.goto(f"/admin/wagtail_crosspost_channels/edit/{channel_id}/")
     assert english_words(page) == []
     page.fill("#id_option_url", receiver.hook_url)
     page.locator('main form[method="post"] button[type="submit"]').last.click()
     page.wait_for_load_state()
-    channel.refresh_from_db()
-    assert channel.options["url"] == receiver.hook_url
+    assert state(demo)["channel"][2] == receiver.hook_url
 
-    # 5. The second page is scheduled two minutes ahead, with the channel ticked.
-    open_editor(page, second)
-    channel_row(page, channel).locator('input[name$="-enabled"]').check()
-    go_live = timezone.localtime(timezone.now() + timedelta(minutes=2))
+    # 5. The draft is scheduled two minutes ahead (Berlin time, as the demo runs), channel ticked.
+    open_editor(page, pages[DRAFT_PAGE])
+    row(page).locator('input[name$="-enabled"]').check()
+    go_live = (datetime.now(UTC) + timedelta(minutes=2)).astimezone(BERLIN)
     page.evaluate(
         "(value) => { document.querySelector('#id_go_live_at').value = value; }",
         go_live.strftime("%Y-%m-%d %H:%M"),
     )
     publish(page)
-    second.refresh_from_db()
-    assert not second.live
-    scheduled = Revision.objects.get(object_id=str(second.pk), approved_go_live_at__isnull=False)
-    assert not Publication.objects.filter(page=second).exists()
+    now = state(demo)
+    assert now["pages"][DRAFT_PAGE][1] is False, now
+    assert [DRAFT_PAGE, "pending"] not in now["rows"] and len(now["rows"]) == 1, now
 
-    # 6. Its time comes (moved back instead of waited for); the loop posts it, nobody runs a
-    #    command.
-    #    Both the revision's approval and the go-live time in its content (Wagtail publishes a
-    #    revision whose content says "later" by scheduling it again).
-    due = timezone.now() - timedelta(seconds=1)
-    content = {**scheduled.content, "go_live_at": due.isoformat()}
-    Revision.objects.filter(pk=scheduled.pk).update(approved_go_live_at=due, content=content)
-    with DeliverLoop() as loop:
-        posted = Publication.objects.filter(page=second, status=Publication.Status.POSTED)
-        for _attempt in range(60):
-            if posted.exists():
-                break
-            page.wait_for_timeout(500)
-    second.refresh_from_db()
-    assert posted.exists(), (loop.errors, second.live, Publication.objects.filter(page=second))
-    assert len(receiver.received) == 1
-    second.refresh_from_db()
-    assert second.live
+    # 6. Its time comes (moved back instead of waited for): the demo's loop makes the page live
+    #    and posts it; nobody runs a command. Both the revision's approval and the go-live time
+    #    in its content move (Wagtail schedules a revision again whose content says "later").
+    demo.manage("shell", "-c", MOVE_BACK % DRAFT_PAGE)
+    for _attempt in range(90):  # the loop sweeps every 5 seconds
+        if receiver.received:
+            break
+        page.wait_for_timeout(500)
+    assert len(receiver.received) == 1, demo.logs()
+    for _attempt in range(20):
+        now = state(demo)
+        if [DRAFT_PAGE, "posted"] in now["rows"]:
+            break
+        page.wait_for_timeout(500)
+    assert [DRAFT_PAGE, "posted"] in now["rows"] and now["pages"][DRAFT_PAGE][1] is True, now
 
     # 7. The log says so, in German: the failed row in German words too.
-    page.goto(reverse("wagtail_crosspost_log:index"))
+    page.goto("/admin/wagtail_crosspost_log/")
     main = page.locator("main")
     expect(main).to_contain_text("Gepostet")
-    expect(main).to_contain_text("Tag der offenen Tür")
+    expect(main).to_contain_text("Our new assembly hall in Stuttgart opens")
     expect(main).to_contain_text("hat die Verbindung abgelehnt")
     assert english_words(page) == []
+
+    # 8. And the page history names the platform and the channel, in German.
+    page.goto(f"/admin/pages/{pages[DRAFT_PAGE]}/history/")
+    expect(page.locator("main")).to_contain_text("Im Kanal Webhook (Intranet) gepostet")
+    assert english_words(page) == []
+
+
+MOVE_BACK = """
+from datetime import UTC, datetime, timedelta
+from django.utils import timezone
+from wagtail.models import Page, Revision
+page = Page.objects.get(slug=%r)
+scheduled = Revision.objects.get(object_id=str(page.pk), approved_go_live_at__isnull=False)
+due = timezone.now() - timedelta(seconds=1)
+content = {**scheduled.content, "go_live_at": due.isoformat()}
+Revision.objects.filter(pk=scheduled.pk).update(approved_go_live_at=due, content=content)
+"""

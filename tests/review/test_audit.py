@@ -62,7 +62,7 @@ def test_ticking_and_publishing_are_in_the_page_history(
     history = client.get(reverse("wagtailadmin_pages:history", args=[page.pk])).content.decode()
     assert "Queued posts to Locked, Open" in history
     assert "Channels: ticked Locked, Open" in history
-    assert "Posted to Open" in history
+    assert "Posted to In-memory (tests) (Open)" in history  # the platform and the name
 
 
 def test_a_forged_tick_is_neither_planned_nor_logged_as_planned(
@@ -106,7 +106,7 @@ def test_retry_and_remote_delete_are_in_the_page_history(
     client.force_login(user)
     client.post(reverse("wagtail_crosspost:retry", args=[failed.pk]))
     (retried,) = entries(page, "retried")
-    assert (retried.user, retried.data) == (user, {"channel": "Locked"})
+    assert (retried.user, retried.data) == (user, {"channel": "Locked", "platform": "locmem"})
 
     delivery.deliver(failed.pk)
     failed.refresh_from_db()
@@ -117,9 +117,9 @@ def test_retry_and_remote_delete_are_in_the_page_history(
     assert [e.user for e in deletion] == [user]
     assert [e.data["channel"] for e in entries(page, "deleted_remotely")] == ["Locked"]
     history = client.get(reverse("wagtailadmin_pages:history", args=[page.pk])).content.decode()
-    assert "Retry of the post to Locked" in history
+    assert "Retry of the post to In-memory (tests) (Locked)" in history
     assert "Deletion requested on Locked" in history
-    assert "Deleted from Locked" in history
+    assert "Deleted from In-memory (tests) (Locked)" in history
 
 
 def test_labels_in_german(client, company, django_capture_on_commit_callbacks):

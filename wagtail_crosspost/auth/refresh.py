@@ -14,13 +14,14 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django_tasks import task
 
 from ..adapters.oauth import Refused, Unavailable
 from ..adapters.provider import provider_for_channel
 from ..models import Channel
+from ..stored_messages import gettext as _
+from ..stored_messages import moment, stored_detail
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,9 @@ EXPIRED = "expired"  # cannot be renewed and has expired: needs reconnecting
 SKIPPED = "skipped"  # not due (any more)
 
 
-def _when(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+def _when(when: datetime) -> str:
+    """Stored as a moment: shown in the reader's time zone and language, not the worker's."""
+    return moment(when)
 
 
 def is_due(channel: Channel, within: timedelta | None = None, now: datetime | None = None) -> bool:
@@ -73,12 +75,12 @@ def refresh_channel(
                     % {"platform": provider.label, "when": _when(expires)},
                 )
                 return EXPIRED
+            detail = _(
+                "The %(platform)s access token expires on %(when)s and cannot be renewed "
+                "automatically. Connect the account again before then."
+            ) % {"platform": provider.label, "when": _when(expires)}
             Channel.objects.filter(pk=locked.pk).update(
-                status_detail=_(
-                    "The %(platform)s access token expires on %(when)s and cannot be renewed "
-                    "automatically. Connect the account again before then."
-                )
-                % {"platform": provider.label, "when": _when(expires)}
+                status_detail=detail, status_message=stored_detail(detail)
             )
             return EXPIRING
         missing = provider.missing_settings() if provider.refresh_needs_app else []
@@ -87,7 +89,9 @@ def refresh_channel(
                 "The %(platform)s access token expires on %(when)s, but it cannot be renewed: "
                 "set %(settings)s."
             ) % {"platform": provider.label, "when": _when(expires), "settings": ", ".join(missing)}
-            Channel.objects.filter(pk=locked.pk).update(status_detail=detail)
+            Channel.objects.filter(pk=locked.pk).update(
+                status_detail=detail, status_message=stored_detail(detail)
+            )
             logger.error("Token refresh for channel %s: %s", locked.pk, detail)
             return RETRY
         try:

@@ -318,7 +318,7 @@ def _repeat_no_longer_recognised(row: Publication, adapter: adapter_base.Adapter
             "again. Check the account; use Retry only if the post is not there."
         )
         % {
-            "time": timezone.localtime(since).strftime("%H:%M"),
+            "time": stored_messages.clock(since),
             "platform": adapter.label,
             "minutes": int(window // 60),
         },

@@ -38,7 +38,7 @@ def wait_for_channel(row: Publication, adapter: adapter_base.Adapter) -> str | N
             % {
                 "channel": channel.name,
                 "n": channel.failure_streak,
-                "time": timezone.localtime(channel.paused_until).strftime("%H:%M"),
+                "time": stored_messages.clock(channel.paused_until),
             },
         )
     quota = adapter.rules.quota
@@ -64,7 +64,7 @@ def wait_for_channel(row: Publication, adapter: adapter_base.Adapter) -> str | N
             "platform": adapter.label,
             "limit": limit,
             "minutes": max(1, window // 60),
-            "time": timezone.localtime(resume).strftime("%H:%M"),
+            "time": stored_messages.clock(resume),
         },
     )
 
@@ -86,11 +86,15 @@ def count_failure(channel: Channel) -> None:
     channel.refresh_from_db(fields=["failure_streak"])
     if channel.failure_streak >= conf.get("BREAKER_THRESHOLD"):
         until = timezone.now() + timedelta(seconds=conf.get("BREAKER_PAUSE_SECONDS"))
+        detail = _("Paused after %(n)s failed attempts in a row; tries again at %(time)s.") % {
+            "n": channel.failure_streak,
+            "time": stored_messages.clock(until),  # shown in the reader's time zone
+        }
         Channel.objects.filter(pk=channel.pk).update(
             paused_until=until,
             status=Channel.Status.ERROR,
-            status_detail=_("Paused after %(n)s failed attempts in a row; tries again at %(time)s.")
-            % {"n": channel.failure_streak, "time": timezone.localtime(until).strftime("%H:%M")},
+            status_detail=detail,
+            status_message=stored_messages.stored_detail(detail),
         )
 
 

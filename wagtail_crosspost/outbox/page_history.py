@@ -43,10 +43,13 @@ def entry_for(row: Publication):
         return None
     data = {
         "channel": row.channel.name,
+        "platform": row.channel.platform,  # its label is shown in the reader's language
         "url": row.remote_url,
         "error": row.error[:500],
         "dry_run": row.dry_run,
     }
+    if row.message_code:  # the error as a code: the history reads it in the reader's language
+        data["message"] = {"code": row.message_code, "params": row.message_params or {}}
     return _entry(page, action, row.requested_by_id, data)
 
 
@@ -114,4 +117,5 @@ def log_planned(page, rows: list[Publication], user=None) -> None:
 def log_retried(row: Publication, user=None) -> None:
     if row.page_id is None:
         return
-    _log(row.page, "wagtail_crosspost.retried", user, {"channel": row.channel.name})
+    data = {"channel": row.channel.name, "platform": row.channel.platform}
+    _log(row.page, "wagtail_crosspost.retried", user, data)

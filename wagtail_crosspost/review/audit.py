@@ -22,7 +22,9 @@ CHANNEL_DISCONNECTED = PREFIX + "channel_disconnected"
 CHANGED = PREFIX + "changed"
 APPROVED = PREFIX + "approved"
 
-# (action, label, message): ``%(channel)s`` is one channel's name, ``%(channels)s`` a list.
+# (action, label, message): ``%(channel)s`` is one channel ("Mastodon (Demo)", see
+# ``target``: the platform's label is translated when the history is read), ``%(channels)s`` a
+# list of names.
 PAGE_ACTIONS = [
     ("posted", _("Crossposted"), _("Posted to %(channel)s")),
     ("updated", _("Crosspost updated"), _("Updated on %(channel)s")),
@@ -49,13 +51,51 @@ def _names(data: dict[str, Any], key: str) -> str:
     return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
-def _formatter(label: Any, message: Any) -> type:
+def _platform_label(platform: Any) -> str:
+    from ..adapters import get_adapter_class
+
+    try:
+        return str(get_adapter_class(str(platform)).label)
+    except (LookupError, ImportError):  # an adapter the site no longer has: its name alone
+        return ""
+
+
+def target(data: dict[str, Any]) -> str:
+    """The channel as the history names it, in the reader's language: "Mastodon (Demo)"; its
+    name alone for entries written without the platform, or a name that already says it."""
+    channel = str(data.get("channel") or "?")
+    label = _platform_label(data["platform"]) if data.get("platform") else ""
+    if (
+        not label
+        or label.casefold() in channel.casefold()
+        or channel.casefold() in label.casefold()
+    ):
+        return channel
+    return str(_("%(platform)s (%(channel)s)")) % {"platform": label, "channel": channel}
+
+
+def reason(data: dict[str, Any]) -> str:
+    """Why a post failed, in the reader's language (the stored code), or the text as written."""
+    from ..stored_messages import shown
+
+    stored = data.get("message")
+    if not isinstance(stored, dict):
+        stored = {}
+    text = str(data.get("error") or "")
+    return shown(str(stored.get("code") or ""), stored.get("params"), text, final=True).strip()
+
+
+def _formatter(label: Any, message: Any, with_reason: Any = None) -> type:
     from wagtail.log_actions import LogFormatter
 
     class CrosspostLogFormatter(LogFormatter):
         def format_message(self, log_entry: Any) -> str:
             data = log_entry.data or {}
-            text = str(message) % {"channel": data.get("channel", "?")}
+            why = reason(data) if with_reason is not None else ""
+            if why:
+                text = str(with_reason) % {"channel": target(data), "reason": why}
+            else:
+                text = str(message) % {"channel": target(data)}
             if data.get("dry_run"):
                 text += " " + str(_("(dry run)"))
             if data.get("reviewer"):
@@ -104,9 +144,14 @@ def _changed_formatter() -> type:
     return ChangedFormatter
 
 
+#: a failed post's entry says why, when it knows
+FAILED_WITH_REASON = _("Posting to %(channel)s failed: %(reason)s")
+
+
 def register_log_actions(actions: Any) -> None:
     for name, label, message in PAGE_ACTIONS + CHANNEL_ACTIONS:
-        actions.register_action(PREFIX + name)(_formatter(label, message))
+        with_reason = FAILED_WITH_REASON if name == "failed" else None
+        actions.register_action(PREFIX + name)(_formatter(label, message, with_reason))
     actions.register_action(PREFIX + "planned")(_planned_formatter())
     actions.register_action(CHANGED)(_changed_formatter())
 
@@ -116,7 +161,8 @@ def log_channel(channel: Any, action: str, user: Any = None) -> None:
     from wagtail.log_actions import log
 
     try:
-        log(instance=channel, action=action, user=user, data={"channel": channel.name})
+        data = {"channel": channel.name, "platform": channel.platform}
+        log(instance=channel, action=action, user=user, data=data)
     except Exception:  # the history entry must never undo the connection
         logger.exception("Could not write the site history entry %s", action)
 

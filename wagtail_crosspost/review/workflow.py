@@ -123,7 +123,7 @@ def record(page: Any, channel: Any, choice: Any, *, user: Any = None, name: str 
         approved_by=user,
         approved_by_name=name[:255],
     )
-    data = {"channel": channel.name}
+    data = {"channel": channel.name, "platform": channel.platform}
     if name:
         data["reviewer"] = name[:255]
     try:

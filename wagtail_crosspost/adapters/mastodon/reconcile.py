@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from wagtail_crosspost.stored_messages import gettext as _
+from wagtail_crosspost.stored_messages import moment
 
 from ..base import AdapterError, AmbiguousError
 
@@ -77,7 +78,7 @@ class Looker:
             % {
                 "software": self.software,
                 "detail": detail,
-                "time": self.since.strftime("%Y-%m-%d %H:%M UTC"),
+                "time": moment(self.since),
             }
         )
 
