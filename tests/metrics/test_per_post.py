@@ -101,6 +101,16 @@ def test_own_clicks_are_none_without_the_short_link_and_zero_without_clicks(post
     assert rows["Zero"].figure_own_clicks is None
 
 
+def test_the_log_sorts_by_our_own_clicks(posts, admin_client):
+    nine, three = posts["Nine"], posts["Three"]
+    TrackedLink.objects.create(publication=nine, code="aaaaaaaa", target="https://example.com/")
+    TrackedLink.objects.create(publication=three, code="bbbbbbbb", target="https://example.com/")
+    ClickDay.objects.create(publication=three, day=dt.date(2026, 11, 20), clicks=4)
+    html = admin_client.get(LOG + "?ordering=-figure_own_clicks").content.decode()
+    assert titles(html)[:2] == ["Three", "Nine"]  # 4 clicks, then a counted 0
+    assert figure_cells(html, "own_clicks") == ["4", "0", "–", "–"]
+
+
 def test_the_export_has_the_figures(posts, admin_client):
     response = admin_client.get(LOG + "?export=csv&ordering=-figure_reactions")
     lines = b"".join(response.streaming_content).decode().strip().splitlines()

@@ -39,24 +39,46 @@ LISTED = ("reactions", "reposts", "replies", "views", "own_clicks")
 PREFIX = "figure_"
 
 
-def with_figures(queryset: QuerySet[Any]) -> QuerySet[Any]:
+def with_figures(queryset: QuerySet[Any], names: tuple[str, ...] | None = None) -> QuerySet[Any]:
     """``queryset`` of publications, each with its latest figures (``figure_<name>``) and its
-    own counted clicks: a join and a subquery in the same query, whatever the number of rows."""
-    own = (
-        ClickDay.objects.filter(publication=OuterRef("pk"))
-        .order_by()
-        .values("publication")
-        .annotate(total=Sum("clicks"))
-        .values("total")
-    )
-    tracked = Exists(TrackedLink.objects.filter(publication=OuterRef("pk")))
-    annotations: dict[str, Any] = {f"{PREFIX}{name}": F(f"figures__{name}") for name in FIGURES}
-    annotations[f"{PREFIX}own_clicks"] = Case(
-        When(tracked, then=Coalesce(Subquery(own), 0)),
-        default=None,
-        output_field=IntegerField(),
-    )
+    own counted clicks (``figure_own_clicks``), or only ``names`` of them: a join and a subquery
+    in the same query, whatever the number of rows."""
+    wanted = (*FIGURES, "own_clicks") if names is None else names
+    annotations: dict[str, Any] = {
+        f"{PREFIX}{name}": F(f"figures__{name}") for name in FIGURES if name in wanted
+    }
+    if "own_clicks" in wanted:
+        own = (
+            ClickDay.objects.filter(publication=OuterRef("pk"))
+            .order_by()
+            .values("publication")
+            .annotate(total=Sum("clicks"))
+            .values("total")
+        )
+        tracked = Exists(TrackedLink.objects.filter(publication=OuterRef("pk")))
+        annotations[f"{PREFIX}own_clicks"] = Case(
+            When(tracked, then=Coalesce(Subquery(own), 0)),
+            default=None,
+            output_field=IntegerField(),
+        )
     return queryset.annotate(**annotations)
+
+
+def attach(rows: list[Any]) -> list[Any]:
+    """Give each publication of ``rows`` (one page of the log) its figures: one query for the
+    page, so that the list's count and its offset never compute figures for the rows before."""
+    names = [f"{PREFIX}{name}" for name in (*FIGURES, "own_clicks")]
+    ids = [row.pk for row in rows]
+    if not ids:
+        return rows
+    found = {
+        values["pk"]: values
+        for values in with_figures(Publication.objects.filter(pk__in=ids)).values("pk", *names)
+    }
+    for row in rows:
+        for name in names:
+            setattr(row, name, found.get(row.pk, {}).get(name))
+    return rows
 
 
 def is_figure_ordering(ordering: Any) -> bool:

@@ -105,10 +105,21 @@ class PublicationIndexView(IndexView):
     page_title = _("Publication log")  # as in the Reports menu, not the model's "Publications"
 
     def get_base_queryset(self):
-        # The list and its CSV/XLSX export: only the sites the user has rights on, each row with
-        # its latest figures (joined, not a query per row).
+        # The list and its CSV/XLSX export: only the sites the user has rights on. The export
+        # gets every row's figures in its query; the list only the figure it is sorted by (the
+        # page's rows get theirs in one query after paging: ``paginate_queryset``).
         rows = Publication.objects.visible_to(self.request.user).select_related("channel")
-        return per_post.with_figures(rows)
+        if self.is_export:
+            return per_post.with_figures(rows)
+        if per_post.is_figure_ordering(self.ordering):
+            name = self.ordering.lstrip("-").removeprefix(per_post.PREFIX)
+            return per_post.with_figures(rows, (name,))
+        return rows
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = per_post.attach(list(object_list))
+        return paginator, page, page.object_list, is_paginated
 
     def order_queryset(self, queryset):
         # A figure sorts with the posts that lack it last, whichever the direction.
