@@ -256,3 +256,15 @@ def test_the_summary_is_one_query_however_many_channels(make_article):
         summaries = per_post.page_summary(page.pk, channels)
     assert len(context.captured_queries) == 1
     assert [s.figures["reactions"] for s in summaries] == [1] * 6
+
+
+def test_how_the_page_did_in_german(make_article, client, admin_user):
+    set_admin_preferences(admin_user, preferred_language="de")
+    client.force_login(admin_user)
+    alpha = ChannelFactory(name="Alpha", platform="mastodon")
+    page = make_article(title="Messe")
+    sent(alpha, page, SENT, stages=[("24h", {"reactions": 3})])
+    html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    section = html.split("data-crosspost-performance")[1].split("</section>")[0]
+    assert "So lief diese Seite" in section and "Reaktionen" in section
+    assert "Details zum Beitrag auf Alpha" in section
