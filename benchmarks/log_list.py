@@ -4,7 +4,8 @@
 
 Fills the log with ``--rows`` publications (10 channels, 50 pages, every status), logs in as a
 superuser with Django's test client and renders the list view: the first page, the second, one
-in the middle, the last, and the first page filtered by status and sorted by page title. For each
+in the middle, the last, and the first page filtered by status and sorted by page title, and by
+a figure column (views; every tenth row has figures). For each
 it counts the database queries (``CaptureQueriesContext``) and times the request (wall clock,
 median of ``--repeat`` after one warm-up). The number of queries must not depend on the page or
 the number of rows: a list that loads a related object per row would show it here.
@@ -46,6 +47,7 @@ def main() -> int:
         fill_postgres(args.rows, pages, channels, user)
     else:
         fill_orm(args.rows, pages, channels, user)
+    fill_figures()
     filled = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -66,6 +68,8 @@ def main() -> int:
         ("middle page", {"p": max(1, last_page // 2)}),
         ("last page", {"p": last_page}),
         ("posted, by title", {"status": "posted", "ordering": "page_title"}),
+        # A figure column (the latest figures joined; "not given" last).
+        ("posted, by views", {"status": "posted", "ordering": "-figure_views"}),
     ]
 
     print(f"database: {db.note}; {Publication.objects.count():,} rows (filled in {filled:.1f}s)")
@@ -125,6 +129,33 @@ def fill_orm(rows: int, pages, channels, user) -> None:
             Publication.objects.bulk_create(batch)
             batch = []
     Publication.objects.bulk_create(batch)
+
+
+def fill_figures() -> None:
+    """Latest figures for every tenth posted row; the others have none ("–", sorted last)."""
+    from wagtail_crosspost.metrics.rollup import PublicationFigures
+    from wagtail_crosspost.models import Publication
+
+    posted = Publication.objects.filter(status="posted").values_list(
+        "pk", "channel_id", "page_id", "page_title", "sent_at"
+    )
+    PublicationFigures.objects.bulk_create(
+        (
+            PublicationFigures(
+                publication_id=pk,
+                channel_id=channel_id,
+                page_id=page_id,
+                page_title=title,
+                sent_at=sent_at,
+                reactions=pk % 50,
+                views=pk % 1000,
+                interactions=pk % 50,
+            )
+            for pk, channel_id, page_id, title, sent_at in posted.iterator()
+            if pk % 10 == 0
+        ),
+        batch_size=5000,
+    )
 
 
 def fill_postgres(rows: int, pages, channels, user) -> None:

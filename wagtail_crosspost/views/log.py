@@ -16,6 +16,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from ..metrics import per_post
+from ..metrics.report_views import FIGURE_LABELS as REPORT_LABELS
+from ..metrics.types import FIGURES
 from ..models import Channel, Publication
 from ..permissions import CROSSPOST_PAGE
 from ..url_safety import web_url
@@ -81,12 +84,55 @@ class ExternalLinkColumn(Column):
         return context
 
 
+#: The log's figure columns, named as in the report; its export has all six figures and ours.
+FIGURE_LABELS = {name: REPORT_LABELS[name] for name in per_post.LISTED}
+EXPORTED = {name: REPORT_LABELS[name] for name in (*FIGURES, "own_clicks")}
+
+
+class FigureColumn(Column):
+    """A post's latest figure, sortable in SQL; "–" where it is not given (never 0)."""
+
+    cell_template_name = "wagtail_crosspost/log/figure_cell.html"
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        key = f"{per_post.PREFIX}{name}"
+        super().__init__(
+            key, label=FIGURE_LABELS[name], sort_key=key, classname="crosspost-figure", **kwargs
+        )
+
+
 class PublicationIndexView(IndexView):
     page_title = _("Publication log")  # as in the Reports menu, not the model's "Publications"
 
     def get_base_queryset(self):
-        # The list and its CSV/XLSX export: only the sites the user has rights on.
-        return Publication.objects.visible_to(self.request.user).select_related("channel")
+        # The list and its CSV/XLSX export: only the sites the user has rights on. The export
+        # gets every row's figures in its query; the list only the figure it is sorted by (the
+        # page's rows get theirs in one query after paging: ``paginate_queryset``).
+        rows = Publication.objects.visible_to(self.request.user).select_related("channel")
+        if self.is_export:
+            return per_post.with_figures(rows)
+        if per_post.is_figure_ordering(self.ordering):
+            name = self.ordering.lstrip("-").removeprefix(per_post.PREFIX)
+            return per_post.with_figures(rows, (name,))
+        return rows
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = per_post.attach(list(object_list))
+        return paginator, page, page.object_list, is_paginated
+
+    def order_queryset(self, queryset):
+        # A figure sorts with the posts that lack it last, whichever the direction.
+        if per_post.is_figure_ordering(self.ordering):
+            return per_post.order_by_figure(queryset, self.ordering)
+        return super().order_queryset(queryset)
+
+    @property
+    def export_headings(self):  # type: ignore[override]
+        headings = dict(super().export_headings or {})
+        for name, label in EXPORTED.items():
+            headings[f"{per_post.PREFIX}{name}"] = label
+        return headings
 
     def stream_csv(self, queryset):
         # The CSV is written while it streams, after the request's language was switched back:
@@ -141,6 +187,7 @@ class PublicationViewSet(ModelViewSet):
         "remote_url",
         "error",
         "sent_text",
+        *(f"{per_post.PREFIX}{name}" for name in EXPORTED),
     ]
     inspect_view_fields = [
         "page_title",
@@ -178,9 +225,11 @@ class PublicationViewSet(ModelViewSet):
         ExternalLinkColumn("remote_url", label=_("Link")),
         # An error of an earlier attempt on a post that went out says so ("Earlier attempt: …").
         Column("error", label=_("Error"), accessor=error_display),
-        DateColumn("created_at", label=_("Created")),
+        *(FigureColumn(name) for name in per_post.LISTED),
+        DateColumn("created_at", label=_("Created"), sort_key="created_at"),
     ]
 
+    index_template_name = "wagtail_crosspost/log/index.html"
     inspect_template_name = "wagtail_crosspost/log/inspect.html"
     index_view_class = PublicationIndexView
     inspect_view_class = PublicationInspectView

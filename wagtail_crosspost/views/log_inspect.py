@@ -15,6 +15,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from wagtail.admin.views.generic import InspectView
 
+from ..metrics import charts, per_post
+from ..metrics.report_views import FIGURE_LABELS
+from ..metrics.types import FIGURES
 from ..models import Publication
 from ..url_safety import web_url
 
@@ -49,6 +52,62 @@ def error_display(publication: Publication) -> str:
     return error
 
 
+#: The figures of the first chart: counts of the same size (views get a chart of their own, or
+#: they would flatten the others into the axis).
+INTERACTIONS = ("reactions", "reposts", "replies", "quotes", "clicks")
+
+
+def figures_over_time(publication: Publication) -> dict[str, Any] | None:
+    """The detail's "Figures over time": charts, and the same numbers as a table. None for a
+    row that is not a post that went out (an update, a delete, a dry run, one not sent yet)."""
+    if (
+        publication.action != Publication.Action.POST
+        or publication.dry_run
+        or publication.sent_at is None
+    ):
+        return None
+    from ..adapters import get_adapter_class
+
+    data = per_post.over_time(publication)
+    labels = [snapshot.label for snapshot in data.snapshots]
+    names = {name: str(label) for name, label in FIGURE_LABELS.items()}
+
+    def named(series: dict[str, list[int | None]]) -> dict[str, list[int | None]]:
+        return {names[name]: values for name, values in series.items()}
+
+    interactions = data.series(INTERACTIONS)
+    views = data.series(("views",))
+    try:
+        gives_figures = bool(get_adapter_class(publication.channel.platform).metrics_batch_size)
+    except LookupError:
+        gives_figures = False
+    return {
+        "data": data,
+        "headings": [names[name] for name in FIGURES],
+        "missing": [
+            {"figure": names[name], "reason": reason}
+            for name, reason in (data.snapshots[-1].reasons.items() if data.snapshots else ())
+            if reason and data.snapshots[-1].values[name] is None
+        ],
+        "gives_figures": gives_figures,
+        "platform": publication.channel.platform_label,
+        "interactions_chart": charts.lines(
+            named(interactions), labels, _("Interactions of this post over time")
+        )
+        if interactions
+        else "",
+        "views_chart": charts.lines(named(views), labels, _("Views of this post over time"))
+        if views
+        else "",
+        "clicks_chart": charts.bars(
+            [(formats.date_format(day, "SHORT_DATE_FORMAT"), n) for day, n in data.clicks_per_day],
+            _("Clicks on this post's link counted here, per day"),
+        )
+        if data.clicks_per_day
+        else "",
+    }
+
+
 class PublicationInspectView(InspectView):
     """The details of one post, with the link and the images sent shown as such."""
 
@@ -64,6 +123,7 @@ class PublicationInspectView(InspectView):
         # Retry and Delete remote post only for a channel the user may post to (the actions
         # refuse the others anyway).
         context["may_post"] = can_post(self.request.user, self.object.channel)
+        context["figures"] = figures_over_time(self.object)
         return context
 
     def get_fields(self) -> list[str]:
