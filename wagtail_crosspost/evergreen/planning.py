@@ -115,8 +115,10 @@ def _compute(settings, now, days, blackouts) -> ChannelPlan:
         per_week=settings.per_week,
         max_per_page=settings.max_per_page,
         zone=schedule.zone() if schedule else Rules().zone,
+        best_first=settings.order == EvergreenSettings.Order.BEST,
     )
-    outcome = plan(rules, slots, pools.candidates(settings, pages, past), past.used)
+    scores = pools.scores(channel) if rules.best_first else None
+    outcome = plan(rules, slots, pools.candidates(settings, pages, past, scores), past.used)
     result.planned, result.skipped = outcome.planned, outcome.skipped
     if outcome.planned:
         _write(settings, outcome.planned, result.titles, digest)
