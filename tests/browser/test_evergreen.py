@@ -16,6 +16,7 @@ from tests.factories import ChannelFactory
 from tests.testapp.models import ArticlePage
 from wagtail_crosspost.evergreen.models import Blackout, EvergreenPage, EvergreenSettings
 from wagtail_crosspost.evergreen.planning import plan_all
+from wagtail_crosspost.models import Publication
 from wagtail_crosspost.schedule.models import ChannelSchedule
 
 pytestmark = [
@@ -71,4 +72,38 @@ def test_editor_admin_and_calendar(page, logged_in, superuser, setup, dialogs):
     page.goto("/admin/crosspost/calendar/?view=listWeek")
     expect(page.locator(".ec-event", has_text="Alpha · Evergreen guide").first).to_be_visible()
     expect(page.locator(".ec-event", has_text="Old favourite")).to_have_count(0)
+    assert dialogs == []
+
+
+def test_dragging_a_planned_re_share_moves_its_slot(page, logged_in, superuser, setup, dialogs):
+    """A re-share dragged onto a day whose slot another re-share holds is refused (nothing
+    changes); dragged onto a free day it moves with its slot, and the planner keeps the move."""
+    from tests.browser.test_calendar_moves import _day_cell, _drag, _next_tuesday_noon
+
+    channel, _pages = setup
+    tuesday = _next_tuesday_noon().replace(hour=6)
+    plan_all(days=2, now=tuesday)
+    first, second = Publication.objects.filter(kind="reshare").order_by("slot_at")
+    assert first.slot_at == tuesday.replace(hour=9)
+    assert second.slot_at == first.slot_at + timedelta(days=1)
+    logged_in(superuser)
+    page.goto(f"/admin/crosspost/calendar/?date={tuesday.date().isoformat()}")
+    entry = page.locator(f'.ec-event[data-entry="post-{first.pk}"]')
+    expect(entry).to_have_attribute("data-reshare", "")
+    expect(entry).to_contain_text("Re-share")
+
+    _drag(page, entry, _day_cell(page, tuesday.date() + timedelta(days=1)))
+    toast = page.locator("[data-crosspost-calendar-toast]")
+    expect(toast).to_contain_text("Another re-share of this channel is planned at that time.")
+    first.refresh_from_db()
+    assert first.slot_at == first.next_attempt_at == tuesday.replace(hour=9)
+
+    thursday = tuesday.replace(hour=9) + timedelta(days=2)
+    _drag(page, entry, _day_cell(page, thursday.date()))
+    expect(toast).to_contain_text("Moved to")
+    first.refresh_from_db()
+    assert first.slot_at == first.next_attempt_at == thursday
+    [result] = plan_all(days=2, now=tuesday)
+    assert result.removed == 0 and not result.planned
+    assert Publication.objects.get(pk=first.pk).slot_at == thursday
     assert dialogs == []
