@@ -15,6 +15,7 @@ from wagtail.images.widgets import AdminImageChooser
 
 from .choices import RELATION_NAME, Choice, choices_for, set_choices
 from .compare import ChoicesComparison
+from .evergreen.models import EvergreenPage, EvergreenSettings
 from .history import publications_by_channel
 from .models import Channel
 from .outbox.images import lacks_alt_text, page_image
@@ -153,6 +154,13 @@ class CrosspostFormSet(forms.BaseFormSet):
             ]
         super().__init__(data, files, initial=initial, **kwargs)
         self.extra = 0
+        self.evergreen = reshare_form(data, instance, user, available)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if self.evergreen is not None and self.evergreen.is_bound:
+            valid = self.evergreen.is_valid() and valid
+        return valid
 
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
         form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
@@ -185,6 +193,13 @@ class CrosspostFormSet(forms.BaseFormSet):
                     continue
                 choices[choice.channel_id] = choice
         set_choices(self.instance, choices.values())
+        form = self.evergreen
+        user = self.form_kwargs.get("for_user")
+        if form is not None and form.is_bound and not form.errors and not form.disabled and user:
+            # Written by the after_create_page / after_edit_page hooks once the page is saved (a
+            # new page has no id yet; publishing reloads the page): ``save_pending_reshare``.
+            # Kept on the request's user, the one object both see.
+            user._crosspost_reshare = (self.instance, form.choice())
         if commit:
             getattr(self.instance, RELATION_NAME).commit()
         return []
@@ -253,6 +268,7 @@ class CrosspostPanel(Panel):
                     "formset": formset,
                     "rows": rows,
                     "hidden_forms": hidden,
+                    "evergreen": formset.evergreen,
                     "can_crosspost": user_can_crosspost(self.request.user),
                     "can_publish": _can_publish(self.instance, self.request.user),
                     # The panel is rendered without Django's ``perms`` in its context.
@@ -278,6 +294,55 @@ class CrosspostPanel(Panel):
                 "history": history.get(channel.pk, []),
                 "can_update": "update" in supports,
             }
+
+
+EVERGREEN_PREFIX = "crosspost_evergreen"
+
+
+def reshare_form(data: Any, page: Any, user: Any, available: list[Channel]) -> Any:
+    """The page's re-sharing choice and its variants (``views.evergreen_page.ReshareForm``), for
+    the channels that re-share (evergreen switched on); None when none does and the page has no
+    choice saved. Bound only when the panel sent it (a form from before it showed sends none)."""
+    from .views.evergreen_page import ReshareForm, initial_for
+
+    ids = [c.pk for c in available]
+    on = set(
+        EvergreenSettings.objects.filter(channel_id__in=ids, enabled=True).values_list(
+            "channel_id", flat=True
+        )
+    )
+    record = (
+        EvergreenPage.objects.filter(page_id=page.pk).first() if getattr(page, "pk", None) else None
+    )
+    if not on and record is None:
+        return None
+    channels = [c for c in available if c.pk in on]
+    bound = data is not None and f"{EVERGREEN_PREFIX}-reshare" in data
+    form = ReshareForm(
+        data if bound else None,
+        initial=initial_for(record, channels),
+        page=page,
+        channels=channels,
+        prefix=EVERGREEN_PREFIX,
+    )
+    form.disabled = not user_can_crosspost(user)
+    if form.disabled:
+        for field in form.fields.values():
+            field.disabled = True
+    return form
+
+
+def save_pending_reshare(user: Any, page: Any) -> None:
+    """Write the re-sharing choice the panel's formset validated, once the page is saved."""
+    pending = getattr(user, "_crosspost_reshare", None)
+    if pending is None:
+        return
+    saved, choice = pending
+    del user._crosspost_reshare
+    if page.pk and saved.pk == page.pk:
+        from .views.evergreen_page import save_choice
+
+        save_choice(page, dict(choice))
 
 
 def denied_channels(user: Any, channels: list[Channel]) -> set[int]:
