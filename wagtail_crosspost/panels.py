@@ -15,13 +15,13 @@ from wagtail.images.widgets import AdminImageChooser
 
 from .choices import RELATION_NAME, Choice, choices_for, set_choices
 from .compare import ChoicesComparison
-from .evergreen.models import EvergreenPage, EvergreenSettings
 from .history import publications_by_channel
 from .models import Channel
 from .outbox.images import lacks_alt_text, page_image
 from .permissions import image_edit_url, user_can_crosspost
 from .review.rights import NO_POST_RIGHT, ChannelRight, channel_ids_with
 from .schedule.forms import TIMING_FOR_PAGE, clean_timing
+from .views.evergreen_page import reshare_form
 
 
 class ChoiceForm(forms.Form):
@@ -294,55 +294,6 @@ class CrosspostPanel(Panel):
                 "history": history.get(channel.pk, []),
                 "can_update": "update" in supports,
             }
-
-
-EVERGREEN_PREFIX = "crosspost_evergreen"
-
-
-def reshare_form(data: Any, page: Any, user: Any, available: list[Channel]) -> Any:
-    """The page's re-sharing choice and its variants (``views.evergreen_page.ReshareForm``), for
-    the channels that re-share (evergreen switched on); None when none does and the page has no
-    choice saved. Bound only when the panel sent it (a form from before it showed sends none)."""
-    from .views.evergreen_page import ReshareForm, initial_for
-
-    ids = [c.pk for c in available]
-    on = set(
-        EvergreenSettings.objects.filter(channel_id__in=ids, enabled=True).values_list(
-            "channel_id", flat=True
-        )
-    )
-    record = (
-        EvergreenPage.objects.filter(page_id=page.pk).first() if getattr(page, "pk", None) else None
-    )
-    if not on and record is None:
-        return None
-    channels = [c for c in available if c.pk in on]
-    bound = data is not None and f"{EVERGREEN_PREFIX}-reshare" in data
-    form = ReshareForm(
-        data if bound else None,
-        initial=initial_for(record, channels),
-        page=page,
-        channels=channels,
-        prefix=EVERGREEN_PREFIX,
-    )
-    form.disabled = not user_can_crosspost(user)
-    if form.disabled:
-        for field in form.fields.values():
-            field.disabled = True
-    return form
-
-
-def save_pending_reshare(user: Any, page: Any) -> None:
-    """Write the re-sharing choice the panel's formset validated, once the page is saved."""
-    pending = getattr(user, "_crosspost_reshare", None)
-    if pending is None:
-        return
-    saved, choice = pending
-    del user._crosspost_reshare
-    if page.pk and saved.pk == page.pk:
-        from .views.evergreen_page import save_choice
-
-        save_choice(page, dict(choice))
 
 
 def denied_channels(user: Any, channels: list[Channel]) -> set[int]:

@@ -137,7 +137,7 @@ def log_crosspost_choices(request, page):
 @hooks.register("after_edit_page")
 def save_reshare_choice(request, page):
     """The re-sharing choice and variants of the Publish-to panel, once the page is saved."""
-    from .panels import save_pending_reshare
+    from .views.evergreen_page import save_pending_reshare
 
     save_pending_reshare(request.user, page)
 

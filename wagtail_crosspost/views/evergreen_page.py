@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.widgets import AdminDateInput
 
 from ..compose import length, post, text
-from ..evergreen.models import MAX_VARIANTS, EvergreenPage, variant_texts
+from ..evergreen.models import MAX_VARIANTS, EvergreenPage, EvergreenSettings, variant_texts
 from ..models import Channel, Publication
 from ..outbox import inputs
 from ..permissions import user_can_crosspost
@@ -171,6 +171,51 @@ def save_choice(page: Any, choice: dict[str, Any]) -> None:
     EvergreenPage.objects.update_or_create(
         page_id=page.pk, defaults={**choice, "variants": kept + choice["variants"]}
     )
+
+
+EVERGREEN_PREFIX = "crosspost_evergreen"
+
+
+def reshare_form(data: Any, page: Any, user: Any, available: list[Channel]) -> Any:
+    """The page's re-sharing choice and its variants (``ReshareForm``) in the Publish-to panel, for
+    the channels that re-share (evergreen switched on); None when none does and the page has no
+    choice saved. Bound only when the panel sent it (a form from before it showed sends none)."""
+    ids = [c.pk for c in available]
+    on = set(
+        EvergreenSettings.objects.filter(channel_id__in=ids, enabled=True).values_list(
+            "channel_id", flat=True
+        )
+    )
+    record = (
+        EvergreenPage.objects.filter(page_id=page.pk).first() if getattr(page, "pk", None) else None
+    )
+    if not on and record is None:
+        return None
+    channels = [c for c in available if c.pk in on]
+    bound = data is not None and f"{EVERGREEN_PREFIX}-reshare" in data
+    form = ReshareForm(
+        data if bound else None,
+        initial=initial_for(record, channels),
+        page=page,
+        channels=channels,
+        prefix=EVERGREEN_PREFIX,
+    )
+    form.disabled = not user_can_crosspost(user)
+    if form.disabled:
+        for field in form.fields.values():
+            field.disabled = True
+    return form
+
+
+def save_pending_reshare(user: Any, page: Any) -> None:
+    """Write the re-sharing choice the panel's formset validated, once the page is saved."""
+    pending = getattr(user, "_crosspost_reshare", None)
+    if pending is None:
+        return
+    saved, choice = pending
+    del user._crosspost_reshare
+    if page.pk and saved.pk == page.pk:
+        save_choice(page, dict(choice))
 
 
 def reshare_page(request: Any, page_id: int) -> Any:
