@@ -124,3 +124,25 @@ def test_switching_the_order_re_plans(evergreen, make_pages, channel):
     assert result.removed > 0
     first = Publication.objects.filter(kind="reshare").order_by("slot_at").first()
     assert first.page_id == pages[2].pk
+
+
+@pytest.mark.django_db
+def test_best_first_costs_one_query_more_whatever_the_pool(evergreen, make_pages, channel):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(best):
+        evergreen.order = EvergreenSettings.Order.BEST if best else EvergreenSettings.Order.OLDEST
+        evergreen.save()
+        with CaptureQueriesContext(connection) as captured:
+            plan_all(days=7, now=NOW, dry_run=True)
+        return len(captured)
+
+    pages = make_pages(3)
+    _posted(pages[0], channel, 4)
+    small = (queries(False), queries(True))
+    more = make_pages(12, prefix="More")
+    for page in more[:6]:
+        _posted(page, channel, 2)
+    assert (queries(False), queries(True)) == small
+    assert small[1] == small[0] + 1
