@@ -23,6 +23,7 @@ from .outbox.images import lacks_alt_text, page_image
 from .permissions import CROSSPOST_PAGE, image_edit_url, user_can_crosspost
 from .review.rights import NO_POST_RIGHT, ChannelRight, channel_ids_with
 from .schedule.forms import TIMING_FOR_PAGE, clean_timing
+from .views.evergreen_page import reshare_form
 
 
 class ChoiceForm(forms.Form):
@@ -155,6 +156,13 @@ class CrosspostFormSet(forms.BaseFormSet):
             ]
         super().__init__(data, files, initial=initial, **kwargs)
         self.extra = 0
+        self.evergreen = reshare_form(data, instance, user, available)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if self.evergreen is not None and self.evergreen.is_bound:
+            valid = self.evergreen.is_valid() and valid
+        return valid
 
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
         form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
@@ -187,6 +195,13 @@ class CrosspostFormSet(forms.BaseFormSet):
                     continue
                 choices[choice.channel_id] = choice
         set_choices(self.instance, choices.values())
+        form = self.evergreen
+        user = self.form_kwargs.get("for_user")
+        if form is not None and form.is_bound and not form.errors and not form.disabled and user:
+            # Written by the after_create_page / after_edit_page hooks once the page is saved (a
+            # new page has no id yet; publishing reloads the page): ``save_pending_reshare``.
+            # Kept on the request's user, the one object both see.
+            user._crosspost_reshare = (self.instance, form.choice())
         if commit:
             getattr(self.instance, RELATION_NAME).commit()
         return []
@@ -256,6 +271,7 @@ class CrosspostPanel(Panel):
                     "formset": formset,
                     "rows": rows,
                     "hidden_forms": hidden,
+                    "evergreen": formset.evergreen,
                     "can_crosspost": user_can_crosspost(self.request.user),
                     "can_publish": _can_publish(self.instance, self.request.user),
                     # The panel is rendered without Django's ``perms`` in its context.

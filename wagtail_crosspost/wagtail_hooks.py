@@ -133,6 +133,15 @@ def log_crosspost_choices(request, page):
         log_choice_changes(page, request.user)
 
 
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def save_reshare_choice(request, page):
+    """The re-sharing choice and variants of the Publish-to panel, once the page is saved."""
+    from .views.evergreen_page import save_pending_reshare
+
+    save_pending_reshare(request.user, page)
+
+
 @hooks.register("after_edit_page")
 def send_changed_posts_back_for_approval(request, page):
     """A post edited after its approval needs a new one: its approval step runs again."""

@@ -105,3 +105,21 @@ def test_the_re_sharing_report_shows_pool_plan_never_shared_and_skips(
     assert "The page expired before this re-share was sent." in html
     assert "Dry run: the next week" in html
     assert Publication.objects.filter(status="pending").count() == 0  # the dry run planned nothing
+
+
+def test_the_report_says_which_page_goes_first_and_links_each_planned_one_to_the_calendar(
+    evergreen, make_pages, admin_client
+):
+    from datetime import timedelta
+
+    make_pages(2)
+    plan_all(days=1, now=NOW + timedelta(days=1000))  # planned in the future of "now"
+    row = Publication.objects.get(kind=Publication.Kind.RESHARE)
+    html = admin_client.get(reverse("wagtail_crosspost:resharing") + "?weeks=1").content.decode()
+    assert "Which page first: Shared longest ago first." in html
+    day = row.next_attempt_at.date().isoformat()
+    assert f'href="{reverse("wagtail_crosspost:calendar")}?date={day}">Move in the calendar' in html
+    evergreen.order = "best"
+    evergreen.save()
+    html = admin_client.get(reverse("wagtail_crosspost:resharing") + "?weeks=1").content.decode()
+    assert "Which page first: Best performers first." in html

@@ -32,6 +32,7 @@ class EvergreenSettingsForm(WagtailAdminModelForm):
         fields = [
             "channel",
             "enabled",
+            "order",
             "per_week",
             "daily_cap",
             "cooldown_days",

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..models import Channel, Publication
+from ..schedule import moves
 
 Kind, Status = Publication.Kind, Publication.Status
 COLOUR = "#0f7c7c"
@@ -49,18 +49,16 @@ def entries(user: Any, start: datetime, end: datetime) -> list[dict[str, Any]]:
 
 
 def move(pk: int, when: datetime, user: Any) -> str:
-    """Move a waiting re-share to ``when``; "" when done, else the reason in words."""
+    """Move a waiting re-share to ``when``; "" when done, else the reason in words. The
+    calendar's own move (``schedule.moves.move_post``), which takes the slot along."""
     row = Publication.objects.visible_to(user).filter(pk=pk, kind=Kind.RESHARE).first()
     if row is None or row.status != Status.PENDING:
         return _("This re-share is no longer waiting.")
     try:
-        with transaction.atomic():
-            moved = Publication.objects.filter(pk=pk, status=Status.PENDING).update(
-                next_attempt_at=when, slot_at=when
-            )
-    except IntegrityError:
-        return _("Another re-share of this channel is planned at that time.")
-    return "" if moved else _("This re-share is no longer waiting.")
+        moves.move_post(user, pk, when)
+    except moves.MoveError as error:
+        return str(error)
+    return ""
 
 
 def cancel(pk: int, user: Any) -> bool:

@@ -34,7 +34,23 @@ class EvergreenSettings(models.Model):
         on_delete=models.CASCADE,
         related_name="evergreen",
     )
+
+    class Order(models.TextChoices):
+        OLDEST = "oldest", _("Shared longest ago first")
+        BEST = "best", _("Best performers first")
+
     enabled = models.BooleanField(_("re-share older pages"), default=False)
+    order = models.CharField(
+        _("which page first"),
+        max_length=10,
+        choices=Order.choices,
+        default=Order.OLDEST,
+        help_text=_(
+            "Best performers first: the pages whose earlier posts on this channel had the most "
+            "interactions per post (engagement figures) go first. Ties, and pages without "
+            "figures, in the usual order: shared longest ago first."
+        ),
+    )
     per_week = models.PositiveSmallIntegerField(
         _("re-shares per week"),
         null=True,

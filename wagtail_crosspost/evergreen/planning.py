@@ -34,6 +34,7 @@ DEFAULT_DAYS = 28
 @dataclass
 class ChannelPlan:
     channel_id: int
+    order: str = ""  # EvergreenSettings.order: which page first
     pool_size: int = 0
     planned: list[Planned] = field(default_factory=list)  # new in this run
     kept: list[Publication] = field(default_factory=list)  # planned earlier, still valid
@@ -80,7 +81,7 @@ def _schedule(settings):
 
 def _compute(settings, now, days, blackouts) -> ChannelPlan:
     channel = settings.channel
-    result = ChannelPlan(channel.pk)
+    result = ChannelPlan(channel.pk, order=settings.order)
     schedule = _schedule(settings)
     pages = pools.pool(settings)
     result.pool_size = len(pages)
@@ -115,8 +116,10 @@ def _compute(settings, now, days, blackouts) -> ChannelPlan:
         per_week=settings.per_week,
         max_per_page=settings.max_per_page,
         zone=schedule.zone() if schedule else Rules().zone,
+        best_first=settings.order == EvergreenSettings.Order.BEST,
     )
-    outcome = plan(rules, slots, pools.candidates(settings, pages, past), past.used)
+    scores = pools.scores(channel) if rules.best_first else None
+    outcome = plan(rules, slots, pools.candidates(settings, pages, past, scores), past.used)
     result.planned, result.skipped = outcome.planned, outcome.skipped
     if outcome.planned:
         _write(settings, outcome.planned, result.titles, digest)

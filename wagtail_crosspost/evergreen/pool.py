@@ -1,7 +1,8 @@
 """Which pages a channel may re-share (the pool), and what the channel did with them (history).
 
 A fixed number of queries whatever the size of the pool: the pages with their per-page choice
-(one query, joined), the channel's rows (one query), the blackouts (one query).
+(one query, joined), the channel's rows (one query), the blackouts (one query), and for "best
+performers first" the pages' scores (one query).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from fractions import Fraction
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
+from ..metrics.rollup import PublicationFigures
 from ..models import Channel, Publication
 from .models import Blackout, EvergreenPage, EvergreenSettings, tag_list, variant_texts
 from .rules import Candidate
@@ -116,8 +119,33 @@ def history(channel: Channel) -> History:
     return found
 
 
-def candidates(settings: EvergreenSettings, pages: list[PoolPage], past: History):
-    """The pool as the planner's candidates, with the windows in which each may go out."""
+def scores(channel: Channel) -> dict[int, Fraction]:
+    """Page id → interactions (reactions, reposts, replies, quotes) per post, over the page's
+    posts and re-shares on ``channel`` that have figures (one query). Exact fractions: the same
+    order on every database."""
+    rows = (
+        PublicationFigures.objects.filter(channel_id=channel.pk, page_id__isnull=False)
+        .values("page_id")
+        .annotate(total=Sum("interactions"), posts=Count("pk"))
+        .order_by()
+        .values_list("page_id", "total", "posts")
+    )
+    return {
+        int(page_id): Fraction(int(total or 0), posts)
+        for page_id, total, posts in rows
+        if page_id is not None and posts
+    }
+
+
+def candidates(
+    settings: EvergreenSettings,
+    pages: list[PoolPage],
+    past: History,
+    page_scores: dict[int, Fraction] | None = None,
+):
+    """The pool as the planner's candidates, with the windows in which each may go out (and,
+    for "best performers first", their scores)."""
+    page_scores = page_scores or {}
     min_age = timedelta(days=settings.min_age_days)
     max_age = timedelta(days=settings.max_age_days) if settings.max_age_days else None
     for page in pages:
@@ -136,6 +164,8 @@ def candidates(settings: EvergreenSettings, pages: list[PoolPage], past: History
             texts=tuple(variant_texts(page.variants, settings.channel_id)),
             available_from=page.first_published_at + min_age,
             available_until=until,
+            score=page_scores.get(page.pk),
+            published=page.first_published_at,
         )
 
 

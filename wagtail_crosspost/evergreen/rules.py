@@ -1,6 +1,10 @@
 """The planner's rule, pure (no database): which page goes into which free slot, with which text.
 
 Deterministic: the page shared longest ago first (never shared: first of all), ties by page id.
+With "best performers first" (``Rules.best_first``) the pages with a score go before those
+without, the higher score first (a page's score: the interactions per post of its earlier posts
+on the channel, ``pool.scores``); equal scores, and the pages without one, in the first order,
+then the older page (first published earlier), then the page id.
 A page is skipped for a slot while in its cooldown, past its last day, too young or too old; it
 leaves the plan for good once it reached the most re-shares allowed, or when no text is left that
 differs from the text it last went out with on the channel (X refuses duplicates, Facebook demotes
@@ -14,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 NEVER = datetime.min.replace(tzinfo=UTC)
@@ -26,6 +31,7 @@ class Rules:
     per_week: int | None = None  # None: every free slot
     max_per_page: int | None = None
     zone: ZoneInfo = ZoneInfo("UTC")
+    best_first: bool = False  # the pages whose earlier posts did best first
 
 
 @dataclass
@@ -37,6 +43,8 @@ class Candidate:
     texts: tuple[str, ...] = ()  # the variants
     available_from: datetime = NEVER  # old enough from then on
     available_until: datetime | None = None  # last moment (too old, "until", expiry)
+    score: Fraction | None = None  # interactions per earlier post on the channel (None: no figures)
+    published: datetime = NEVER  # when the page first went live (ties: the older page first)
 
 
 @dataclass(frozen=True)
@@ -70,8 +78,22 @@ def next_text(last: str | None, texts: Iterable[str]) -> str | None:
     return None
 
 
-def _key(candidate: Candidate) -> tuple[datetime, int]:
-    return (candidate.last_shared or NEVER, candidate.page_id)
+#: The order of the candidates (see the module's docstring).
+Key = tuple[object, ...]
+
+
+def _key(candidate: Candidate, best_first: bool = False) -> Key:
+    oldest = (candidate.last_shared or NEVER, candidate.page_id)
+    if not best_first:
+        return oldest
+    scored = candidate.score is not None
+    return (
+        0 if scored else 1,
+        -(candidate.score or 0),
+        candidate.last_shared or NEVER,
+        candidate.published,
+        candidate.page_id,
+    )
 
 
 def plan(
@@ -89,12 +111,12 @@ def plan(
         local = moment.astimezone(rules.zone).date()
         per_day[local] += 1
         per_week[local.isocalendar()[:2]] += 1
-    heap: list[tuple[tuple[datetime, int], Candidate]] = []
+    heap: list[tuple[Key, Candidate]] = []
     for candidate in candidates:
         if rules.max_per_page is not None and candidate.reshares >= rules.max_per_page:
             result.skipped[candidate.page_id] = MAX_REACHED
             continue
-        heap.append((_key(candidate), candidate))
+        heap.append((_key(candidate, rules.best_first), candidate))
     heapq.heapify(heap)
     for slot in free_slots:
         day = slot.astimezone(rules.zone).date()
@@ -113,7 +135,7 @@ def plan(
         per_day[day] += 1
         per_week[week] += 1
         if rules.max_per_page is None or candidate.reshares < rules.max_per_page:
-            heapq.heappush(heap, (_key(candidate), candidate))
+            heapq.heappush(heap, (_key(candidate, rules.best_first), candidate))
     return result
 
 
@@ -123,11 +145,16 @@ def _take(heap, slot: datetime, rules: Rules, result: Plan) -> tuple[Candidate, 
     found = None
     while heap:
         key, candidate = heap[0]
-        if candidate.last_shared is not None and slot - candidate.last_shared < rules.cooldown:
+        in_cooldown = (
+            candidate.last_shared is not None and slot - candidate.last_shared < rules.cooldown
+        )
+        if in_cooldown and not rules.best_first:
             break  # every candidate after it was shared later still: all in their cooldown
         heapq.heappop(heap)
-        if slot < candidate.available_from or (
-            candidate.available_until is not None and slot > candidate.available_until
+        if (
+            in_cooldown
+            or slot < candidate.available_from
+            or (candidate.available_until is not None and slot > candidate.available_until)
         ):
             aside.append((key, candidate))
             continue

@@ -82,7 +82,12 @@ def reshare_options(publication: Any) -> dict[str, Any] | None:
     ``utm_campaign=evergreen`` and ``utm_content=<n>``, the page's n-th re-share."""
     if getattr(publication, "kind", "") != "reshare":
         return None
-    return {"utm_campaign": "evergreen", "utm_content": str(publication.generation)}
+    return reshare_link_options(publication.generation)
+
+
+def reshare_link_options(number: int) -> dict[str, Any]:
+    """The options of the page's ``number``-th re-share (the preview counts with them too)."""
+    return {"utm_campaign": "evergreen", "utm_content": str(number)}
 
 
 def _page_fields(page: Any) -> dict[str, Any]:

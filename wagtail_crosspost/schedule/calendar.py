@@ -191,6 +191,7 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
         "channel_id",
         "page_id",
         "words",
+        "kind",
     )[:LIMIT]
     can_move = user_can_crosspost(user)
     return [
@@ -210,7 +211,21 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
                 "words": first_words(words),
                 "url": log_url.format(pk),
                 "movable": can_move and status == Status.PENDING,
+                # A planned re-share (evergreen): its slot moves with it.
+                "reshare": kind == Publication.Kind.RESHARE,
             },
         }
-        for pk, when, status, action, title, channel, platform, channel_id, page_id, words in values
+        for (
+            pk,
+            when,
+            status,
+            action,
+            title,
+            channel,
+            platform,
+            channel_id,
+            page_id,
+            words,
+            kind,
+        ) in (values)
     ]

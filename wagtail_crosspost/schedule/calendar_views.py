@@ -90,6 +90,7 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
                 "close": str(_("Close")),
                 "notMovable": str(_("This entry cannot be moved.")),
                 "failed": str(_("The move failed; nothing was changed.")),
+                "reshare": str(_("Re-share")),
             },
             "locale": get_language() or "en",
             "date": _day(self.request.GET.get("date")),

@@ -6,7 +6,9 @@
   entry: what the page's schedule dialog and *Publish* leave behind. Only a user who may publish
   the page moves it, and not while someone else holds a lock on it (or a workflow task does).
 - A **waiting post** (an outbox row still queued) changes only its send time, in one conditional
-  update: a row a worker has just taken is not moved.
+  update: a row a worker has just taken is not moved. A planned **re-share** takes its slot
+  along (the old one is free for the planner again); a time where the channel already has a
+  re-share is refused (the database's one-re-share-per-slot constraint).
 - A sent post does not move. A move into the past does not happen. Each refusal is a
   ``MoveError`` with a message for the editor; nothing is changed.
 
@@ -21,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -170,9 +172,18 @@ def move_post(user: Any, pk: int, when: datetime) -> datetime:
             _("Only a post that still waits can be moved; this one is %(status)s.")
             % {"status": row.status_label.lower()}
         )
-    moved = Publication.objects.filter(
-        pk=pk, status=Publication.Status.PENDING, next_attempt_at=row.next_attempt_at
-    ).update(next_attempt_at=when)
+    fields: dict[str, Any] = {"next_attempt_at": when}
+    if row.slot_at is not None:
+        fields["slot_at"] = when  # a re-share: its slot moves with it
+    try:
+        with transaction.atomic():
+            moved = Publication.objects.filter(
+                pk=pk, status=Publication.Status.PENDING, next_attempt_at=row.next_attempt_at
+            ).update(**fields)
+    except IntegrityError:
+        raise MoveError(
+            _("Another re-share of this channel is planned at that time. Choose another time.")
+        ) from None
     if not moved:
         raise MoveError(_("The post is being sent right now and cannot be moved."))
     return row.next_attempt_at

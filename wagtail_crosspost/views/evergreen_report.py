@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from ..evergreen import rules
+from ..evergreen.models import EvergreenSettings
 from ..evergreen.planning import plan_all
 from ..models import Channel, Publication
 from ..schedule.calendar_views import can_see_calendar
@@ -74,6 +75,7 @@ class ReshareReportView(WagtailAdminTemplateMixin, TemplateView):
                 {
                     "channel": channels[result.channel_id],
                     "pool_size": result.pool_size,
+                    "order": order_label(result.order),
                     "next": list(waiting.filter(channel_id=result.channel_id)[:NEXT]),
                     "never_shared": [titles[pk] for pk in result.never_shared[:LISTED]],
                     "never_shared_count": len(result.never_shared),
@@ -87,3 +89,9 @@ class ReshareReportView(WagtailAdminTemplateMixin, TemplateView):
             )
         context.update(report=report, weeks=weeks)
         return context
+
+
+def order_label(order: str) -> str:
+    """Which page goes first on the channel, in words."""
+    choices = EvergreenSettings.Order
+    return str(choices(order).label if order in choices.values else choices.OLDEST.label)

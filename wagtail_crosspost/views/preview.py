@@ -57,12 +57,17 @@ def preview(request) -> JsonResponse:
     # The same inputs and the same function as delivery; never a network call while the editor
     # types (cached rules), and the fields the editor has typed but not saved win.
     image = _image_for(request, page, channel)
+    # A re-share's text (an evergreen variant): counted with the re-share's link (its UTM).
+    reshare = request.POST.get("reshare", "")
     inputs, rules = post_inputs.gather(
         adapter,
         page,
         message=request.POST.get("message", ""),
         image=image,
         live_rules=False,
+        extra_options=post_inputs.reshare_link_options(int(reshare))
+        if reshare.isascii() and reshare.isdigit() and 0 < int(reshare) < 10_000
+        else None,
     )
     inputs = replace(
         inputs,

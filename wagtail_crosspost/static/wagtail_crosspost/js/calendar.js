@@ -139,6 +139,7 @@
     const body = dialog.querySelector("[data-crosspost-entry-body]");
     body.replaceChildren();
     body.append(element("h2", "crosspost-entry__title", event.title));
+    if (props.reshare) body.append(element("p", "crosspost-entry__reshare", text.reshare));
     body.append(element("p", "crosspost-entry__when", formatWhen(event.start)));
     if (props.words) body.append(element("p", "crosspost-entry__words", props.words));
     (props.warnings || []).forEach(function (warning) {
@@ -204,6 +205,7 @@
         wrap.lastChild.setAttribute("title", props.platform);
       }
       if ((props.warnings || []).length) wrap.append(element("span", "crosspost-entry__warn", "⚠"));
+      if (props.reshare) wrap.append(element("span", "crosspost-entry__reshare", text.reshare));
       wrap.append(element("span", "crosspost-entry__label", info.event.title));
       if (props.words) wrap.append(element("span", "crosspost-entry__excerpt", props.words));
       return { html: wrap.outerHTML }; // built with textContent: no HTML from the data
@@ -218,6 +220,7 @@
       const props = info.event.extendedProps || {};
       info.el.dataset.status = props.status || "";
       info.el.dataset.entry = info.event.id;
+      if (props.reshare) info.el.dataset.reshare = "";
       if ((props.warnings || []).length) info.el.dataset.warning = "";
       info.el.setAttribute("title", [info.event.title].concat(props.warnings || []).join("\n"));
       info.el.tabIndex = 0;

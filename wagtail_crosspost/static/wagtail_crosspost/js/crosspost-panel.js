@@ -51,6 +51,7 @@
       }
 
       refreshAll() {
+        this.refreshVariants();
         this.rows().forEach((row) => {
           const box = row.querySelector('[data-crosspost-preview]');
           const enabled = row.querySelector('input[type="checkbox"][name$="-enabled"]');
@@ -62,15 +63,69 @@
         });
       }
 
-      field(name) {
-        const el = this.form && this.form.querySelector(`[name="${name}"]`);
-        return el ? el.value : '';
+      // Re-sharing variants: one counter per variant and per channel that re-shares it, counted
+      // by the preview as the re-share is sent (its link with utm_campaign=evergreen, hashtags).
+      reshareChannels() {
+        const data = this.element.querySelector('#crosspost-evergreen-channels');
+        try {
+          return data ? JSON.parse(data.textContent) : [];
+        } catch (e) {
+          return [];
+        }
       }
 
-      async refresh(row) {
+      refreshVariants() {
+        const channels = this.reshareChannels();
+        this.element.querySelectorAll('[data-crosspost-variant]').forEach((variant) => {
+          const list = variant.querySelector('[data-crosspost-variant-counters]');
+          const textarea = variant.querySelector('textarea');
+          if (!list || !textarea) return;
+          const text = textarea.value.trim();
+          const key = variant.dataset.target;
+          const targets = channels.filter((c) => key === 'all' || String(c.id) === key);
+          const seq = (this.variantSeq = (this.variantSeq || 0) + 1);
+          list.dataset.crosspostSeq = seq;
+          if (!text) {
+            list.replaceChildren();
+            return;
+          }
+          Promise.all(targets.map((channel) => this.countVariant(channel, textarea.value)))
+            .then((answers) => {
+              if (list.dataset.crosspostSeq !== String(seq)) return;
+              list.replaceChildren();
+              answers.forEach((data, i) => {
+                if (!data) return;
+                const item = document.createElement('li');
+                item.className = 'crosspost-counter';
+                item.dataset.channel = targets[i].id;
+                item.dataset.state = data.state;
+                const label = data.count_label || `${data.count} / ${data.limit}`;
+                const count = data.additions_label ? `${label} (${data.additions_label})` : label;
+                item.textContent = `${targets[i].name}: ${count}`;
+                list.append(item);
+              });
+            });
+        });
+      }
+
+      async countVariant(channel, text) {
+        const body = this.previewBody(channel.id, text);
+        body.append('reshare', channel.number);
+        try {
+          const response = await fetch(this.previewUrlValue, {
+            method: 'POST', body, credentials: 'same-origin',
+          });
+          return response.ok ? await response.json() : null;
+        } catch (e) {
+          return null;
+        }
+      }
+
+      // What the preview needs of the page form (as typed, not saved), for one channel's text.
+      previewBody(channelId, message) {
         const body = new FormData();
         body.append('csrfmiddlewaretoken', this.field('csrfmiddlewaretoken'));
-        body.append('channel', row.dataset.channel);
+        body.append('channel', channelId);
         body.append('page', this.pageValue || '');
         body.append('title', this.field('title'));
         body.append('intro', this.field('intro') || this.field('search_description'));
@@ -78,11 +133,21 @@
         // The tags as typed (not saved yet): they become the post's hashtags.
         const tags = this.form && this.form.querySelector('[name="tags"]');
         if (tags) body.append('tags', tags.value);
+        body.append('message', message);
+        return body;
+      }
+
+      field(name) {
+        const el = this.form && this.form.querySelector(`[name="${name}"]`);
+        return el ? el.value : '';
+      }
+
+      async refresh(row) {
+        const message = row.querySelector('textarea[name$="-message"]');
+        const body = this.previewBody(row.dataset.channel, message ? message.value : '');
         // The image chosen for this channel only (Wagtail's chooser keeps its id in this input).
         const override = row.querySelector('input[name$="-image"]');
         body.append('override_image', override ? override.value : '');
-        const message = row.querySelector('textarea[name$="-message"]');
-        body.append('message', message ? message.value : '');
         // Answers may arrive out of order while the editor types: only the newest one counts.
         const seq = (this.seq = (this.seq || 0) + 1);
         row.dataset.crosspostSeq = seq;
