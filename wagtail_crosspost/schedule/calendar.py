@@ -191,6 +191,7 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
         "channel_id",
         "page_id",
         "words",
+        "channel__paused_at",
     )[:LIMIT]
     can_move = user_can_crosspost(user)
     return [
@@ -210,7 +211,23 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
                 "words": first_words(words),
                 "url": log_url.format(pk),
                 "movable": can_move and status == Status.PENDING,
+                # A new post held by its channel's pause (it goes out after the resume).
+                "paused": paused_at is not None
+                and status == Status.PENDING
+                and action == Publication.Action.POST,
             },
         }
-        for pk, when, status, action, title, channel, platform, channel_id, page_id, words in values
+        for (
+            pk,
+            when,
+            status,
+            action,
+            title,
+            channel,
+            platform,
+            channel_id,
+            page_id,
+            words,
+            paused_at,
+        ) in values
     ]

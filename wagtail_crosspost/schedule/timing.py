@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -52,6 +53,7 @@ def due_times(
         elif timing == Timing.NEXT_SLOT and schedule:
             wants_slot.append(schedule)
     if wants_slot:
+        _lock(wants_slot)
         busy = _busy_times([s.channel_id for s in wants_slot], now)
         for schedule in wants_slot:
             due[schedule.channel_id] = next_free_slot(
@@ -78,6 +80,17 @@ def next_free_slot(
     return slot_rules.next_free(
         slots, zone, after, taken=lambda moment: any(abs(t - moment) < gap for t in busy)
     )
+
+
+def _lock(schedules: list[ChannelSchedule]) -> None:
+    """Two publishes racing for a channel's next free slot must not both take it: inside the
+    planning's transaction, lock the schedules (always in the same order, so no deadlock) before
+    reading which slots are busy. The second publish waits here until the first one's rows are
+    committed, then reads them (PostgreSQL: each statement sees what was committed before it)."""
+    if not transaction.get_connection().in_atomic_block:
+        return  # nothing to hold a lock for; planning always calls inside its transaction
+    pks = sorted(s.pk for s in schedules)
+    list(ChannelSchedule.objects.select_for_update().filter(pk__in=pks).order_by("pk").values("pk"))
 
 
 def _busy_times(channel_ids: list[int], after: datetime) -> dict[int, list[datetime]]:

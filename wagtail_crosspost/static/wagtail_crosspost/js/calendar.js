@@ -140,6 +140,7 @@
     body.replaceChildren();
     body.append(element("h2", "crosspost-entry__title", event.title));
     body.append(element("p", "crosspost-entry__when", formatWhen(event.start)));
+    if (props.paused) body.append(element("p", "help-block help-info crosspost-entry__paused", text.pausedHelp));
     if (props.words) body.append(element("p", "crosspost-entry__words", props.words));
     (props.warnings || []).forEach(function (warning) {
       body.append(element("p", "help-block help-warning crosspost-entry__warning", warning));
@@ -204,6 +205,7 @@
         wrap.lastChild.setAttribute("title", props.platform);
       }
       if ((props.warnings || []).length) wrap.append(element("span", "crosspost-entry__warn", "⚠"));
+      if (props.paused) wrap.append(element("span", "crosspost-entry__paused", text.paused));
       wrap.append(element("span", "crosspost-entry__label", info.event.title));
       if (props.words) wrap.append(element("span", "crosspost-entry__excerpt", props.words));
       return { html: wrap.outerHTML }; // built with textContent: no HTML from the data
@@ -219,6 +221,7 @@
       info.el.dataset.status = props.status || "";
       info.el.dataset.entry = info.event.id;
       if ((props.warnings || []).length) info.el.dataset.warning = "";
+      if (props.paused) info.el.dataset.paused = "";
       info.el.setAttribute("title", [info.event.title].concat(props.warnings || []).join("\n"));
       info.el.tabIndex = 0;
       info.el.setAttribute("role", "button");
