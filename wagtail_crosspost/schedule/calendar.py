@@ -199,6 +199,7 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
             "id": f"post-{pk}",
             "title": f"{channel} · {title}",
             "start": when.isoformat(),
+            "_moment": when,  # for the warnings, which then drop it (no parsing back)
             "color": COLOURS.get(status, "#5c5c5c"),
             "editable": can_move and status == Status.PENDING,
             "extendedProps": {
