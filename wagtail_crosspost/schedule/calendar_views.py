@@ -91,6 +91,7 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
                 "notMovable": str(_("This entry cannot be moved.")),
                 "failed": str(_("The move failed; nothing was changed.")),
                 "paused": str(_("Paused")),
+                "willPost": str(_("When it goes live, it posts to:")),
                 "pausedHelp": str(
                     _(
                         "Its channel is paused. When it is resumed, this post goes out in the "

@@ -140,6 +140,14 @@
     body.replaceChildren();
     body.append(element("h2", "crosspost-entry__title", event.title));
     body.append(element("p", "crosspost-entry__when", formatWhen(event.start)));
+    if ((props.posts || []).length) {
+      body.append(element("p", "crosspost-entry__posts-title", text.willPost));
+      const list = element("ul", "crosspost-entry__posts", "");
+      props.posts.forEach(function (planned) {
+        list.append(element("li", "", planned.channel + " · " + formatWhen(planned.start)));
+      });
+      body.append(list);
+    }
     if (props.paused) body.append(element("p", "help-block help-info crosspost-entry__paused", text.pausedHelp));
     if (props.words) body.append(element("p", "crosspost-entry__words", props.words));
     (props.warnings || []).forEach(function (warning) {
