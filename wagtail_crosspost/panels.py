@@ -13,7 +13,7 @@ from wagtail.admin.widgets import AdminDateTimeInput
 from wagtail.images import get_image_model
 from wagtail.images.widgets import AdminImageChooser
 
-from .choices import RELATION_NAME, Choice, choices_for, set_choices
+from .choices import RELATION_NAME, Choice, choices_for, choices_in, set_choices
 from .compare import ChoicesComparison
 from .history import publications_by_channel
 from .models import Channel
@@ -21,6 +21,7 @@ from .outbox.images import lacks_alt_text, page_image
 from .permissions import image_edit_url, user_can_crosspost
 from .review.rights import NO_POST_RIGHT, ChannelRight, channel_ids_with
 from .schedule.forms import TIMING_FOR_PAGE, clean_timing
+from .schedule.timing import planned_times
 
 
 class ChoiceForm(forms.Form):
@@ -249,7 +250,7 @@ class CrosspostPanel(Panel):
                 {
                     "instance": self.instance,
                     "has_pending": any(p.in_flight for rows in history.values() for p in rows),
-                    "scheduled_at": _scheduled_at(self.instance),
+                    **_scheduled(self.instance, self.request.user),
                     "formset": formset,
                     "rows": rows,
                     "hidden_forms": hidden,
@@ -304,12 +305,29 @@ def _can_publish(page: Any, user: Any) -> bool:
     return page.permissions_for_user(user).can_publish()
 
 
-def _scheduled_at(page: Any) -> Any:
-    """When a scheduled revision of this page goes live (its posts go out then)."""
+def _scheduled(page: Any, user: Any) -> dict[str, Any]:
+    """When a scheduled revision of this page goes live (its posts go out then), and the posts
+    it will make: the channels ticked in that revision, with the time each one's timing gives."""
     if not getattr(page, "pk", None):
-        return None
+        return {"scheduled_at": None, "scheduled_posts": []}
     revision = page.revisions.filter(approved_go_live_at__isnull=False).first()
-    return revision.approved_go_live_at if revision else None
+    if revision is None:
+        return {"scheduled_at": None, "scheduled_posts": []}
+    go_live = revision.approved_go_live_at
+    ticked = [choice for choice in choices_in(revision).values() if choice.enabled]
+    channels = {
+        channel.pk: channel
+        for channel in Channel.objects.visible_to(user)
+        .usable()
+        .filter(pk__in=[c.channel_id for c in ticked])
+    }
+    ticked = [choice for choice in ticked if choice.channel_id in channels]
+    planned = planned_times([(page.pk, go_live, ticked)]) if ticked else {}
+    posts = [
+        {"channel": channels[channel_id], "when": when}
+        for channel_id, when in planned.get(page.pk, [])
+    ]
+    return {"scheduled_at": go_live, "scheduled_posts": posts}
 
 
 TAB_NAME = "crosspost"  # the tab's id is "tab-crosspost" in every language

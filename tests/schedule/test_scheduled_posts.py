@@ -74,3 +74,22 @@ def test_two_scheduled_pages_do_not_share_a_predicted_slot(make_article, admin_u
         "First": [THURSDAY_9_BERLIN.isoformat()],
         "Second": [(THURSDAY_9_BERLIN + timedelta(days=1)).isoformat()],
     }
+
+
+def test_the_publish_to_panel_of_a_scheduled_page_lists_its_posts(
+    make_article, admin_user, admin_client
+):
+    channel = ChannelFactory(name="LinkedIn")
+    ChannelSchedule.objects.create(
+        channel=channel,
+        time_zone="Europe/Berlin",
+        slots="Tue 09:00, Thu 09:00",
+        default_timing=Timing.NEXT_SLOT,
+    )
+    page = make_article(title="Autumn fair", channels=[channel], live=False)
+    page.go_live_at = GO_LIVE
+    publish(page, user=admin_user)
+    html = admin_client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+    assert "data-crosspost-scheduled-posts" in html
+    item = html.split(f'<li data-channel="{channel.pk}">', 1)[1].split("</li>", 1)[0]
+    assert item.startswith("LinkedIn: ") and "March 26, 2026" in item
