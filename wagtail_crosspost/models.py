@@ -87,6 +87,8 @@ class Channel(models.Model):
     # Circuit breaker: consecutive failed attempts, and the pause they caused.
     failure_streak = models.PositiveIntegerField(default=0, editable=False)
     paused_until = models.DateTimeField(_("paused until"), null=True, blank=True, editable=False)
+    # Paused by hand (schedule.pausing): new posts wait, until someone resumes the channel.
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = models.Manager.from_queryset(ChannelQuerySet)()

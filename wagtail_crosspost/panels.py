@@ -16,11 +16,10 @@ from wagtail.images.widgets import AdminImageChooser
 from .choices import RELATION_NAME, Choice, choices_for, set_choices
 from .compare import ChoicesComparison
 from .history import publications_by_channel
-from .metrics import per_post
-from .metrics.report_views import FIGURE_LABELS
-from .models import Channel, Publication
+from .models import Channel
 from .outbox.images import lacks_alt_text, page_image
-from .permissions import CROSSPOST_PAGE, image_edit_url, user_can_crosspost
+from .panel_summaries import how_this_page_did, scheduled_posts
+from .permissions import image_edit_url, user_can_crosspost
 from .review.rights import NO_POST_RIGHT, ChannelRight, channel_ids_with
 from .schedule.forms import TIMING_FOR_PAGE, clean_timing
 from .views.evergreen_page import reshare_form
@@ -267,7 +266,7 @@ class CrosspostPanel(Panel):
                     "performance": how_this_page_did(self.instance, rows, history, user),
                     "instance": self.instance,
                     "has_pending": any(p.in_flight for rows in history.values() for p in rows),
-                    "scheduled_at": _scheduled_at(self.instance),
+                    **scheduled_posts(self.instance, self.request.user),
                     "formset": formset,
                     "rows": rows,
                     "hidden_forms": hidden,
@@ -299,37 +298,6 @@ class CrosspostPanel(Panel):
             }
 
 
-def how_this_page_did(
-    page: Any, rows: list[dict[str, Any]], history: dict[int, list], user: Any
-) -> dict[str, Any] | None:
-    """The latest figures of the page's posts per channel (one query, and none at all for a page
-    that was never posted), with a link to each channel's newest post in the log."""
-    posted = any(
-        p.action == Publication.Action.POST and p.status == Publication.Status.POSTED
-        for items in history.values()
-        for p in items
-        if not p.dry_run
-    )
-    if not posted:
-        return None
-    summaries = per_post.page_summary(page.pk, [row["channel"] for row in rows])
-    if not summaries:
-        return None
-    shown = [
-        name
-        for name in per_post.LISTED
-        if any(summary.figures[name] is not None for summary in summaries)
-    ]
-    return {
-        "channels": [
-            {"summary": s, "cells": [s.figures[name] for name in shown]} for s in summaries
-        ],
-        "columns": [{"name": name, "label": FIGURE_LABELS[name]} for name in shown],
-        "can_open_log": user.has_perm(CROSSPOST_PAGE)
-        or user.has_perm("wagtail_crosspost.view_publication"),
-    }
-
-
 def denied_channels(user: Any, channels: list[Channel]) -> set[int]:
     """Ids of the channels the user may not post to, though they may choose channels."""
     if not user_can_crosspost(user):
@@ -352,14 +320,6 @@ def _can_publish(page: Any, user: Any) -> bool:
     if not getattr(page, "pk", None):
         return True  # a new page: Wagtail decides from the parent; say nothing
     return page.permissions_for_user(user).can_publish()
-
-
-def _scheduled_at(page: Any) -> Any:
-    """When a scheduled revision of this page goes live (its posts go out then)."""
-    if not getattr(page, "pk", None):
-        return None
-    revision = page.revisions.filter(approved_go_live_at__isnull=False).first()
-    return revision.approved_go_live_at if revision else None
 
 
 TAB_NAME = "crosspost"  # the tab's id is "tab-crosspost" in every language

@@ -41,7 +41,12 @@ class PublicationQuerySet(models.QuerySet):
         return self.filter(
             models.Q(status=status.PENDING, next_attempt_at__lte=now)
             | models.Q(status=status.SENDING, lease_until__lt=now)
-        )
+        ).exclude(self.held())
+
+    def held(self) -> models.Q:
+        """New posts to a channel paused by hand: they wait for the resume, which plans them
+        into the next free slots (deletions and updates still go out: a crisis may need them)."""
+        return models.Q(action="post", channel__paused_at__isnull=False)
 
     def visible_to(self, user: Any) -> PublicationQuerySet:
         """Publications of pages in the sites ``user`` has rights on (see ``site_rights``)."""

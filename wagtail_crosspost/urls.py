@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from .metrics.report_views import SocialPerformanceView
-from .schedule import calendar_views, move_views
+from .schedule import calendar_views, move_views, pause_views
 from .views import actions, evergreen_page, evergreen_report, linkcard, preview, review_link, status
 
 app_name = "wagtail_crosspost"
@@ -22,6 +22,8 @@ urlpatterns = [
     path("resharing/", evergreen_report.ReshareReportView.as_view(), name="resharing"),
     path("calendar/move/", move_views.move, name="calendar_move"),
     path("calendar/undo/", move_views.undo, name="calendar_undo"),
+    path("calendar/channels/<int:pk>/pause/", pause_views.pause, name="channel_pause"),
+    path("calendar/channels/<int:pk>/resume/", pause_views.resume, name="channel_resume"),
     path("performance/", SocialPerformanceView.as_view(), name="performance"),
     path(
         "performance/results/",

@@ -158,6 +158,13 @@ def register_channel_permissions_panel():
     return GroupChannelPermissionsForm
 
 
+@hooks.register("register_account_settings_panel")
+def register_calendar_feed_panel(request, user, profile):
+    from .schedule.feed_views import CalendarFeedPanel
+
+    return CalendarFeedPanel(request, user, profile)
+
+
 @hooks.register("register_reports_menu_item")
 def register_resharing_report_menu_item():
     from django.urls import reverse

@@ -225,3 +225,55 @@ def test_screenshot_app_wizard(page, logged_in, superuser, site, live_server, se
     IMG.mkdir(parents=True, exist_ok=True)
     suffix = "" if language == "en" else "-de"
     page.screenshot(path=str(IMG / f"app-wizard-linkedin{suffix}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_screenshot_calendar(page, logged_in, superuser, site, article, social_channels, language):
+    """The social calendar's month (docs/editors/timing.md and zeitplan.md): posts sent and
+    waiting, a scheduled page, and a paused channel's held post."""
+    from wagtail_crosspost.schedule import pausing
+
+    now = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    first, second = social_channels[0], social_channels[1]
+    rows = [
+        (first, Publication.Status.POSTED, -3),
+        (second, Publication.Status.POSTED, -2),
+        (first, Publication.Status.PENDING, 1),
+        (second, Publication.Status.PENDING, 2),
+    ]
+    for number, (channel, status, days) in enumerate(rows, start=1):
+        when = now + timedelta(days=days)
+        posted = status == Publication.Status.POSTED
+        Publication.objects.create(
+            page=article,
+            page_title=article.title,
+            channel=channel,
+            status=status,
+            generation=number,
+            next_attempt_at=when,
+            sent_at=when if posted else None,
+            sent_text=article.intro if posted else "",
+        )
+    if len(social_channels) > 2:
+        held = social_channels[2]
+        Publication.objects.create(
+            page=article,
+            page_title=article.title,
+            channel=held,
+            next_attempt_at=now + timedelta(days=1, hours=2),
+        )
+        pausing.pause(held)
+    scheduled = ArticlePage(title="Autumn trade fair: meet us in hall 4", live=False)
+    site.add_child(instance=scheduled)
+    scheduled.go_live_at = now + timedelta(days=4)
+    scheduled.save_revision(user=superuser).publish(user=superuser)
+
+    set_admin_preferences(superuser, preferred_language=language)
+    logged_in(superuser)
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    page.goto("/admin/crosspost/calendar/")
+    expect(page.locator(".ec-event").first).to_be_visible()
+    expect(page.locator(".ec-event", has_text="Autumn trade fair")).to_be_visible()
+    IMG.mkdir(parents=True, exist_ok=True)
+    suffix = "" if language == "en" else "-de"
+    page.screenshot(path=str(IMG / f"calendar{suffix}.png"), full_page=True)

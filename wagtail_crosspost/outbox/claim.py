@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from .. import conf
-from ..models import Publication
+from ..models import Channel, Publication
 from .prepared import Prepared
 
 Status = Publication.Status
@@ -35,7 +35,7 @@ class Taken(NamedTuple):
 def take(pk: int, now) -> Taken | None:
     """Compare-and-set this row to *Sending* if it is due. None if it is not due or another
     worker has it. Set first, read after: what this worker reads is the row as it holds it."""
-    rows = Publication.objects.filter(pk=pk)
+    rows = Publication.objects.filter(pk=pk).exclude(Publication.objects.held())
     if rows.filter(status=Status.PENDING, next_attempt_at__lte=now).update(**_taking(now)):
         return Taken(pk, _read(pk), taken_over=False)
     if rows.filter(status=Status.SENDING, lease_until__lt=now).update(**_taking(now)):
@@ -80,19 +80,29 @@ def _take_next_postgres(now, among: Sequence[int] | None, busy: Sequence[int]) -
             "attempts",
             "updated_at",
             "next_attempt_at",
+            "action",
         )
     }
+    channels = connection.ops.quote_name(Channel._meta.db_table)
+    paused_at = connection.ops.quote_name(
+        Channel._meta.get_field("paused_at").column or "paused_at"
+    )
     # Only quoted identifiers are formatted in; every value is a parameter.
     sql = (  # noqa: S608
         "UPDATE {table} AS p SET {status} = %s, {lease_until} = %s, {attempts} = p.{attempts} + 1,"
         " {updated_at} = %s FROM (SELECT {id}, {status} FROM {table} WHERE (({status} = %s AND"
         " {next_attempt_at} <= %s) OR ({status} = %s AND {lease_until} < %s)){among}{busy}"
+        " AND NOT ({action} = %s AND {channel} IN (SELECT {channel_id} FROM {channels}"
+        " WHERE {paused_at} IS NOT NULL))"
         " ORDER BY {next_attempt_at}, {id} LIMIT 1 FOR UPDATE SKIP LOCKED) AS due"
         " WHERE p.{id} = due.{id} RETURNING p.{id}, due.{status}"
     ).format(
         table=table,
         among=f" AND {column['id']} = ANY(%s)" if among else "",
         busy=f" AND NOT ({column['channel']} = ANY(%s))" if busy else "",
+        channels=channels,
+        channel_id=connection.ops.quote_name(Channel._meta.pk.column or "id"),  # type: ignore[union-attr]
+        paused_at=paused_at,
         **column,
     )
     take = _taking(now)
@@ -101,6 +111,7 @@ def _take_next_postgres(now, among: Sequence[int] | None, busy: Sequence[int]) -
         params.append(list(among))
     if busy:
         params.append(list(busy))
+    params.append(Action.POST)  # held: new posts to a channel paused by hand
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchone()

@@ -9,6 +9,7 @@ second plan of the same post impossible even when two publishes race.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -89,23 +90,27 @@ def plan_publications(
     )
     for post in posts.order_by("channel_id", "-generation"):
         latest.setdefault(post.channel_id, post)
-    due = due_times([(available[pk], request) for pk, request in wanted.items()])
-    planned = []
-    for channel_id, request in wanted.items():
-        row = _plan_one(
-            page,
-            revision,
-            available[channel_id],
-            request,
-            user,
-            explicit,
-            dry_run,
-            latest.get(channel_id),
-            due[channel_id],
-        )
-        if row is not None:
-            planned.append(row)
-    _create_posts([row for row in planned if row.pk is None])
+    # One transaction from the due times to the new rows: a slot the schedule layer hands out
+    # stays locked until the row that takes it is committed (two publishes, one slot).
+    outer = connection.in_atomic_block  # its transaction holds the lock already: no savepoint
+    with contextlib.nullcontext() if outer else transaction.atomic():
+        due = due_times([(available[pk], request) for pk, request in wanted.items()])
+        planned = []
+        for channel_id, request in wanted.items():
+            row = _plan_one(
+                page,
+                revision,
+                available[channel_id],
+                request,
+                user,
+                explicit,
+                dry_run,
+                latest.get(channel_id),
+                due[channel_id],
+            )
+            if row is not None:
+                planned.append(row)
+        _create_posts([row for row in planned if row.pk is None])
     return [row for row in planned if row.pk is not None]
 
 

@@ -13,13 +13,16 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Case, F, Q, When
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone
 
+from ..choices import LEGACY_RELATION_NAME, RELATION_NAME, choices_in_content
 from ..models import Channel, Publication
 from ..permissions import user_can_crosspost
 from ..site_rights import site_ids_for, site_root_paths
+from . import timing
 from .scheduled_pages import OVERDUE_AFTER
 
 Status = Publication.Status
@@ -121,12 +124,16 @@ def scheduled_pages(user: Any, start: datetime, end: datetime, filters: Filters)
         )
     edit_url = _url_pattern("wagtailadmin_pages:edit")
     rows = list(
-        revisions.order_by("approved_go_live_at").values_list(
-            "object_id", "object_str", "approved_go_live_at"
-        )[:LIMIT]
+        revisions.order_by("approved_go_live_at")
+        .annotate(
+            choices=KeyTransform(RELATION_NAME, "content"),
+            legacy=KeyTransform(LEGACY_RELATION_NAME, "content"),
+        )
+        .values_list("object_id", "object_str", "approved_go_live_at", "choices", "legacy")[:LIMIT]
     )
-    movable = _publishable({int(object_id) for object_id, _t, _g in rows}, user)
+    movable = _publishable({int(object_id) for object_id, *_rest in rows}, user)
     overdue_before = timezone.now() - OVERDUE_AFTER
+    planned = _planned_posts(user, rows)
     return [
         {
             "id": f"page-{object_id}",
@@ -141,10 +148,49 @@ def scheduled_pages(user: Any, start: datetime, end: datetime, filters: Filters)
                 "url": edit_url.format(int(object_id)),
                 "movable": int(object_id) in movable,
                 "overdue": go_live < overdue_before,
+                # The posts it will make when it goes live: channel and planned time.
+                "posts": planned.get(object_id, []),
             },
         }
-        for object_id, title, go_live in rows
+        for object_id, title, go_live, _choices, _legacy in rows
     ]
+
+
+def _planned_posts(user: Any, rows: list) -> dict[str, list[dict]]:
+    """{page id: [{"channel", "platform", "start"}]} for the scheduled revisions in ``rows``:
+    the channels ticked in each revision that the user may see (one query), at the time
+    ``timing.planned_times`` predicts (two queries at most)."""
+    pages = []
+    for object_id, _title, go_live, choices, legacy in rows:
+        content = {RELATION_NAME: choices or [], LEGACY_RELATION_NAME: legacy or []}
+        ticked = [c for c in choices_in_content(content).values() if c.enabled]
+        if ticked:
+            pages.append((object_id, go_live, ticked))
+    if not pages:
+        return {}
+    ids = {c.channel_id for _key, _live, ticked in pages for c in ticked}
+    channels = {
+        pk: (name, platform)
+        for pk, name, platform in Channel.objects.visible_to(user)
+        .usable()
+        .filter(pk__in=ids)
+        .values_list("pk", "name", "platform")
+    }
+    pages = [
+        (key, live, [c for c in ticked if c.channel_id in channels]) for key, live, ticked in pages
+    ]
+    planned = timing.planned_times([page for page in pages if page[2]])
+    return {
+        key: [
+            {
+                "channel": channels[channel_id][0],
+                "platform": channels[channel_id][1],
+                "start": when.isoformat(),
+            }
+            for channel_id, when in times
+        ]
+        for key, times in planned.items()
+    }
 
 
 def _publishable(page_ids: set[int], user: Any) -> set[int]:
@@ -192,6 +238,7 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
         "page_id",
         "words",
         "kind",
+        "channel__paused_at",
     )[:LIMIT]
     can_move = user_can_crosspost(user)
     return [
@@ -199,6 +246,7 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
             "id": f"post-{pk}",
             "title": f"{channel} · {title}",
             "start": when.isoformat(),
+            "_moment": when,  # for the warnings, which then drop it (no parsing back)
             "color": COLOURS.get(status, "#5c5c5c"),
             "editable": can_move and status == Status.PENDING,
             "extendedProps": {
@@ -213,6 +261,10 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
                 "movable": can_move and status == Status.PENDING,
                 # A planned re-share (evergreen): its slot moves with it.
                 "reshare": kind == Publication.Kind.RESHARE,
+                # A new post held by its channel's pause (it goes out after the resume).
+                "paused": paused_at is not None
+                and status == Status.PENDING
+                and action == Publication.Action.POST,
             },
         }
         for (
@@ -227,5 +279,6 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
             page_id,
             words,
             kind,
-        ) in (values)
+            paused_at,
+        ) in values
     ]

@@ -91,6 +91,14 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
                 "notMovable": str(_("This entry cannot be moved.")),
                 "failed": str(_("The move failed; nothing was changed.")),
                 "reshare": str(_("Re-share")),
+                "paused": str(_("Paused")),
+                "willPost": str(_("When it goes live, it posts to:")),
+                "pausedHelp": str(
+                    _(
+                        "Its channel is paused. When it is resumed, this post goes out in the "
+                        "next free slot."
+                    )
+                ),
             },
             "locale": get_language() or "en",
             "date": _day(self.request.GET.get("date")),
@@ -103,7 +111,15 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
             "noEvents": str(_("Nothing planned or sent in this period.")),
         }
         context["overdue"] = self._overdue()
+        context["channels"] = self._channels()
         return context
+
+    def _channels(self) -> list[Channel] | None:
+        """The channels with their pause state, for those who may pause them."""
+        user = self.request.user
+        if not user.has_perm("wagtail_crosspost.change_channel"):
+            return None
+        return list(Channel.objects.visible_to(user).filter(enabled=True).order_by("name"))
 
     def _overdue(self) -> dict[str, Any] | None:
         """Scheduled pages past their go-live (the dashboard's warning, with the cron line)."""

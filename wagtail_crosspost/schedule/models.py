@@ -6,6 +6,7 @@ its end so that Django registers it (the one declared exception to the layers).
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -114,3 +115,30 @@ class ChannelSchedule(models.Model):
     def min_gap(self) -> timedelta:
         # Without a gap a slot is still taken by a post in the same minute.
         return timedelta(minutes=max(self.min_gap_minutes, 1))
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A user's secret address of their calendar feed (iCal). Resetting it gives a new token;
+    the old address stops working at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="crosspost_calendar_feed",
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)

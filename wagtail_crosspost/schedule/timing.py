@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -52,6 +53,7 @@ def due_times(
         elif timing == Timing.NEXT_SLOT and schedule:
             wants_slot.append(schedule)
     if wants_slot:
+        _lock(wants_slot)
         busy = _busy_times([s.channel_id for s in wants_slot], now)
         for schedule in wants_slot:
             due[schedule.channel_id] = next_free_slot(
@@ -80,6 +82,17 @@ def next_free_slot(
     )
 
 
+def _lock(schedules: list[ChannelSchedule]) -> None:
+    """Two publishes racing for a channel's next free slot must not both take it: inside the
+    planning's transaction, lock the schedules (always in the same order, so no deadlock) before
+    reading which slots are busy. The second publish waits here until the first one's rows are
+    committed, then reads them (PostgreSQL: each statement sees what was committed before it)."""
+    if not transaction.get_connection().in_atomic_block:
+        return  # nothing to hold a lock for; planning always calls inside its transaction
+    pks = sorted(s.pk for s in schedules)
+    list(ChannelSchedule.objects.select_for_update().filter(pk__in=pks).order_by("pk").values("pk"))
+
+
 def _busy_times(channel_ids: list[int], after: datetime) -> dict[int, list[datetime]]:
     """When the channels' posts go out, or went out recently, by channel (one query)."""
     Status = Publication.Status
@@ -104,3 +117,41 @@ def install() -> None:
     from ..outbox import planning
 
     planning.set_due_time_hook(due_times)
+
+
+def planned_times(
+    pages: list[tuple[Any, datetime, list[Any]]],
+) -> dict[Any, list[tuple[int, datetime]]]:
+    """When the posts of scheduled pages will go out, as far as can be said now: ``pages`` is
+    (key, go-live, enabled choices) each; the answer is {key: [(channel id, time)]}. The same
+    rules as ``due_times`` with the go-live as "now"; the pages take slots in go-live order.
+    Two queries at most, however many pages: the schedules and the posts near their slots.
+    Nothing is locked or written: the real times are decided when the page goes live."""
+    ids = {choice.channel_id for _key, _live, choices in pages for choice in choices}
+    if not ids:
+        return {}
+    schedules = {s.channel_id: s for s in ChannelSchedule.objects.filter(channel_id__in=ids)}
+    busy: dict[int, list[datetime]] = {}
+    slotted = [pk for pk, s in schedules.items() if s.slots]
+    if slotted:
+        busy = _busy_times(slotted, min(live for _key, live, _choices in pages))
+    planned: dict[Any, list[tuple[int, datetime]]] = {}
+    for key, live, choices in sorted(pages, key=lambda page: page[1]):
+        times = planned.setdefault(key, [])
+        for choice in choices:
+            schedule = schedules.get(choice.channel_id)
+            timing = getattr(choice, "timing", "") or (
+                schedule.default_timing if schedule else Timing.WITH_PAGE
+            )
+            when = live
+            if timing == Timing.AT:
+                send_at = getattr(choice, "send_at", None)
+                when = send_at if send_at and send_at > live else live
+            elif timing == Timing.DELAY and schedule and schedule.delay_minutes:
+                when = live + schedule.delay
+            elif timing == Timing.NEXT_SLOT and schedule:
+                taken = busy.setdefault(choice.channel_id, [])
+                when = next_free_slot(schedule, live, taken) or live
+                taken.append(when)
+            times.append((choice.channel_id, when))
+    return planned

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, When, Window
+from django.db.models.functions import Lag, Lead
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -52,7 +53,7 @@ def annotate(found: list[dict]) -> list[dict]:
     if posts:
         _too_close(posts)
         _again(posts)
-    for entry in posts:
+    for entry in found:
         entry.pop("_moment", None)
     return found
 
@@ -90,31 +91,46 @@ def _too_close(posts: list[dict]) -> None:
 
 
 def _again(posts: list[dict]) -> None:
+    """One query: the database finds, per page and channel, the posts whose nearest neighbour
+    (the one before or after, ``Lag``/``Lead``) is closer than the window, and returns only their
+    ids, rather than every post's time for Python to compare."""
     days = repeat_days()
     if days <= 0:
         return
     window = timedelta(days=days)
     moments = [_moment(e) for e in posts]
     low, high = min(moments) - window, max(moments) + window
-    rows = Publication.objects.filter(
-        Q(next_attempt_at__range=(low, high)) | Q(sent_at__range=(low, high)),
-        action=Publication.Action.POST,
-        status__in=COUNTED,
-        page_id__in={e["extendedProps"]["page"] for e in posts},
-        channel_id__in={e["extendedProps"]["channel"] for e in posts},
-    ).values_list("pk", "page_id", "channel_id", "status", "next_attempt_at", "sent_at")
-    times: dict[tuple[int, int], list[tuple[int, datetime]]] = defaultdict(list)
-    for pk, page_id, channel_id, status, next_attempt_at, sent_at in rows:
-        when = next_attempt_at if status in Publication.IN_FLIGHT_STATUSES else sent_at
-        if when is not None and low <= when <= high:
-            times[(page_id, channel_id)].append((pk, when))
+    when = Case(
+        When(status__in=Publication.IN_FLIGHT_STATUSES, then=F("next_attempt_at")),
+        default=F("sent_at"),
+    )
+    partition = [F("page_id"), F("channel_id")]
+    order = [F("when").asc(), F("pk").asc()]
+    rows = (
+        Publication.objects.filter(
+            Q(next_attempt_at__range=(low, high)) | Q(sent_at__range=(low, high)),
+            action=Publication.Action.POST,
+            status__in=COUNTED,
+            page_id__in={e["extendedProps"]["page"] for e in posts},
+            channel_id__in={e["extendedProps"]["channel"] for e in posts},
+        )
+        .annotate(when=when)
+        .filter(when__range=(low, high))
+        .annotate(
+            before=Window(Lag("when"), partition_by=partition, order_by=order),
+            after=Window(Lead("when"), partition_by=partition, order_by=order),
+        )
+        .filter(Q(when__lt=F("before") + window) | Q(after__lt=F("when") + window))
+        .values_list("pk", flat=True)
+    )
+    again = set(rows)
+    if not again:
+        return
     message = ngettext(
         "This page goes to this channel again within %(n)s day.",
         "This page goes to this channel again within %(n)s days.",
         days,
     ) % {"n": days}
-    for entry, moment in zip(posts, moments, strict=True):
-        key = (entry["extendedProps"]["page"], entry["extendedProps"]["channel"])
-        own = int(entry["id"].removeprefix("post-"))
-        if any(pk != own and abs(when - moment) < window for pk, when in times.get(key, [])):
+    for entry in posts:
+        if int(entry["id"].removeprefix("post-")) in again:
             entry["extendedProps"]["warnings"].append(message)

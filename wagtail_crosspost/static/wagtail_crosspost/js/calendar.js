@@ -141,6 +141,15 @@
     body.append(element("h2", "crosspost-entry__title", event.title));
     if (props.reshare) body.append(element("p", "crosspost-entry__reshare", text.reshare));
     body.append(element("p", "crosspost-entry__when", formatWhen(event.start)));
+    if ((props.posts || []).length) {
+      body.append(element("p", "crosspost-entry__posts-title", text.willPost));
+      const list = element("ul", "crosspost-entry__posts", "");
+      props.posts.forEach(function (planned) {
+        list.append(element("li", "", planned.channel + " · " + formatWhen(planned.start)));
+      });
+      body.append(list);
+    }
+    if (props.paused) body.append(element("p", "help-block help-info crosspost-entry__paused", text.pausedHelp));
     if (props.words) body.append(element("p", "crosspost-entry__words", props.words));
     (props.warnings || []).forEach(function (warning) {
       body.append(element("p", "help-block help-warning crosspost-entry__warning", warning));
@@ -206,6 +215,7 @@
       }
       if ((props.warnings || []).length) wrap.append(element("span", "crosspost-entry__warn", "⚠"));
       if (props.reshare) wrap.append(element("span", "crosspost-entry__reshare", text.reshare));
+      if (props.paused) wrap.append(element("span", "crosspost-entry__paused", text.paused));
       wrap.append(element("span", "crosspost-entry__label", info.event.title));
       if (props.words) wrap.append(element("span", "crosspost-entry__excerpt", props.words));
       return { html: wrap.outerHTML }; // built with textContent: no HTML from the data
@@ -222,6 +232,7 @@
       info.el.dataset.entry = info.event.id;
       if (props.reshare) info.el.dataset.reshare = "";
       if ((props.warnings || []).length) info.el.dataset.warning = "";
+      if (props.paused) info.el.dataset.paused = "";
       info.el.setAttribute("title", [info.event.title].concat(props.warnings || []).join("\n"));
       info.el.tabIndex = 0;
       info.el.setAttribute("role", "button");
