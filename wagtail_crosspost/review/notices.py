@@ -339,7 +339,7 @@ def _send_digest(user: Any, now: datetime) -> int:
     with transaction.atomic():
         # A second worker skips the rows this one holds: each notice is mailed once.
         rows = list(
-            Notice.objects.select_for_update(skip_locked=True)
+            Notice.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(recipient=user, digest_pending=True, created_at__lte=due_before)
             .select_related("channel")
             .order_by("created_at", "pk")
