@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     # e-mail channel managers and page editors when a post fails or a channel needs reconnecting
     "NOTIFICATIONS": True,
     # signed preview links for reviewers without an admin login (review.links): off by default
+    # the daily digest of notices goes out at this hour, in each recipient's time zone
+    "DIGEST_HOUR": 8,
     "PREVIEW_LINKS": False,
     "PREVIEW_LINK_DAYS": 14,
     "PREVIEW_LINK_RATE": 30,  # requests per link and address per minute

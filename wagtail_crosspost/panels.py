@@ -79,6 +79,10 @@ class ChoiceForm(forms.Form):
         return cleaned
 
     def has_changed(self) -> bool:
+        if self.post_denied and self.saved:
+            # Someone else's choice, kept as saved: an approver who only opens the page and
+            # approves saves no revision of their own (whose author's right would then count).
+            return False
         # A channel ticked by default must be saved although nothing changed.
         return user_can_crosspost(self.for_user) or super().has_changed()
 
@@ -169,7 +173,9 @@ class CrosspostFormSet(forms.BaseFormSet):
         channel_id = form.initial.get("channel")
         if form.is_bound:
             submitted = str(form.data.get(form.add_prefix("channel"), ""))
-            channel_id = int(submitted) if submitted.isdigit() else None
+            # A browser does not send a disabled row (a channel this user may not post to, kept
+            # as another user saved it): the row is then the saved choice it was rendered from.
+            channel_id = int(submitted) if submitted.isdigit() else form.initial.get("channel")
         if channel_id is not None:
             form.saved = channel_id in self.saved
             form.instance = self.saved.get(channel_id) or Choice(channel_id)

@@ -4,7 +4,16 @@ from django.urls import include, path
 
 from .metrics.report_views import SocialPerformanceView
 from .schedule import calendar_views, move_views, pause_views
-from .views import actions, evergreen_page, evergreen_report, linkcard, preview, review_link, status
+from .views import (
+    actions,
+    evergreen_page,
+    evergreen_report,
+    linkcard,
+    notices,
+    preview,
+    review_link,
+    status,
+)
 
 app_name = "wagtail_crosspost"
 urlpatterns = [
@@ -24,6 +33,9 @@ urlpatterns = [
     path("calendar/undo/", move_views.undo, name="calendar_undo"),
     path("calendar/channels/<int:pk>/pause/", pause_views.pause, name="channel_pause"),
     path("calendar/channels/<int:pk>/resume/", pause_views.resume, name="channel_resume"),
+    path("notices/", notices.index, name="notices"),
+    path("notices/<int:pk>/", notices.open_notice, name="notice_open"),
+    path("notices/seen/", notices.mark_seen, name="notices_seen"),
     path("performance/", SocialPerformanceView.as_view(), name="performance"),
     path(
         "performance/results/",

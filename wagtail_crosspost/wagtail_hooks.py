@@ -57,6 +57,22 @@ def register_calendar_menu_item():
     return CalendarMenuItem(_("Social calendar"), url, icon_name="date", order=250)
 
 
+@hooks.register("register_admin_menu_item")
+def register_notices_menu_item():
+    """*Social notices*, with the count of the unseen ones."""
+    from .views.notices import menu_item
+
+    return menu_item()
+
+
+@hooks.register("register_account_settings_panel")
+def register_notification_preferences_panel(request, user, profile):
+    """Account settings → Notifications: an e-mail at once or the daily digest, per event."""
+    from .views.notices import NotificationPreferencesPanel
+
+    return NotificationPreferencesPanel(request, user, profile)
+
+
 @hooks.register("register_reports_menu_item")
 def register_performance_report_menu_item():
     from django.urls import reverse
@@ -95,7 +111,9 @@ def tell_the_approver_what_was_queued(request, page):
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
     from .views.dashboard import CrosspostSummaryPanel, OverduePagesPanel
+    from .views.notices import NoticesPanel
 
+    panels.append(NoticesPanel(request))
     panels.append(OverduePagesPanel(request))
     panels.append(CrosspostSummaryPanel(request))
     from .schedule.dashboard import ThisWeekPanel

@@ -1,8 +1,9 @@
-"""E-mail about the *Social media approval* step: the approvers when posts wait for them, the
+"""Notices about the *Social media approval* step: the approvers when posts wait for them, the
 submitter when the posts were approved or changes were requested.
 
-Sent through ``notifications._send``: in each recipient's admin language, never with a token,
-and only with ``WAGTAILCROSSPOST_NOTIFICATIONS`` on.
+Each is a notice (``review.notices``): in the admin, and mailed at once or in the daily digest,
+in each recipient's admin language, never with a token, and only with
+``WAGTAILCROSSPOST_NOTIFICATIONS`` on. A request that was settled is marked seen for everyone.
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from .. import conf
+from . import notices
 from .models import GroupChannelPermission, SocialMediaApprovalTask
-from .notifications import _admin_url, _send
 
 logger = logging.getLogger(__name__)
 
@@ -54,42 +53,33 @@ def _submitter(task_state: Any) -> list[Any]:
 
 def on_submitted(sender: Any, instance: Any, user: Any = None, **kwargs: Any) -> None:
     found = _task_and_page(instance)
-    if not found or not conf.get("NOTIFICATIONS") or instance.status != "in_progress":
+    if not found or instance.status != "in_progress":
         return
     task, page = found
-    url = _admin_url(reverse("wagtailadmin_pages:edit", args=[page.pk]))
-
-    def compose() -> tuple[str, str]:
-        names = {"page": page.title}
-        subject = _("Social media posts of “%(page)s” wait for your approval") % names
-        lead = _("The planned posts of “%(page)s” wait for your approval.") % names
-        see = _("Review them here: %(url)s") % {"url": url}
-        return subject, "\n\n".join([lead, see])
-
-    _send([u for u in approvers(task, page) if u != user], compose, [])
+    notices.notify(
+        [u for u in approvers(task, page) if u != user],
+        "approval_requested",
+        {"page": page.title},
+        path=reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        page=page,
+        task_state=instance,
+    )
 
 
 def _on_decided(instance: Any, approved: bool) -> None:
     found = _task_and_page(instance)
-    if not found or not conf.get("NOTIFICATIONS"):
+    if not found:
         return
     _task, page = found
-    url = _admin_url(reverse("wagtailadmin_pages:edit", args=[page.pk]))
-    comment = instance.comment or ""
-
-    def compose() -> tuple[str, str]:
-        names = {"page": page.title}
-        if approved:
-            subject = _("The social media posts of “%(page)s” were approved") % names
-        else:
-            subject = _("Changes requested to the social media posts of “%(page)s”") % names
-        parts = [subject]
-        if comment:
-            parts.append(_("Comment: %(comment)s") % {"comment": comment})
-        parts.append(_("The page: %(url)s") % {"url": url})
-        return subject, "\n\n".join(parts)
-
-    _send(_submitter(instance), compose, [])
+    notices.settle_requests(instance)
+    notices.notify(
+        _submitter(instance),
+        "approved" if approved else "rejected",
+        {"page": page.title, "comment": instance.comment or ""},
+        path=reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        page=page,
+        task_state=instance,
+    )
 
 
 def on_approved(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -10,11 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from .. import conf
-from .notifications import _admin_url, _secrets, _send, channel_managers
+from . import notices
+from .notifications import channel_managers
 
 WARN_DAYS = 7
 
@@ -38,28 +37,15 @@ def expiring_channels(now: datetime | None = None, days: int = WARN_DAYS) -> lis
 
 
 def notify_expiring(now: datetime | None = None, days: int = WARN_DAYS) -> int:
-    """Mail the managers of every channel whose login runs out soon. Returns the mails sent."""
-    if not conf.get("NOTIFICATIONS"):
-        return 0
+    """Tell the managers of every channel whose login runs out soon. Returns the mails sent
+    now (a manager who chose the daily digest gets it there)."""
     sent = 0
     for channel in expiring_channels(now, days):
-        url = _admin_url(reverse("wagtail_crosspost_channels:edit", args=[channel.pk]))
-
-        def compose(channel: Any = channel, url: str = url) -> tuple[str, str]:
-            when = formats.date_format(
-                timezone.localtime(channel.token_expires_at), "DATETIME_FORMAT"
-            )
-            names = {"channel": channel.name, "when": when}
-            subject = _("The login of %(channel)s expires on %(when)s") % names
-            lead = (
-                _(
-                    "The login of %(channel)s expires on %(when)s and cannot be renewed "
-                    "automatically. Reconnect the channel before then, or its posts will wait."
-                )
-                % names
-            )
-            see = _("Reconnect it here: %(url)s") % {"url": url}
-            return subject, "\n\n".join([lead, see])
-
-        sent += _send(channel_managers(channel), compose, _secrets(channel))
+        sent += notices.notify(
+            channel_managers(channel),
+            "token_expiry",
+            {"channel": channel.name, "when": channel.token_expires_at.isoformat()},
+            path=reverse("wagtail_crosspost_channels:edit", args=[channel.pk]),
+            channel=channel,
+        )
     return sent

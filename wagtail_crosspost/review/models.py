@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Task
 
@@ -174,3 +175,110 @@ class PreviewLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page_id} · {self.created_at:%Y-%m-%d}"
+
+
+class NoticeEvent(models.TextChoices):
+    """What a notice is about: each user chooses, per event, how its mails come."""
+
+    POST_PROBLEM = "post_problem", _("A post failed or needs checking")
+    RECONNECT = "reconnect", _("A channel needs reconnecting")
+    TOKEN_EXPIRY = "token_expiry", _("A channel's login expires soon")
+    APPROVAL_REQUESTED = "approval_requested", _("Posts wait for my approval")
+    APPROVAL_DECIDED = "approval_decided", _("My posts were approved, or changes were requested")
+
+
+class NoticeDelivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("An e-mail at once")
+    DIGEST = "digest", _("In one e-mail a day (daily digest)")
+
+
+class NotificationPreferences(models.Model):
+    """A user's choice, per event, of an e-mail at once or a daily digest (Wagtail's account
+    settings, *Notifications* tab). No row: everything at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="crosspost_notification_preferences",
+    )
+    post_problem = models.CharField(
+        NoticeEvent.POST_PROBLEM.label,
+        max_length=12,
+        choices=NoticeDelivery.choices,
+        default=NoticeDelivery.IMMEDIATE,
+    )
+    reconnect = models.CharField(
+        NoticeEvent.RECONNECT.label,
+        max_length=12,
+        choices=NoticeDelivery.choices,
+        default=NoticeDelivery.IMMEDIATE,
+    )
+    token_expiry = models.CharField(
+        NoticeEvent.TOKEN_EXPIRY.label,
+        max_length=12,
+        choices=NoticeDelivery.choices,
+        default=NoticeDelivery.IMMEDIATE,
+    )
+    approval_requested = models.CharField(
+        NoticeEvent.APPROVAL_REQUESTED.label,
+        max_length=12,
+        choices=NoticeDelivery.choices,
+        default=NoticeDelivery.IMMEDIATE,
+    )
+    approval_decided = models.CharField(
+        NoticeEvent.APPROVAL_DECIDED.label,
+        max_length=12,
+        choices=NoticeDelivery.choices,
+        default=NoticeDelivery.IMMEDIATE,
+    )
+
+    class Meta:
+        verbose_name = _("social media notification preferences")
+        verbose_name_plural = _("social media notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+
+class Notice(models.Model):
+    """One notice to one user: shown in the admin (*Social notices*) until seen, and mailed at
+    once or in the daily digest (``review.notices``). Stored as a kind plus parameters, so it
+    is rendered in the reader's language whenever it is read."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crosspost_notices"
+    )
+    event = models.CharField(max_length=20, choices=NoticeEvent.choices)
+    kind = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    path = models.CharField(max_length=500, blank=True)  # where it leads, in the admin
+    page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.ForeignKey(
+        "wagtail_crosspost.Channel",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    task_state = models.ForeignKey(
+        "wagtailcore.TaskState", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    #: waits for the recipient's next daily digest
+    digest_pending = models.BooleanField(default=False)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("social media notice")
+        verbose_name_plural = _("social media notices")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "seen_at"]),
+            models.Index(fields=["digest_pending", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} · {self.kind} · {self.created_at:%Y-%m-%d}"

@@ -6,13 +6,18 @@ import time
 from django.core.management.base import BaseCommand
 
 from wagtail_crosspost.outbox import inflight
+from wagtail_crosspost.review import notices
 from wagtail_crosspost.schedule import scheduled_pages
 
 logger = logging.getLogger("wagtail_crosspost")
+DIGEST_CHECK_SECONDS = 60  # the loop looks for due daily digests at most once a minute
 
 
 class Command(BaseCommand):
-    help = "Deliver every due crosspost. Safe to run from cron, or with --loop as a worker."
+    help = (
+        "Deliver every due crosspost (and the daily digests of notices, once their hour has "
+        "come). Safe to run from cron, or with --loop as a worker."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="Keep delivering until stopped.")
@@ -56,7 +61,14 @@ class Command(BaseCommand):
         if publish_scheduled is None:
             publish_scheduled = scheduled_pages.publishes_scheduled_pages()
         sweeps = 0
+        digests_checked = None
         while True:
+            if (
+                digests_checked is None
+                or time.monotonic() - digests_checked >= DIGEST_CHECK_SECONDS
+            ):
+                digests_checked = time.monotonic()
+                self.send_digests(loop)
             try:
                 if publish_scheduled:
                     published = scheduled_pages.publish_due_pages().strip()
@@ -78,3 +90,15 @@ class Command(BaseCommand):
                 return
             if sum(counts.values()) < batch:  # a full batch means more may be due right now
                 time.sleep(interval)
+
+    def send_digests(self, loop):
+        """The daily digests of notices whose hour has come (see review.notices)."""
+        try:
+            sent = notices.send_due_digests()
+        except Exception:
+            if not loop:
+                raise
+            logger.exception("Sending the daily digests failed; trying again in a minute")
+            return
+        if sent:
+            self.stdout.write(f"{sent} daily digest(s) sent.")
