@@ -462,3 +462,19 @@ def test_the_channel_page_shows_the_servers_software_and_limit(admin_client):
     ).content.decode()
     assert "Unknown server software: counted by the strictest rule" in html
     assert "its nodeinfo is not a JSON object" in html
+
+
+def test_dashboard_never_shows_a_channel_secret_an_error_repeats(
+    admin_client, make_article, channel
+):
+    """An adapter that echoes the channel's token into its error text: the dashboard panel
+    shows the failure, with the token replaced."""
+    token = "tok-SECRET-1234567890"
+    channel.set_credentials({"access_token": token})
+    channel.save()
+    page = make_article(title="Echoed token", channels=[channel])
+    publish(page)
+    Publication.objects.update(status="failed", error=f"401 for Bearer {token}")
+    html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Echoed token" in html and "401 for Bearer" in html
+    assert token not in html

@@ -192,7 +192,7 @@ DIRECT_CONTEXTS = {
     },
     "wagtail_crosspost/dashboard/summary.html": lambda url: {
         "failed": [
-            NS(pk=1, page_title=url, channel=NS(name="C"), get_status_display="Failed", error=url)
+            (NS(pk=1, page_title=url, channel=NS(name="C"), get_status_display="Failed"), url)
         ],
         "failed_count": 1,
         "reconnect": [NS(pk=1, name=url)],
@@ -239,6 +239,27 @@ DIRECT_CONTEXTS = {
         ]
     },
     "wagtail_crosspost/metrics/figure_cell.html": lambda url: {"figure": url, "change": None},
+    "wagtail_crosspost/log/figure_cell.html": lambda url: {
+        "column": NS(classname=url, name=url),
+        "value": url,
+    },
+    "wagtail_crosspost/notices/_row.html": lambda url: {
+        "row": NS(
+            notice=NS(pk=1, seen_at=None, kind=url, created_at=None),
+            text=NS(subject=url, details=[url]),
+        )
+    },
+    "wagtail_crosspost/notices/dashboard_panel.html": lambda url: {
+        "count": 1,
+        "rows": [
+            NS(
+                notice=NS(pk=1, seen_at=None, kind=url, created_at=None),
+                text=NS(subject=url, details=[url]),
+            )
+        ],
+        "next": url,
+    },
+    "wagtail_crosspost/schedule/feed_panel.html": lambda url: {"feed_url": url, "form": []},
     "wagtail_crosspost/metrics/chart_style.html": lambda url: {},
     "wagtail_crosspost/metrics/dashboard_panel.html": lambda url: {
         "totals": [{"label": url, "value": url, "change": None}],
@@ -251,6 +272,11 @@ VIEW_RENDERED = {
     "wagtail_crosspost/review/preview_link.html",  # tests/review/test_preview_link.py
     "wagtail_crosspost/review/preview_links_admin.html",  # tests/review/test_preview_link.py
     "wagtail_crosspost/log/inspect.html",
+    "wagtail_crosspost/log/index.html",  # the log list, in the stored-URL test below
+    # The notices list and the account panel (tests/review/test_notices_admin.py,
+    # tests/review/test_notice_digest.py): their rows are notices/_row.html, rendered above.
+    "wagtail_crosspost/notices/index.html",
+    "wagtail_crosspost/notices/account_panel.html",
     "wagtail_crosspost/evergreen/page.html",  # tests/evergreen/test_page_choice.py
     "wagtail_crosspost/panels/publish_to.html",
     "wagtail_crosspost/schedule/timing_fields.html",  # included in publish_to.html

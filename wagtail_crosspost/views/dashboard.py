@@ -9,6 +9,7 @@ from wagtail.admin.ui.components import Component
 
 from ..models import Channel, Publication
 from ..permissions import CROSSPOST_PAGE
+from ..review.notices import scrub, secrets_of
 
 
 class CrosspostSummaryPanel(Component):
@@ -30,8 +31,15 @@ class CrosspostSummaryPanel(Component):
             .select_related("channel")
             .order_by("-updated_at")
         )
+        secrets: dict[int, list[str]] = {}
+        shown = []
+        for pub in failed[:10]:
+            # Whatever an adapter put into its error, the channel's secrets never reach the page.
+            if pub.channel_id not in secrets:
+                secrets[pub.channel_id] = secrets_of(pub.channel)
+            shown.append((pub, scrub(pub.error_text, secrets[pub.channel_id])))
         return {
-            "failed": failed[:10],
+            "failed": shown,
             "failed_count": failed.count(),
             "reconnect": Channel.objects.visible_to(self.request.user).filter(
                 enabled=True, status=Channel.Status.NEEDS_RECONNECT
