@@ -299,9 +299,10 @@ class TestFacebookMetrics(_MetaMetrics, _Publishing):
     def remove(self, server, remote_id):
         del server.posts[remote_id]
 
-    def remove_metric(self, server):
-        server.removed.add("post_clicks")
-        return "clicks"
+    removable = ("views", "clicks")  # read from insights metrics, which Meta retires
+
+    def remove_metric(self, server, figure):
+        server.removed.add({"views": "post_media_view", "clicks": "post_clicks"}[figure])
 
     def test_no_shares_yet_is_zero(self, metrics_server, metrics_adapter):
         remote_id = self.seed(metrics_server, {"reactions": 3})
@@ -333,9 +334,11 @@ class TestInstagramMetrics(_MetaMetrics):
     def remove(self, server, remote_id):
         del server.media[remote_id]
 
-    def remove_metric(self, server):
-        server.removed.add("shares")
-        return "reposts"
+    removable = ("reactions", "reposts", "replies", "views")  # every figure is an insight
+
+    def remove_metric(self, server, figure):
+        names = {"reactions": "likes", "reposts": "shares", "replies": "comments"}
+        server.removed.add(names.get(figure, figure))
 
     def test_without_the_insights_permission_the_call_fails(self, metrics_server, metrics_adapter):
         import pytest
@@ -367,6 +370,12 @@ class TestThreadsMetrics(_MetaMetrics):
 
     def remove(self, server, remote_id):
         del server.threads[remote_id]
+
+    # Threads' insights are Meta's: a retired metric answers "invalid metric" as on Instagram.
+    removable = ("reactions", "reposts", "replies", "quotes", "views")
+
+    def remove_metric(self, server, figure):
+        server.removed.add({"reactions": "likes"}.get(figure, figure))
 
 
 class TestLocmemMetrics:
