@@ -14,6 +14,8 @@ urlpatterns = [
     path("social-wall/", include(demo_social_urls)),
     path("crosspost/api/", include("wagtail_crosspost.api_urls")),
     path("crosspost/", include("wagtail_crosspost.public_urls")),
+    # Our own click counting: the short link a post carries (docs/how-to/click-counting.md).
+    path("cp/", include("wagtail_crosspost.click_urls")),
 ]
 
 if settings.DEBUG:

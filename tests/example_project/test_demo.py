@@ -348,6 +348,57 @@ def test_publishing_the_draft_posts_to_the_demo_wall(example_env):
     assert DRAFT_TITLE in output
 
 
+CLICK_SCRIPT = r"""
+import re
+
+from django.test import Client
+
+from example_project.demo_social.models import WallPost
+from example_project.home.models import NewsArticlePage
+from wagtail_crosspost.choices import choose
+from wagtail_crosspost.metrics.click_models import ClickCounting, ClickDay
+from wagtail_crosspost.models import Channel, Publication
+
+wall = Channel.objects.get(name="Demo wall")
+ClickCounting.objects.create(channel=wall, enabled=True)  # "Count clicks on the site", ticked
+article = NewsArticlePage.objects.get(slug="new-assembly-hall-stuttgart")
+page = article.get_latest_revision_as_object()
+choose(page, wall, enabled=True)
+page.save_revision().publish()
+from wagtail_crosspost.outbox import background
+
+background.wait(60)
+row = Publication.objects.get(page=page, channel=wall)
+assert row.status == "posted", (row.status, row.error)
+text = WallPost.objects.get().text
+found = re.search(r"http://127\.0\.0\.1:8000/cp/([A-Za-z0-9]+)/", text)
+assert found, text
+assert "/news/new-assembly-hall-stuttgart/" not in text, text  # the short link, not the page
+print("CHECK the wall post links through the short redirect")
+
+client = Client(HTTP_HOST="127.0.0.1:8000")
+card = client.get(found.group(0), HTTP_USER_AGENT="http.rb/5.1.1 (Mastodon/4.3.0; +https://x.y/)")
+assert card.status_code == 302 and not ClickDay.objects.exists()  # a card fetcher: not counted
+browser = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+response = client.get(found.group(0), HTTP_USER_AGENT=browser)
+assert response.status_code == 302, response.status_code
+location = response["Location"]
+assert location.startswith("http://127.0.0.1:8000/news/new-assembly-hall-stuttgart/"), location
+assert sum(ClickDay.objects.filter(publication=row).values_list("clicks", flat=True)) == 1
+print("CHECK a click on it is counted and lands on the page")
+"""
+
+
+def test_click_counting_works_in_the_demo(example_env):
+    """The demo mounts the short-link route (``cp/``), as the install docs tell a site to."""
+    output = manage(example_env, "shell", "-c", CLICK_SCRIPT)
+    assert_checks(
+        output,
+        "the wall post links through the short redirect",
+        "a click on it is counted and lands on the page",
+    )
+
+
 def test_editor_publishes_from_the_page_editor(example_env):
     output = manage(example_env, "shell", "-c", ADMIN_SCRIPT)
     assert_checks(

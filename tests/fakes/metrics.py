@@ -18,6 +18,7 @@ has none.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -164,6 +165,51 @@ class LinkedInFigures(FakeLinkedIn):
         self.figures: dict[str, Figures] = {}
         self.scopes = {"w_organization_social", "rw_organization_admin"}
         self.add_route("GET", r"/rest/organizationalEntityShareStatistics", self.statistics)
+        self.add_route("GET", r"/rest/memberCreatorPostAnalytics", self.member_analytics)
+
+    #: memberCreatorPostAnalytics' queryType -> neutral figure (members reached: ours has none)
+    MEMBER_QUERIES = {
+        "IMPRESSION": "views",
+        "MEMBERS_REACHED": "reach",
+        "RESHARE": "reposts",
+        "REACTION": "reactions",
+        "COMMENT": "replies",
+    }
+
+    def member_analytics(self, request: RecordedRequest) -> Any:
+        """``GET /rest/memberCreatorPostAnalytics?q=entity&entity=(share:…)&queryType=…``: one
+        metric of one of the member's own posts; only with ``r_member_postAnalytics``."""
+        member = self._member(request)
+        if isinstance(member, Response):
+            return member
+        if "r_member_postAnalytics" not in self.scopes:
+            return li_error(
+                403,
+                "Not enough permissions to access: "
+                "memberCreatorPostAnalytics.FINDER-entity.20250701",
+                "ACCESS_DENIED",
+            )
+        if request.value("q") != "entity":
+            return li_error(400, "Missing or invalid finder q", "ILLEGAL_ARGUMENT")
+        query_type = request.value("queryType") or ""
+        aggregation = request.value("aggregation") or "DAILY"
+        if query_type not in self.MEMBER_QUERIES or aggregation not in ("TOTAL", "DAILY"):
+            return li_error(400, f"Invalid queryType {query_type}", "ILLEGAL_ARGUMENT")
+        if query_type == "MEMBERS_REACHED" and aggregation == "DAILY":
+            return li_error(400, "MEMBERS_REACHED has no DAILY aggregation", "ILLEGAL_ARGUMENT")
+        entity = request.value("entity") or ""
+        found = re.fullmatch(r"\((share|ugc):(urn:li:(share|ugcPost):\d+)\)", entity)
+        if not found or (found.group(1) == "ugc") != (found.group(3) == "ugcPost"):
+            return li_error(400, f"Invalid entity {entity}", "ILLEGAL_ARGUMENT")
+        urn = found.group(2)
+        if urn not in self.posts or urn in self.deleted:
+            return li_error(404, f"Post {urn} not found", "NOT_FOUND")
+        if self.posts[urn].get("author") != f"urn:li:person:{member.id}":
+            return li_error(403, "Not enough permissions to access this post", "ACCESS_DENIED")
+        value = self.figures.get(urn, {}).get(self.MEMBER_QUERIES[query_type], 0)
+        key = "share" if found.group(1) == "share" else "ugc"
+        element = {"count": value, "metricType": query_type, "targetEntity": {key: urn}}
+        return {"paging": {"count": 10, "start": 0, "links": []}, "elements": [element]}
 
     def statistics(self, request: RecordedRequest) -> Any:
         member = self._member(request)

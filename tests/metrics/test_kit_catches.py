@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.metrics import test_metrics_contract as kit
-from wagtail_crosspost.adapters.figures import Metrics
+from wagtail_crosspost.adapters.figures import REMOVED, Metrics
 from wagtail_crosspost.adapters.mastodon import MastodonAdapter
+from wagtail_crosspost.adapters.meta.instagram import InstagramAdapter
 
 
 class ZeroForNothing(MastodonAdapter):
@@ -63,3 +64,35 @@ def test_a_broken_adapter_fails_the_kit(adapter_class, test_name, settings):
 
 def test_metrics_none_is_not_zero():
     assert Metrics(reactions=0).reactions == 0 and Metrics().reactions is None
+
+
+class ZeroForRemoved(InstagramAdapter):
+    """Says 0 for a figure whose metric Instagram has removed."""
+
+    def fetch_metrics(self, publications):
+        answers = super().fetch_metrics(publications)
+        for metrics in answers.values():
+            for name in [n for n, why in metrics.unavailable.items() if why == REMOVED]:
+                setattr(metrics, name, 0)
+                del metrics.unavailable[name]
+        return answers
+
+
+def test_an_adapter_that_zeroes_a_removed_metric_fails_the_kit(settings):
+    settings.WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True
+    suite = type("Broken", (kit.TestInstagramMetrics,), {"adapter_class": ZeroForRemoved})()
+    with suite.make_server() as server:
+        with pytest.raises(AssertionError, match="reposts was removed"):
+            suite.test_a_removed_metric_is_none_not_a_failure(
+                server, suite.make_adapter(server), "reposts"
+            )
+
+
+def test_the_removed_metric_test_exists_only_where_metrics_are_removed():
+    assert kit.TestMastodonMetrics.test_a_removed_metric_is_none_not_a_failure is None
+    assert kit.TestXMetrics.test_a_removed_metric_is_none_not_a_failure is None
+    assert callable(kit.TestFacebookMetrics.test_a_removed_metric_is_none_not_a_failure)
+    with pytest.raises(TypeError, match="names no removable"):
+        type("Careless", (kit.TestMastodonMetrics,), {"remove_metric": lambda self, s, f: None})
+    with pytest.raises(TypeError, match="not in given"):
+        type("Unknown", (kit.TestMastodonMetrics,), {"removable": ("views",)})

@@ -254,17 +254,49 @@ class TestLinkedInPageMetrics(_Publishing):
         with pytest.raises(AdapterError):
             metrics_adapter.fetch_metrics([_Ref(remote_id)])
 
-    def test_member_posts_say_the_scope_is_missing(self, metrics_server):
-        config = channel(
+
+class TestLinkedInMemberMetrics(TestLinkedInPageMetrics):
+    """Posts as a LinkedIn member: ``memberCreatorPostAnalytics``, with the partner scope."""
+
+    given = ("reactions", "reposts", "replies", "views")
+    calls_per_post = 4  # one metric per call
+
+    def make_server(self):
+        server = LinkedInFigures()
+        server.scopes = {"w_member_social", "r_member_postAnalytics"}
+        return server
+
+    def make_channel(self, server):
+        return channel(
             "linkedin",
-            {"api_base": metrics_server.url, "author_urn": "urn:li:person:AbC123xYz"},
+            {"api_base": server.url, "author_urn": f"urn:li:person:{server.member.id}"},
             {"access_token": LINKEDIN_TOKEN},
         )
-        post = _Ref("urn:li:share:1")
-        metrics = LinkedInAdapter(config).fetch_metrics([post])[post]
-        assert metrics.figures() == dict.fromkeys(metrics.figures())
-        assert set(metrics.unavailable.values()) == {"scope"}
+
+    # Member posts do not read the Page statistics: the Page's admin scope does not matter.
+    test_without_the_admin_scope_the_call_fails_plainly = None
+
+    def test_without_the_partner_scope_every_figure_says_so(self, metrics_server, metrics_adapter):
+        posts = [_Ref(self.seed(metrics_server, {"reactions": 3})) for _ in range(3)]
+        metrics_server.scopes.discard("r_member_postAnalytics")
+        before = len(metrics_server.requests)
+        answers = metrics_adapter.fetch_metrics(posts)  # no AuthError: the channel stays healthy
+        assert len(metrics_server.requests) - before == 1  # asked once for the batch, not again
+        for post in posts:
+            assert answers[post].figures() == dict.fromkeys(answers[post].figures())
+            assert set(answers[post].unavailable.values()) == {"scope"}
+            assert "r_member_postAnalytics" in answers[post].raw["note"]
         assert not metrics_server.requests_to("GET", r"/rest/organizationalEntityShareStatistics")
+
+    def test_an_expired_token_still_asks_for_reconnecting(self, metrics_server, metrics_adapter):
+        import pytest
+
+        from wagtail_crosspost.adapters.base import AuthError
+
+        post = _Ref(self.seed(metrics_server, {"reactions": 1}))
+        metrics_server.member.expired = True
+        with pytest.raises(AuthError):
+            metrics_adapter.fetch_metrics([post])
 
 
 class _MetaMetrics(MetricsContractTests):
@@ -299,9 +331,10 @@ class TestFacebookMetrics(_MetaMetrics, _Publishing):
     def remove(self, server, remote_id):
         del server.posts[remote_id]
 
-    def remove_metric(self, server):
-        server.removed.add("post_clicks")
-        return "clicks"
+    removable = ("views", "clicks")  # read from insights metrics, which Meta retires
+
+    def remove_metric(self, server, figure):
+        server.removed.add({"views": "post_media_view", "clicks": "post_clicks"}[figure])
 
     def test_no_shares_yet_is_zero(self, metrics_server, metrics_adapter):
         remote_id = self.seed(metrics_server, {"reactions": 3})
@@ -333,9 +366,11 @@ class TestInstagramMetrics(_MetaMetrics):
     def remove(self, server, remote_id):
         del server.media[remote_id]
 
-    def remove_metric(self, server):
-        server.removed.add("shares")
-        return "reposts"
+    removable = ("reactions", "reposts", "replies", "views")  # every figure is an insight
+
+    def remove_metric(self, server, figure):
+        names = {"reactions": "likes", "reposts": "shares", "replies": "comments"}
+        server.removed.add(names.get(figure, figure))
 
     def test_without_the_insights_permission_the_call_fails(self, metrics_server, metrics_adapter):
         import pytest
@@ -367,6 +402,12 @@ class TestThreadsMetrics(_MetaMetrics):
 
     def remove(self, server, remote_id):
         del server.threads[remote_id]
+
+    # Threads' insights are Meta's: a retired metric answers "invalid metric" as on Instagram.
+    removable = ("reactions", "reposts", "replies", "quotes", "views")
+
+    def remove_metric(self, server, figure):
+        server.removed.add({"reactions": "likes"}.get(figure, figure))
 
 
 class TestLocmemMetrics:

@@ -154,3 +154,22 @@ def test_the_latest_figures_follow_saved_and_deleted_snapshots(make_article):
     assert rollup.PublicationFigures.objects.get(publication=row).reactions == 1
     MetricsSnapshot.objects.filter(publication=row).delete()  # a queryset delete: signals too
     assert not rollup.PublicationFigures.objects.filter(publication=row).exists()
+
+
+def test_the_channel_sums_take_two_queries_for_both_periods(data, django_assert_num_queries):
+    alpha, beta = data
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(2):
+        # posts with our own clicks, and the latest figures: this period and the one before
+        rows = report.channel_rows([alpha, beta], report.period_of(30))
+    assert [row.posts for row in rows] == [2, 1]
+
+
+def test_the_report_page_sums_each_thing_once(data, admin_client):
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as captured:
+        assert admin_client.get(URL).status_code == 200
+    ours = [q["sql"] for q in captured if '"wagtail_crosspost_publication' in q["sql"]]
+    figures = [sql for sql in ours if 'FROM "wagtail_crosspost_publicationfigures"' in sql]
+    posts = [sql for sql in ours if 'FROM "wagtail_crosspost_publication" ' in sql]
+    # figures: per channel (both periods at once), top pages, best times, per day;
+    # posts: per channel with the clicks (both periods), the top pages' clicks
+    assert (len(figures), len(posts)) == (4, 2), ours

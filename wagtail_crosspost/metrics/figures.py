@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from .click_models import ClickDay
 from .rollup import PublicationFigures
 
 #: The figures the report sums, in its column order.
@@ -32,33 +31,54 @@ def latest(channel_ids: list[int], start: Any, end: Any) -> QuerySet[Publication
     )
 
 
-def figure_sums() -> dict[str, Any]:
-    """The aggregates of the report's figures over ``PublicationFigures`` rows."""
-    sums: dict[str, Any] = {"interactions": Sum("interactions"), "rated": Sum("rated")}
-    sums.update({name: Sum(name) for name in SUMMED})
-    return sums
+def figure_sums(when: Q | None = None, prefix: str = "") -> dict[str, Any]:
+    """The aggregates of the report's figures over ``PublicationFigures`` rows (only those
+    ``when`` matches, named with ``prefix``, where given)."""
+    names = ("interactions", "rated", *SUMMED)
+    return {f"{prefix}{name}": Sum(name, filter=when) for name in names}
 
 
-def by_key(rows: QuerySet[PublicationFigures], key: str) -> dict[Any, dict[str, Any]]:
-    """Summed figures of ``rows``, grouped by ``key``; one query."""
-    grouped = rows.values(key).annotate(**figure_sums()).order_by()
-    return {row.pop(key): row for row in grouped}
+#: (from the split on, before it): the two periods' values, each by key.
+Split = tuple[dict[Any, Any], dict[Any, Any]]
 
 
-def own_clicks_by(publications: QuerySet[Any], key: str) -> dict[Any, int]:
-    """Our own counted clicks of ``publications``, grouped by ``key``; one query."""
-    rows = (
-        ClickDay.objects.filter(publication__in=publications)
-        .values(key)
-        .annotate(total=Sum("clicks"))
-        .order_by()
-    )
-    return {row[key]: row["total"] or 0 for row in rows}
+def _halves(split: Any) -> tuple[tuple[str, Q], tuple[str, Q]]:
+    """The two periods a query covers at once: sent from ``split`` on, and before it."""
+    return ("now_", Q(sent_at__gte=split)), ("before_", Q(sent_at__lt=split))
 
 
-def posts_by(publications: QuerySet[Any], key: str) -> dict[Any, int]:
-    rows = publications.values(key).annotate(n=Count("pk")).order_by()
-    return {row[key]: row["n"] for row in rows}
+def by_key(rows: QuerySet[PublicationFigures], key: str, split: Any) -> Split:
+    """Summed figures of ``rows``, grouped by ``key``, for the rows sent from ``split`` on and
+    for those sent before it; one query."""
+    sums: dict[str, Any] = {}
+    for prefix, when in _halves(split):
+        sums.update(figure_sums(when, prefix))
+    result: Split = ({}, {})
+    for row in rows.values(key).annotate(**sums).order_by():
+        for index, (prefix, _when) in enumerate(_halves(split)):
+            result[index][row[key]] = {
+                name.removeprefix(prefix): value
+                for name, value in row.items()
+                if name.startswith(prefix)
+            }
+    return result
+
+
+def posts_and_clicks_by(publications: QuerySet[Any], key: str, split: Any) -> tuple[Split, Split]:
+    """How many of ``publications`` were sent, and our own clicks on them, grouped by their
+    ``key``: for those sent from ``split`` on and for those sent before it. One query, a join
+    from the publications (by their ``sent_at`` index) to their click counters."""
+    aggregates: dict[str, Any] = {}
+    for prefix, when in _halves(split):
+        aggregates[f"{prefix}posts"] = Count("pk", filter=when, distinct=True)
+        aggregates[f"{prefix}clicks"] = Sum("click_days__clicks", filter=when)
+    posts: Split = ({}, {})
+    clicks: Split = ({}, {})
+    for row in publications.values(key).annotate(**aggregates).order_by():
+        for index, (prefix, _when) in enumerate(_halves(split)):
+            posts[index][row[key]] = row[f"{prefix}posts"]
+            clicks[index][row[key]] = row[f"{prefix}clicks"] or 0
+    return posts, clicks
 
 
 def engagement_rate(figures: dict[str, Any]) -> float | None:

@@ -124,7 +124,10 @@ class SocialPerformanceView(ReportView):
         return Channel.objects.visible_to(self.request.user).order_by("name")
 
     def decorate_paginated_queryset(self, object_list: Any) -> Any:
-        return report.channel_rows(list(object_list), self.period)
+        rows = list(object_list)
+        if all(isinstance(row, report.ChannelFigures) for row in rows):
+            return rows  # decorated already: get_context_data does it for the summary
+        return report.channel_rows(rows, self.period)
 
     @cached_property
     def columns(self) -> list[Column]:

@@ -17,8 +17,14 @@ post (``calls_per_batch`` for platforms that read a whole batch at once); 0 stay
 figure the platform does not give is None with a reason; a deleted post comes back "gone"
 without failing the rest; a rate-limit answer is a ``TransientError`` with the platform's wait,
 and the same batch asked again afterwards answers every post (nothing lost). Override
-``limit(server)`` to make the fake answer the next read "slow down" its own way, and
-``remove_metric(server)`` (returning the figure) where the platform removes metrics.
+``limit(server)`` to make the fake answer the next read "slow down" its own way.
+
+Where the platform retires metrics now and then (Meta's insights answer a retired one with an
+"invalid metric" error), name the figures read from such metrics in ``removable`` and implement
+``remove_metric(server, figure)``: for each of them the kit checks that the figure comes back
+None with a reason and that the others still count. For a platform without ``removable``
+figures that test is not generated at all (not skipped): there is nothing to check. A subclass
+with its own ``pytest_generate_tests`` calls ``super().pytest_generate_tests(metafunc)``.
 """
 
 from __future__ import annotations
@@ -54,6 +60,24 @@ class MetricsContractTests:
     #: Requests per ``fetch_metrics`` call: per post (one read each) or per batch (None).
     calls_per_post: int | None = None
     calls_per_batch: int = 1
+    #: Figures read from metrics the platform may retire (see the module's docstring).
+    removable: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "remove_metric" in cls.__dict__ and not cls.removable:
+            raise TypeError(f"{cls.__name__} implements remove_metric but names no removable")
+        unknown = set(cls.removable) - set(cls.given)
+        if unknown:
+            raise TypeError(f"{cls.__name__}: removable {sorted(unknown)} are not in given")
+        # The removed-metric test exists only where the platform removes metrics we read.
+        cls.test_a_removed_metric_is_none_not_a_failure = (  # type: ignore[method-assign]
+            MetricsContractTests._removed_metric_test if cls.removable else None  # type: ignore[assignment]
+        )
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "removed_figure" in metafunc.fixturenames:
+            metafunc.parametrize("removed_figure", self.removable)
 
     # -- hooks -------------------------------------------------------------------------------
 
@@ -77,9 +101,10 @@ class MetricsContractTests:
         server.fail(429, {"error": "rate limited"}, headers={"Retry-After": "120"})
         return 120.0
 
-    def remove_metric(self, server: FakeServer) -> str | None:
-        """Make the platform answer one metric as removed; return that figure (None: n/a)."""
-        return None
+    def remove_metric(self, server: FakeServer, figure: str) -> None:
+        """Make the platform answer the metric ``figure`` is read from as removed (only called
+        for the figures in ``removable``)."""
+        raise NotImplementedError
 
     # -- fixtures ----------------------------------------------------------------------------
 
@@ -148,19 +173,19 @@ class MetricsContractTests:
         for name, value in self._figures(2).items():
             assert getattr(answers[kept], name) == value
 
-    def test_a_removed_metric_is_none_not_a_failure(
-        self, metrics_server: FakeServer, metrics_adapter: Adapter
+    def _removed_metric_test(
+        self, metrics_server: FakeServer, metrics_adapter: Adapter, removed_figure: str
     ) -> None:
         post = Post(self.seed(metrics_server, self._figures(4)))
-        figure = self.remove_metric(metrics_server)
-        if figure is None:
-            pytest.skip("this platform has not removed a metric we read")
+        self.remove_metric(metrics_server, removed_figure)
         metrics = metrics_adapter.fetch_metrics([post])[post]
-        assert getattr(metrics, figure) is None
-        assert metrics.unavailable[figure] in REASONS
+        assert getattr(metrics, removed_figure) is None, f"{removed_figure} was removed"
+        assert metrics.unavailable[removed_figure] in REASONS
         for name, value in self._figures(4).items():
-            if name != figure:
+            if name != removed_figure:
                 assert getattr(metrics, name) == value, name
+
+    test_a_removed_metric_is_none_not_a_failure = _removed_metric_test
 
     def test_a_rate_limit_is_paced_and_nothing_is_lost(
         self, metrics_server: FakeServer, metrics_adapter: Adapter
