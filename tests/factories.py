@@ -117,3 +117,24 @@ def set_admin_preferences(user, **preferences):
         setattr(profile, name, value)
     profile.save()
     return profile
+
+
+def account_settings_data(response, user) -> dict:
+    """What Wagtail's account settings page posts back unchanged: every panel's fields with
+    their current values (``response`` is the page's GET), plus the user's name and e-mail."""
+    data = {}
+    for panels in response.context["panels_by_tab"].values():
+        for panel in panels:
+            bound = panel.get_form()
+            for name, field in bound.fields.items():
+                value = bound.initial.get(name, field.initial)
+                if value is not None and name != "avatar":
+                    data[bound.add_prefix(name)] = value
+    data.update(
+        {
+            "name_email-email": user.email or "someone@example.com",
+            "name_email-first_name": user.first_name or "A",
+            "name_email-last_name": user.last_name or "B",
+        }
+    )
+    return data

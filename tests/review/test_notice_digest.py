@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories import set_admin_preferences
+from tests.factories import account_settings_data, set_admin_preferences
 from tests.review.test_approval_workflow import current, draft, workflow_of
 from wagtail_crosspost.review import notices
 from wagtail_crosspost.review.models import Notice, NotificationPreferences
@@ -164,18 +164,7 @@ def test_the_account_settings_panel_stores_the_choice(setup, client):
     assert "Social media notifications" in content
     assert 'name="crosspost_notifications-approval_requested"' in content
 
-    form = response.context["panels_by_tab"]
-    data = {}
-    for panels in form.values():
-        for panel in panels:
-            bound = panel.get_form()
-            for name, field in bound.fields.items():
-                value = bound.initial.get(name, field.initial)
-                if value is not None and name not in ("avatar",):
-                    data[bound.add_prefix(name)] = value
-    data.update(
-        {"name_email-email": user.email, "name_email-first_name": "A", "name_email-last_name": "B"}
-    )
+    data = account_settings_data(response, user)
     data["crosspost_notifications-approval_requested"] = "digest"
     response = client.post(reverse("wagtailadmin_account"), data)
     assert response.status_code == 302, response.context and [

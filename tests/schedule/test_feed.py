@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from tests.factories import ChannelFactory, publish
+from tests.factories import ChannelFactory, account_settings_data, publish
 from wagtail_crosspost.models import Channel, Publication
 from wagtail_crosspost.schedule import feed, pausing
 from wagtail_crosspost.schedule.models import CalendarFeed
@@ -161,19 +161,10 @@ def test_an_unknown_token_is_not_found(client):
     assert client.get(url).status_code == 404
 
 
-def _account_post(client, action):
-    """Save the account settings page as the form sends it, with the feed panel's choice."""
-    data = {
-        "name_email-first_name": "Ada",
-        "name_email-last_name": "Admin",
-        "name_email-email": "admin@example.com",
-        "locale-preferred_language": "en",
-        "locale-current_time_zone": "",
-        "theme-theme": "system",
-        "theme-contrast": "system",
-        "theme-density": "default",
-        "crosspost_calendar_feed-action": action,
-    }
+def _account_post(client, user, action):
+    """Save the account settings page as the browser sends it, with the feed panel's choice."""
+    data = account_settings_data(client.get(reverse("wagtailadmin_account")), user)
+    data["crosspost_calendar_feed-action"] = action
     response = client.post(reverse("wagtailadmin_account"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return response
@@ -183,7 +174,7 @@ def test_the_account_panel_turns_on_renews_and_revokes_the_address(admin_user, c
     client.force_login(admin_user)
     page = client.get(reverse("wagtailadmin_account")).content.decode()
     assert "Social calendar feed" in page and "data-crosspost-feed-url" not in page
-    _account_post(client, "new")
+    _account_post(client, admin_user, "new")
     first = CalendarFeed.objects.get(user=admin_user).token
     page = client.get(reverse("wagtailadmin_account")).content.decode()
     assert reverse("wagtail_crosspost_public:calendar_feed", args=[first]) in page
@@ -194,7 +185,7 @@ def test_the_account_panel_turns_on_renews_and_revokes_the_address(admin_user, c
     )
 
     client.force_login(admin_user)
-    _account_post(client, "new")
+    _account_post(client, admin_user, "new")
     second = CalendarFeed.objects.get(user=admin_user).token
     assert second != first
     assert (
@@ -202,7 +193,7 @@ def test_the_account_panel_turns_on_renews_and_revokes_the_address(admin_user, c
         == 404
     )
 
-    _account_post(client, "off")
+    _account_post(client, admin_user, "off")
     assert not CalendarFeed.objects.filter(user=admin_user).exists()
     assert (
         client.get(reverse("wagtail_crosspost_public:calendar_feed", args=[second])).status_code
