@@ -121,6 +121,8 @@ def test_variants_in_the_publish_to_panel_with_live_counters(page, logged_in, su
     EvergreenSettings.objects.create(channel=tracked, enabled=True)
     ChannelFactory(name="Quiet")  # re-shares nothing: no counter
     article = home.add_child(instance=ArticlePage(title="Open house", intro="Come and see."))
+    article.tags.add("bakery")
+    article.save()
     logged_in(superuser)
     open_editor(page, article)
     section = page.locator("[data-crosspost-evergreen]")
@@ -134,6 +136,27 @@ def test_variants_in_the_publish_to_panel_with_live_counters(page, logged_in, su
     )
     expect(counter).to_have_attribute("data-state", "ok")
     expect(section.locator("[data-crosspost-variant-counters] li")).to_have_count(1)
+    # Under the counter, the variant's preview for that channel (open): the text as the re-share
+    # sends it, with its own link (utm_campaign=evergreen) — the same text delivery builds.
+    preview = section.locator(f'[data-crosspost-variant-preview][data-channel="{tracked.pk}"]')
+    expect(preview).to_have_attribute("open", "")
+    expect(preview.locator("summary")).to_have_text("Preview for Tracked")
+    sent = preview.locator("[data-crosspost-preview-text]")
+    expect(sent).to_contain_text("utm_campaign=evergreen")
+    assert sent.text_content() == _reshare_text(article, tracked, "Still worth a visit")
+    assert sent.text_content().startswith("Still worth a visit\n\nhttp")
+    expect(section.locator("[data-crosspost-variant-preview]")).to_have_count(1)
+    # With the hashtags placeholder, the page's tags follow as hashtags, counted and shown.
+    variant.fill("Still worth a visit {hashtags}")
+    expect(counter).to_contain_text("+ 1 hashtag,")
+    expect(sent).to_contain_text("#bakery")
+    assert sent.text_content() == _reshare_text(article, tracked, "Still worth a visit {hashtags}")
+    # A closed preview stays closed while the editor types on.
+    preview.locator("summary").click()
+    expect(preview).not_to_have_attribute("open", "")
+    variant.fill("Still worth a visit, again {hashtags}")
+    expect(sent).to_contain_text("Still worth a visit, again #bakery")
+    expect(preview).not_to_have_attribute("open", "")
 
     long_text = "word " * 100
     variant.fill(long_text)
@@ -158,3 +181,19 @@ def test_variants_in_the_publish_to_panel_with_live_counters(page, logged_in, su
     record = EvergreenPage.objects.get(page=article)
     assert record.reshare == "no"
     assert record.variants == [{"channel": None, "text": "Still worth a visit"}]
+
+
+def _reshare_text(page, channel, message: str) -> str:
+    """The page's first re-share of ``message`` on ``channel``, as delivery builds it."""
+    from wagtail_crosspost.compose.post import build_post
+    from wagtail_crosspost.outbox import inputs
+
+    found, rules = inputs.gather(
+        channel.get_adapter(),
+        page,
+        message=message,
+        image=None,
+        live_rules=False,
+        extra_options=inputs.reshare_link_options(1),
+    )
+    return build_post(found, rules)[0].text

@@ -28,3 +28,29 @@ def test_the_feed_shows_re_shares_and_moving_one_works(evergreen, make_pages, ad
     assert Publication.objects.get(pk=first.pk).next_attempt_at == later
     assert calendar.cancel(second.pk, admin_user)
     assert Publication.objects.get(pk=second.pk).status == "skipped"
+
+
+def test_a_planned_re_share_shows_the_variant_it_will_send_in_the_calendar(
+    evergreen, make_pages, admin_user
+):
+    """The calendar entry of a planned re-share has the variant's words, not the first post's."""
+    from wagtail_crosspost.evergreen.models import EvergreenPage
+    from wagtail_crosspost.schedule import calendar as social_calendar
+
+    [page] = make_pages(1)
+    Publication.objects.create(
+        page=page,
+        channel=evergreen.channel,
+        status="posted",
+        sent_at=NOW - timedelta(days=30),
+        sent_text="The words of the first post",
+    )
+    evergreen.cooldown_days = 1
+    evergreen.save()
+    EvergreenPage.objects.create(page=page, variants=[{"channel": None, "text": "Still true"}])
+    plan_all(days=1, now=NOW)
+    feed = social_calendar.posts(
+        admin_user, NOW, NOW + timedelta(days=1), social_calendar.Filters()
+    )
+    [entry] = [e for e in feed if e["extendedProps"]["reshare"]]
+    assert entry["extendedProps"]["words"] == "Still true"

@@ -83,16 +83,20 @@
           const text = textarea.value.trim();
           const key = variant.dataset.target;
           const targets = channels.filter((c) => key === 'all' || String(c.id) === key);
+          const previews = variant.querySelector('[data-crosspost-variant-previews]');
           const seq = (this.variantSeq = (this.variantSeq || 0) + 1);
           list.dataset.crosspostSeq = seq;
           if (!text) {
             list.replaceChildren();
+            if (previews) previews.replaceChildren();
             return;
           }
           Promise.all(targets.map((channel) => this.countVariant(channel, textarea.value)))
             .then((answers) => {
               if (list.dataset.crosspostSeq !== String(seq)) return;
               list.replaceChildren();
+              // The same answers give the previews: no second request per keystroke.
+              if (previews) this.renderVariantPreviews(previews, targets, answers);
               answers.forEach((data, i) => {
                 if (!data) return;
                 const item = document.createElement('li');
@@ -106,6 +110,54 @@
               });
             });
         });
+      }
+
+      // One preview per channel that re-shares the variant, each in its own disclosure ("Preview
+      // for LinkedIn"), the first one open. A disclosure the editor opened or closed stays so
+      // while they type: the elements are kept per channel and only their contents change.
+      renderVariantPreviews(previews, targets, answers) {
+        const template = this.element.querySelector('[data-crosspost-variant-preview-template]');
+        if (!template) return;
+        const kept = {};
+        previews.querySelectorAll('[data-crosspost-variant-preview]').forEach((item) => {
+          kept[item.dataset.channel] = item;
+        });
+        const items = [];
+        answers.forEach((data, i) => {
+          if (!data) return;
+          const channel = targets[i];
+          let item = kept[String(channel.id)];
+          if (!item) {
+            item = template.content.firstElementChild.cloneNode(true);
+            item.dataset.channel = channel.id;
+            item.open = items.length === 0;
+          }
+          const summary = item.querySelector('[data-crosspost-variant-preview-summary]');
+          summary.textContent = (summary.dataset.label || '{channel}').replace('{channel}', channel.name);
+          this.fillPreview(item.querySelector('.crosspost-preview'), data);
+          items.push(item);
+        });
+        previews.replaceChildren(...items);
+      }
+
+      // A preview box from one preview answer: the text as sent, the thread's replies, the image
+      // and the notes. textContent only: nothing in the answer is read as HTML.
+      fillPreview(box, data) {
+        const previewText = box.querySelector('[data-crosspost-preview-text]');
+        previewText.textContent = data.text;
+        this.renderThread(previewText, data.thread || [], data.thread_label);
+        const img = box.querySelector('img');
+        if (data.image) {
+          img.src = data.image.url;
+          img.alt = data.image.alt;
+          img.hidden = false;
+        } else {
+          img.hidden = true;
+          img.removeAttribute('src');
+        }
+        const notes = box.querySelector('[data-crosspost-notes]');
+        notes.textContent = (data.notes || []).join(' ');
+        notes.hidden = !notes.textContent;
       }
 
       async countVariant(channel, text) {
@@ -177,21 +229,7 @@
         const box = row.querySelector('[data-crosspost-preview]');
         if (!box) return;
         box.hidden = false;
-        const previewText = box.querySelector('[data-crosspost-preview-text]');
-        previewText.textContent = data.text;
-        this.renderThread(previewText, data.thread || [], data.thread_label);
-        const img = box.querySelector('img');
-        if (data.image) {
-          img.src = data.image.url;
-          img.alt = data.image.alt;
-          img.hidden = false;
-        } else {
-          img.hidden = true;
-          img.removeAttribute('src');
-        }
-        const notes = box.querySelector('[data-crosspost-notes]');
-        notes.textContent = (data.notes || []).join(' ');
-        notes.hidden = !notes.textContent;
+        this.fillPreview(box, data);
         // The image that will be sent has no alt text: say so, with a link to describe it.
         const alt = row.querySelector('[data-crosspost-alt]');
         if (alt) {
