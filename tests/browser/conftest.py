@@ -167,3 +167,16 @@ def pytest_runtest_makereport(item, call):
             except Exception as exc:  # noqa: BLE001 - a failing screenshot must not hide the test
                 report.sections.append(("screenshot", f"could not save a screenshot: {exc}"))
     return report
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The demo site (``tests/browser/demo.py``), started once for the module that asks for it."""
+    from .demo import Demo
+
+    site = Demo()
+    try:
+        site.start()
+        yield site
+    finally:
+        site.stop()

@@ -18,18 +18,8 @@ Every admin screen visited is checked against a known-English word list.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,12 +28,11 @@ from playwright.sync_api import Page, expect
 from tests.fakes.webhook import SECRET, FakeReceiver
 
 from .conftest import VIEWPORT
+from .demo import Demo, free_port
 from .helpers import log_in, publish, publish_to_tab
 
 pytestmark = [pytest.mark.browser]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-MANAGE = REPO_ROOT / "example_project" / "manage.py"
 BERLIN = ZoneInfo("Europe/Berlin")  # the example project's TIME_ZONE
 LIVE_PAGE = "mx-500-series-production"  # live, never posted (setup_demo)
 DRAFT_PAGE = "new-assembly-hall-stuttgart"  # the draft left for the newcomer
@@ -78,104 +67,6 @@ ENGLISH = (
 def english_words(page: Page) -> list[str]:
     text = page.locator("main").inner_text()
     return [word for word in ENGLISH if re.search(rf"\b{re.escape(word)}\b", text, re.I)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Demo:
-    """The demo site in processes of its own, on its own database, as ``scripts/demo`` runs it."""
-
-    def __init__(self) -> None:
-        shm = Path("/dev/shm")
-        self.workdir = tempfile.mkdtemp(prefix="crosspost-demo-", dir=shm if shm.is_dir() else None)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.browser.demo_settings",
-            "EXAMPLE_DB_PATH": os.path.join(self.workdir, "db.sqlite3"),
-            "EXAMPLE_MEDIA_ROOT": os.path.join(self.workdir, "media"),
-            "WAGTAILADMIN_BASE_URL": self.url,
-            "PYTHONPATH": str(REPO_ROOT),
-            "PYTHONUNBUFFERED": "1",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-        self.env.pop("DATABASE_URL", None)
-        self.processes: list[subprocess.Popen] = []
-
-    def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, str(MANAGE), *args],
-            env=self.env,
-            cwd=MANAGE.parent,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        output = result.stdout + result.stderr
-        assert result.returncode == 0, f"manage.py {args[0]} failed:\n{output}"
-        return output
-
-    def query(self, script: str) -> dict:
-        """Runs ``script`` in the demo (``manage.py shell``); it prints one line of JSON."""
-        return json.loads(self.manage("shell", "-c", script).strip().splitlines()[-1])
-
-    def start(self) -> None:
-        self.manage("migrate", "--no-input", "-v0")
-        self.manage("setup_demo", "--port", str(self.port))
-        for args in (
-            ["crosspost_deliver", "--loop"],
-            ["runserver", f"127.0.0.1:{self.port}", "--noreload"],
-        ):
-            log = open(os.path.join(self.workdir, f"{args[0]}.log"), "w")  # noqa: SIM115
-            self.processes.append(
-                subprocess.Popen(
-                    [sys.executable, str(MANAGE), *args],
-                    env=self.env,
-                    cwd=MANAGE.parent,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        for _attempt in range(120):  # up to a minute for the server to answer
-            try:
-                with urllib.request.urlopen(self.url + "/admin/login/", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        raise AssertionError("the demo server did not start:\n" + self.logs())
-
-    def logs(self) -> str:
-        return "\n".join(
-            Path(self.workdir, name).read_text(errors="replace")[-4000:]
-            for name in ("crosspost_deliver.log", "runserver.log")
-            if Path(self.workdir, name).exists()
-        )
-
-    def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def demo():
-    site = Demo()
-    try:
-        site.start()
-        yield site
-    finally:
-        site.stop()
 
 
 @pytest.fixture
