@@ -38,7 +38,11 @@ def test_the_calendar_shows_a_waiting_post_that_opens_its_log_row(
     entry = page.locator(".ec-event", has_text="Alpha · Spring fair")
     expect(entry).to_be_visible()
     entry.click()  # the entry's dialog: details, preview, move, and the link to its log row
-    page.get_by_role("link", name="Open").click()
+    dialog = page.locator("[data-crosspost-entry-dialog]")
+    expect(dialog).to_be_visible()
+    link = dialog.get_by_role("link", name="Open", exact=True)
+    expect(link).to_have_attribute("href", re.compile(rf"/inspect/{waiting.pk}/$"))
+    link.click()
     expect(page).to_have_url(re.compile(rf"/inspect/{waiting.pk}/$"))
     assert dialogs == []
 
