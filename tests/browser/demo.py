@@ -20,6 +20,21 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MANAGE = REPO_ROOT / "example_project" / "manage.py"
 
 
+def manage(env: dict[str, str], *args: str, timeout: int = 240) -> str:
+    """Runs the example project's ``manage.py`` with ``env``; fails the test on a non-zero exit."""
+    result = subprocess.run(
+        [sys.executable, str(MANAGE), *args],
+        env=env,
+        cwd=MANAGE.parent,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"manage.py {args[0]} failed:\n{output}"
+    return output
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -48,17 +63,7 @@ class Demo:
         self.processes: list[subprocess.Popen] = []
 
     def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, str(MANAGE), *args],
-            env=self.env,
-            cwd=MANAGE.parent,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        output = result.stdout + result.stderr
-        assert result.returncode == 0, f"manage.py {args[0]} failed:\n{output}"
-        return output
+        return manage(self.env, *args, timeout=300)
 
     def query(self, script: str) -> dict:
         """Runs ``script`` in the demo (``manage.py shell``); it prints one line of JSON."""

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.browser.demo import manage
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MANAGE = REPO_ROOT / "example_project" / "manage.py"
@@ -244,20 +244,6 @@ def _env(workdir: str) -> dict[str, str]:
         "EXAMPLE_MEDIA_ROOT": os.path.join(workdir, "media"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, str(MANAGE), *args],
-        env=env,
-        cwd=MANAGE.parent,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, f"manage.py {args[0]} failed:\n{output}"
-    return output
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from wagtail_crosspost.adapters import locmem
 from wagtail_crosspost.models import Channel, Publication
 from wagtail_crosspost.outbox import delivery
 from wagtail_crosspost.schedule import pausing
-from wagtail_crosspost.schedule.models import ChannelSchedule, Timing
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +33,6 @@ def at(moment):
 def sweep(moment, capture):
     with at(moment), capture(execute=True):
         call_command("crosspost_deliver")
-
-
-@pytest.fixture
-def slotted(channel):
-    return ChannelSchedule.objects.create(
-        channel=channel,
-        time_zone="Europe/Berlin",
-        slots="Tue 09:00, Thu 09:00",
-        default_timing=Timing.NEXT_SLOT,
-        min_gap_minutes=60,
-    )
 
 
 def _plan(channel, make_article, capture, titles, moment=MONDAY):

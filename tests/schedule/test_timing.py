@@ -31,17 +31,6 @@ def publish_at(moment, page, capture):
         publish(page)
 
 
-@pytest.fixture
-def slotted(channel):
-    return ChannelSchedule.objects.create(
-        channel=channel,
-        time_zone="Europe/Berlin",
-        slots="Tue 09:00, Thu 09:00",
-        default_timing=Timing.NEXT_SLOT,
-        min_gap_minutes=60,
-    )
-
-
 def test_a_post_waits_for_the_next_slot_and_goes_out_once_at_that_minute(
     slotted, channel, make_article, django_capture_on_commit_callbacks
 ):
