@@ -10,20 +10,26 @@ clock), which runs Wagtail's ``PublishRevisionAction`` and so the ``page_publish
 plans the rows and hands them over on commit. The two kinds alternate; the median of
 ``--repeat`` runs of each is kept.
 
-Three ways to hand the rows to a worker are shown:
+The variants (``PLAN_AFTER_COMMIT`` is the package's default since issue #13: the publish only
+records that its posts are to be planned, one row, and planning runs after the commit; "plan in
+req" is the behaviour before, planning inside the publish):
 
-- ``django-tasks-db``: a real queue in the same database (one row per task) — the ratio line;
-- ``tasks-db, 1 per row``: the same with one task per row (``HANDOVER_TASKS = None``, the
-  hand-over before issue #13) against the default, two ``deliver_rows`` tasks a publish;
-- ``dummy backend``: the enqueue costs nothing, so this is planning alone;
-- ``immediate, in request``: the immediate backend with ``DELIVER_IN_BACKGROUND = False`` (the
-  behaviour before issue #13): delivers inside the publish, here with the in-memory ``locmem``
-  adapter;
-- ``immediate (default)``: the zero-setup default: the rows go to a thread after the commit;
+- ``tasks-db, 1 per row``: django-tasks-db, planned in the request, one task per row
+  (``HANDOVER_TASKS = None``, the hand-over before issue #13);
+- ``tasks-db, plan in req``: the same with two ``deliver_rows`` tasks a publish;
+- ``django-tasks-db``: a real queue in the same database, planned after the commit (one
+  ``plan_rows`` task; its rows are planned by a worker, so none here) — the ratio line;
+- ``dummy backend``: planned in the request, the enqueue costs nothing: planning alone;
+- ``immediate, in request``: the immediate backend with ``DELIVER_IN_BACKGROUND = False`` and
+  planning in the request (the behaviour before issue #13): delivers inside the publish, here
+  with the in-memory ``locmem`` adapter;
+- ``immediate, plan in req``: planned in the request, sent by a thread after the commit;
+- ``immediate (default)``: the zero-setup default: planned and sent by a thread after the commit;
 - ``2 s platform, in req``: the channels post to an in-process fake platform that answers after
   2 s (``benchmarks/_slow.py``), delivered inside the request (before; one run only, it takes
-  16 s);
-- ``2 s platform``: the same with the zero-setup default. Its line is
+  seconds);
+- ``2 s, plan in req`` and ``2 s platform``: the same with a thread that sends, and with a
+  thread that also plans (the zero-setup default). The last one's line is
   ``publish_overhead_zero_setup: ratio=...``, the aim 1.10;
 - ``Wagtail alone``: the crosspost handler disconnected: what Wagtail itself spends on the
   page's choices of 8 channels (one record) saved with the page (a floor no planning can go
@@ -66,6 +72,7 @@ def main() -> int:
     connections["default"].close()
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.core.signals import request_finished, request_started
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
     from wagtail.signals import page_published
@@ -94,10 +101,15 @@ def main() -> int:
         return page.save_revision(user=user)
 
     def timed_publish(ticked: bool, on=None) -> float:
+        """The editor's Publish request: its signals around the publish; the clock stops when
+        the response is ready (what the request hands to a thread starts after it)."""
         revision = new_revision(ticked, on)
+        request_started.send(sender=None, environ={})
         started = time.perf_counter()
         revision.publish(user=user)
-        return time.perf_counter() - started
+        took = time.perf_counter() - started
+        request_finished.send(sender=None)
+        return took
 
     def counted_publish(ticked: bool, on=None) -> int:
         revision = new_revision(ticked, on)
@@ -106,31 +118,40 @@ def main() -> int:
         return len(queries)
 
     queue = settings.WAGTAILCROSSPOST_QUEUE
-    # label, task backend alias, queue, extra settings, channels, repeats
+    # label, task backend alias, queue, extra settings[, channels[, repeats]]
+    in_req = {"PLAN_AFTER_COMMIT": False}  # planned inside the publish (before this change)
+    after = {"PLAN_AFTER_COMMIT": True}  # the package's default: planned after the commit
     variants = []
     if "db" in settings.TASKS:
-        variants.append(("tasks-db, 1 per row", "db", queue, {"HANDOVER_TASKS": None}, None, 0))
-        variants.append(("django-tasks-db", "db", queue, {}, None, 0))
-    inline = {"DELIVER_IN_BACKGROUND": False}
-    default = {"DELIVER_IN_BACKGROUND": True}  # the package's default (the test settings differ)
+        variants.append(("tasks-db, 1 per row", "db", queue, {"HANDOVER_TASKS": None, **in_req}))
+        variants.append(("tasks-db, plan in req", "db", queue, in_req))
+        variants.append(("django-tasks-db", "db", queue, after))
+    inline = {"DELIVER_IN_BACKGROUND": False, **in_req}
+    # The package's defaults (the test settings differ): a thread sends after the commit.
+    bg_send = {"DELIVER_IN_BACKGROUND": True, **in_req}
+    default = {"DELIVER_IN_BACKGROUND": True, **after}
     variants += [
-        ("dummy backend", "crosspost", queue, {}, None, 0),
-        ("immediate, in request", "default", "default", inline, None, 0),
-        ("immediate (default)", "default", "default", default, None, 0),
+        ("dummy backend", "crosspost", queue, in_req),
+        ("immediate, in request", "default", "default", inline),
+        ("immediate, plan in req", "default", "default", bg_send),
+        ("immediate (default)", "default", "default", default),
         ("2 s platform, in req", "default", "default", inline, slow, 1),
-        ("2 s platform", "default", "default", default, slow, 0),
+        ("2 s, plan in req", "default", "default", bg_send, slow),
+        ("2 s platform", "default", "default", default, slow),
     ]
     # Wagtail alone: the crosspost handler disconnected, so the choices are saved with the page
     # but nothing is planned. What ticking channels costs before crosspost does anything.
-    variants.append((WAGTAIL_ALONE, "crosspost", queue, {}, None, 0))
+    variants.append((WAGTAIL_ALONE, "crosspost", queue, in_req))
 
     print(f"database: {db.note}; {args.channels} channels; median of {args.repeat} publishes")
     print(
-        f"{'hand-over':<20}{'no channels ms':>16}{'8 channels ms':>16}{'rows':>8}{'ratio':>8}"
+        f"{'hand-over':<24}{'no channels ms':>16}{'8 channels ms':>16}{'rows':>8}{'ratio':>8}"
         f"{'queries':>10}"
     )
     ratios = {}
-    for label, alias, queue_name, extra, on, repeat in variants:
+    for label, alias, queue_name, extra, *more in variants:
+        on = more[0] if more else None  # the channels ticked (None: the locmem ones)
+        repeat = more[1] if len(more) > 1 else 0  # 0: --repeat
         if label == WAGTAIL_ALONE:
             page_published.disconnect(dispatch_uid="wagtail_crosspost_published")
         overrides = {f"WAGTAILCROSSPOST_{name}": value for name, value in extra.items()}
@@ -157,7 +178,7 @@ def main() -> int:
         base, with_channels = _setup.median(plain), _setup.median(ticked)
         ratios[label] = with_channels / base
         print(
-            f"{label:<20}{base * 1000:>16.1f}{with_channels * 1000:>16.1f}"
+            f"{label:<24}{base * 1000:>16.1f}{with_channels * 1000:>16.1f}"
             f"{rows:>8}{ratios[label]:>8.2f}{queries:>10}"
         )
     background.wait(60)  # the background threads' posts, before the database goes

@@ -101,3 +101,7 @@ WAGTAILCROSSPOST_ALLOW_PRIVATE_URLS = True
 # Send inside the publish, as before issue #13, so a test sees the outcome right after it
 # publishes; tests/outbox/test_background.py covers the default (a thread after the commit).
 WAGTAILCROSSPOST_DELIVER_IN_BACKGROUND = False
+# Plan inside the publish, as before issue #13, so a test finds the rows right after it publishes
+# (with pytest-django's transaction per test, on_commit callbacks never run);
+# tests/outbox/test_later.py covers the default (planned after the commit).
+WAGTAILCROSSPOST_PLAN_AFTER_COMMIT = False

@@ -210,8 +210,16 @@ def test_publication_log_is_in_the_reports_menu(admin_client):
     assert reverse("wagtail_crosspost_log:index") in html
 
 
+@pytest.fixture(params=[False, True], ids=["planned in the request", "planned after it"])
+def plan_after_commit(request, settings):
+    """Both ways of planning: the test settings' (in the request) and the package's default
+    (after the commit: the message names the channels the recorded publish will take)."""
+    settings.WAGTAILCROSSPOST_PLAN_AFTER_COMMIT = request.param
+    return request.param
+
+
 def test_after_publish_the_editor_is_told_where_it_went(
-    admin_client, home, channels, django_capture_on_commit_callbacks
+    admin_client, home, channels, django_capture_on_commit_callbacks, plan_after_commit
 ):
     page = ArticlePage(title="Told", live=False)
     home.add_child(instance=page)
@@ -226,7 +234,7 @@ def test_after_publish_the_editor_is_told_where_it_went(
 
 
 def test_publishing_again_right_away_does_not_say_queued(
-    admin_client, home, channels, django_capture_on_commit_callbacks
+    admin_client, home, channels, django_capture_on_commit_callbacks, plan_after_commit
 ):
     # The demo's "publish it again posts nothing new", done within a minute of the first publish.
     page = ArticlePage(title="Twice", live=False)

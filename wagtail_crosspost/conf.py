@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     # With the immediate task backend: deliver in a thread of the web process after the commit,
     # so Publish never waits for a platform; rows left behind go out with a later request.
     "DELIVER_IN_BACKGROUND": True,
+    "PLAN_AFTER_COMMIT": True,  # the Publish records the posts to plan; planning runs after it
     "BACKGROUND_SWEEP_SECONDS": 60,  # at most one piggyback sweep a minute per process
     "BACKGROUND_SWEEP_BATCH": 50,
     "TASK_SECONDS": 20,  # a deliver_rows task takes no new row after this; the rest: a new task

@@ -393,5 +393,6 @@ from .metrics import click_models as _click_models  # noqa: E402, F401
 from .metrics import goals as _goals  # noqa: E402, F401
 from .metrics import models as _metrics_models  # noqa: E402, F401  (registers them)
 from .metrics import rollup as _rollup  # noqa: E402, F401
+from .outbox import pending as _pending  # noqa: E402, F401
 from .review import models as _review_models  # noqa: E402, F401
 from .schedule import models as _schedule_models  # noqa: E402, F401  (registers them)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from wagtail.signals import page_published, page_unpublished
 
+from . import conf
 from .outbox import background, planning, tasks
 from .outbox.page_history import log_planned
 
@@ -26,6 +27,10 @@ def on_page_published(sender: Any, instance: Any, revision: Any = None, **kwargs
     try:
         choices = planning.requests_of(revision)  # read from the revision, no query
         if not choices:
+            return
+        if conf.get("PLAN_AFTER_COMMIT"):
+            # The request records the publish (one row) and returns; planning runs after it.
+            tasks.plan_after_commit(instance, revision)
             return
         rows = planning.plan_publications(instance, revision, user=revision.user, choices=choices)
     except Exception:
@@ -52,5 +57,8 @@ def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
 def connect() -> None:
     page_published.connect(on_page_published, dispatch_uid="wagtail_crosspost_published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="wagtail_crosspost_unpublished")
+    # Without a worker, what a request handed to a thread starts once its response has gone out.
+    request_started.connect(background.request_started, dispatch_uid="wagtail_crosspost_begin")
+    request_finished.connect(background.request_finished, dispatch_uid="wagtail_crosspost_end")
     # Without a worker, rows left behind (a dead process, a retry) go out after a later request.
     request_finished.connect(background.piggyback_sweep, dispatch_uid="wagtail_crosspost_sweep")

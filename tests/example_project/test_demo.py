@@ -432,6 +432,9 @@ print("CHECK company approves the page, the posts wait")
 state.task.specific.on_action(state, approver, "approve")
 page.refresh_from_db()
 assert page.live
+# The demo plans the posts after the commit, in a thread of this process (PLAN_AFTER_COMMIT).
+from wagtail_crosspost.outbox import background
+assert background.wait(60)
 assert Publication.objects.filter(page=page, channel=wall).exists()
 print("CHECK company approves the posts, page and post go out")
 """

@@ -158,3 +158,47 @@ def test_two_sweeps_at_once_never_send_a_row_twice(make_article, settings):
     assert len(locmem.outbox) == len(rows)
     assert len({sent.post.text for sent in locmem.outbox}) == len(rows)  # each page once
     assert set(Publication.objects.values_list("status", flat=True)) == {"posted"}
+
+
+def test_with_planning_after_the_commit_publish_returns_before_planning_and_posting(
+    make_article, in_background, settings
+):
+    """The package's default: the publish records the posts to plan; a thread plans and sends."""
+    from wagtail_crosspost.outbox.pending import PendingPlan
+
+    settings.WAGTAILCROSSPOST_PLAN_AFTER_COMMIT = True
+    page = make_article(channels=[ChannelFactory(platform="blocking")])
+    publish(page)  # returns while the platform still blocks
+    assert BlockingAdapter.called.wait(TIMEOUT)  # planned and being sent by the thread
+    BlockingAdapter.release.set()
+    assert background.wait(TIMEOUT)
+    assert Publication.objects.get(page=page).status == "posted"
+    assert not PendingPlan.objects.exists() and not BlockingAdapter.gave_up
+
+
+def test_a_later_request_plans_and_sends_a_publish_a_dead_process_recorded(
+    make_article, in_background, settings, client
+):
+    from wagtail_crosspost.outbox import later
+
+    settings.WAGTAILCROSSPOST_PLAN_AFTER_COMMIT = True
+    (row,) = left_behind(make_article)
+    Publication.objects.filter(pk=row.pk).delete()  # recorded, never planned
+    later.record(row.page, row.revision)
+    client.get("/admin/login/")  # any request; its end starts the sweep
+    assert background.wait(TIMEOUT)
+    assert Publication.objects.get(page=row.page).status == "posted"
+    assert len(locmem.outbox) == 1
+
+
+def test_work_handed_over_in_a_request_starts_once_its_response_has_gone_out():
+    """A thread started during the request would compete with it for the interpreter and, on
+    SQLite, for the write lock: it starts at ``request_finished``."""
+    ran = threading.Event()
+    background.request_started()
+    background.start_after_response("crosspost-test", ran.set)
+    assert not background._running  # not started during the request
+    background.request_finished()
+    assert ran.wait(TIMEOUT)
+    background.start_after_response("crosspost-test", ran.clear)  # outside a request: at once
+    assert background.wait(TIMEOUT) and not ran.is_set()

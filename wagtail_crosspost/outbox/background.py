@@ -18,6 +18,7 @@ real queue backend (``TASK_BACKEND``) turns all of this off: its workers deliver
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -30,6 +31,8 @@ from .. import conf
 
 logger = logging.getLogger("wagtail_crosspost")
 
+#: How long a process that is ending waits for its threads (``_finish_at_exit``).
+EXIT_WAIT_SECONDS = 15.0
 _sweep_lock = threading.Lock()
 _state = {"last_sweep": float("-inf")}
 #: The threads started and not yet finished (tests wait for them: ``wait``).
@@ -61,7 +64,9 @@ def _database_allows_threads() -> bool:
     return inflight.threads_allowed()
 
 
-def _start(name: str, work: Callable[[], Any]) -> threading.Thread:
+def start(name: str, work: Callable[[], Any]) -> threading.Thread:
+    """Run ``work`` in a daemon thread of this process (its own database connection)."""
+
     def run() -> None:
         try:
             work()
@@ -79,12 +84,42 @@ def _start(name: str, work: Callable[[], Any]) -> threading.Thread:
     return thread
 
 
-def deliver(pks: Sequence[int]) -> threading.Thread:
-    """Deliver these rows in a thread; the caller returns at once."""
+# -- after the response --------------------------------------------------------------------------
+# Work handed over during a request starts once its response has gone out (``request_finished``):
+# a thread started at once would compete with the rest of the request for the interpreter and,
+# on SQLite, for the database's write lock. Outside a request (a command, a worker) it starts at
+# once. If the request never finishes (the process dies), the rows or the recorded publish are
+# in the database: the next sweep takes them.
+_request = threading.local()
+
+
+def request_started(**_: Any) -> None:
+    _request.deferred = []
+
+
+def request_finished(**_: Any) -> None:
+    deferred, _request.deferred = getattr(_request, "deferred", None), None
+    for name, work in deferred or ():
+        start(name, work)
+
+
+def start_after_response(name: str, work: Callable[[], Any]) -> None:
+    """``start(name, work)`` once this thread's request has sent its response (now if none)."""
+    deferred = getattr(_request, "deferred", None)
+    if deferred is None:
+        start(name, work)
+    else:
+        deferred.append((name, work))
+
+
+def deliver(pks: Sequence[int]) -> None:
+    """Deliver these rows in a thread, after the response; the caller returns at once."""
     from . import inflight
 
     ids = list(pks)
-    return _start("crosspost-deliver", lambda: inflight.deliver_due(limit=len(ids), among=ids))
+    start_after_response(
+        "crosspost-deliver", lambda: inflight.deliver_due(limit=len(ids), among=ids)
+    )
 
 
 def piggyback_sweep(**_: Any) -> threading.Thread | None:
@@ -100,14 +135,18 @@ def piggyback_sweep(**_: Any) -> threading.Thread | None:
     _state["last_sweep"] = now
 
     def sweep() -> None:
-        from . import inflight
+        from . import inflight, later
 
         try:
+            try:
+                later.run()  # publishes a dead process recorded and did not plan
+            except Exception:
+                logger.exception("Could not plan the recorded publishes; the next sweep tries")
             inflight.deliver_due(limit=conf.get("BACKGROUND_SWEEP_BATCH"))
         finally:
             _sweep_lock.release()
 
-    return _start("crosspost-sweep", sweep)
+    return start("crosspost-sweep", sweep)
 
 
 def wait(timeout: float = 30.0) -> bool:
@@ -123,3 +162,15 @@ def wait(timeout: float = 30.0) -> bool:
         if time.monotonic() >= deadline:
             with _running_lock:
                 return not _running
+
+
+@atexit.register
+def _finish_at_exit() -> None:
+    """A short-lived process (a command, a shell, ``publish_scheduled`` from cron) that ends
+    right after a publish gives its threads a moment to plan and send, instead of leaving the
+    posts to the next sweep. Cut off after ``EXIT_WAIT_SECONDS``: what is left is safe in the
+    database (a plan not committed is planned again; a send cut off is checked after its lease)."""
+    with _running_lock:
+        busy = bool(_running)
+    if busy:
+        wait(EXIT_WAIT_SECONDS)

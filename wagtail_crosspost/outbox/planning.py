@@ -71,25 +71,9 @@ def plan_publications(
     they were made just now, so "post again" applies even to the same revision.
     """
     choices = requests_of(revision) if choices is None else list(choices)
-    if not choices:
-        return []
-    # A forged form or API call may name a channel the user may not post to: never plan it.
-    available = {c.pk: c for c in channels_allowed(user, Channel.objects.for_page(page))}
-    wanted: dict[int, Choice] = {}  # one choice per channel: the first
-    for request in choices:
-        if request.channel_id in available:
-            wanted.setdefault(request.channel_id, request)
-    # A post that needs an approval (the review layer's workflow task) waits for it.
-    wanted = {r.channel_id: r for r in choices_cleared(page, revision, list(wanted.values()))}
+    available, wanted, latest = _selection(page, revision, user, choices)
     if not wanted:
         return []
-    # One query for the latest post on every channel, not one per channel.
-    latest: dict[int, Publication] = {}
-    posts = Publication.objects.filter(
-        page=page, channel_id__in=wanted, action=Action.POST, kind=Publication.Kind.POST
-    )
-    for post in posts.order_by("channel_id", "-generation"):
-        latest.setdefault(post.channel_id, post)
     # One transaction from the due times to the new rows: a slot the schedule layer hands out
     # stays locked until the row that takes it is committed (two publishes, one slot).
     outer = connection.in_atomic_block  # its transaction holds the lock already: no savepoint
@@ -114,6 +98,63 @@ def plan_publications(
     return [row for row in planned if row.pk is not None]
 
 
+def _selection(
+    page: Any, revision: Any, user: Any, choices: list[Choice]
+) -> tuple[dict[int, Channel], dict[int, Choice], dict[int, Publication]]:
+    """The channels the page may go to, the choice per channel that may be planned, and the
+    latest post on each of those channels."""
+    if not choices:
+        return {}, {}, {}
+    # A forged form or API call may name a channel the user may not post to: never plan it.
+    available = {c.pk: c for c in channels_allowed(user, Channel.objects.for_page(page))}
+    wanted: dict[int, Choice] = {}  # one choice per channel: the first
+    for request in choices:
+        if request.channel_id in available:
+            wanted.setdefault(request.channel_id, request)
+    # A post that needs an approval (the review layer's workflow task) waits for it.
+    wanted = {r.channel_id: r for r in choices_cleared(page, revision, list(wanted.values()))}
+    if not wanted:
+        return available, {}, {}
+    # One query for the latest post on every channel, not one per channel.
+    latest: dict[int, Publication] = {}
+    posts = Publication.objects.filter(
+        page=page, channel_id__in=wanted, action=Action.POST, kind=Publication.Kind.POST
+    )
+    for post in posts.order_by("channel_id", "-generation"):
+        latest.setdefault(post.channel_id, post)
+    return available, wanted, latest
+
+
+def preview(page: Any, revision: Any, user: Any = None) -> list[Channel]:
+    """The channels a plan of ``revision`` would post to (or update), planning nothing: what
+    the editor is told after Publish while the plan runs after the commit (``later``)."""
+    available, wanted, latest = _selection(page, revision, user, requests_of(revision))
+    return [
+        available[pk]
+        for pk, request in wanted.items()
+        if _decision(revision, available[pk], request, False, latest.get(pk)) is not None
+    ]
+
+
+def _decision(revision, channel, request, explicit, latest) -> str | None:
+    """What this choice calls for: a ``"new"`` post, a ``"retry"`` of a failed one, a
+    ``"repost"``, an ``"update"`` of the existing post, or nothing (None)."""
+    fresh_choice = explicit or (
+        latest is None
+        or (latest.revision_id != revision.pk and revision.created_at > latest.created_at)
+    )
+    if latest is None:
+        return "new"
+    if latest.status in (Status.FAILED, Status.SKIPPED) and fresh_choice:
+        # The editor publishes again after a failure: try once more with the new content.
+        return "retry"
+    if latest.status == Status.DELETED or (request.repost and fresh_choice):
+        return "repost"
+    if request.update_existing and fresh_choice and latest.status == Status.POSTED:
+        return "update" if "update" in channel.get_adapter().supports else None
+    return None
+
+
 def _plan_one(
     page, revision, channel, request, user, explicit, dry_run, latest, due
 ) -> Publication | None:
@@ -126,14 +167,10 @@ def _plan_one(
         "image_id_override": request.image_id,
         "dry_run": dry_run,
     }
-    fresh_choice = explicit or (
-        latest is None
-        or (latest.revision_id != revision.pk and revision.created_at > latest.created_at)
-    )
-    if latest is None:
+    decision = _decision(revision, channel, request, explicit, latest)
+    if decision == "new":
         return _new_post(page, channel, 0, fields, due)
-    if latest.status in (Status.FAILED, Status.SKIPPED) and fresh_choice:
-        # The editor publishes again after a failure: try once more with the new content.
+    if decision == "retry":
         updated = Publication.objects.filter(pk=latest.pk, status=latest.status).update(
             status=Status.PENDING,
             attempts=0,
@@ -142,11 +179,9 @@ def _plan_one(
             **fields,
         )
         return Publication.objects.get(pk=latest.pk) if updated else None
-    if latest.status == Status.DELETED or (request.repost and fresh_choice):
+    if decision == "repost":
         return _new_post(page, channel, latest.generation + 1, fields, due)
-    if request.update_existing and fresh_choice and latest.status == Status.POSTED:
-        if "update" not in channel.get_adapter().supports:
-            return None
+    if decision == "update":
         already = Publication.objects.filter(
             target=latest, action=Action.UPDATE, revision=revision
         ).exists()

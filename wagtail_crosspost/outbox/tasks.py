@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +24,7 @@ from django_tasks import task
 
 from .. import conf
 from ..models import Publication
-from . import background, delivery, inflight
+from . import background, delivery, inflight, later
 
 logger = logging.getLogger("wagtail_crosspost")
 
@@ -52,6 +53,35 @@ def deliver_rows(publication_ids: list[int]) -> dict[str, int]:
 def deliver_publication(publication_id: int) -> str | None:
     """One row (messages queued before ``deliver_rows`` existed)."""
     return delivery.deliver(publication_id)
+
+
+@task()
+def plan_rows(plan_ids: list[int]) -> int:
+    """Plan recorded publishes (``later``) and hand their rows over. Returns how many rows."""
+    rows = later.run([int(pk) for pk in plan_ids])
+    enqueue(rows)
+    return len(rows)
+
+
+def plan_after_commit(page: Any, revision: Any) -> None:
+    """The editor's publish: record it (one row, in its transaction); plan it once committed,
+    in a thread of the web process (no worker) or in a worker (a queue), never in the request.
+    A plan the hand-over misses (a dead process, a broken queue) is planned by the next sweep."""
+    plan_id = later.record(page, revision)
+
+    def hand_over() -> None:
+        alias = conf.get("TASK_BACKEND")
+        if background.wanted(alias):
+            background.start_after_response("crosspost-plan", lambda: enqueue(later.run([plan_id])))
+        elif background.is_immediate(alias):
+            enqueue(later.run([plan_id]))  # DELIVER_IN_BACKGROUND = False: in the request
+        else:
+            try:
+                plan_rows.using(backend=alias, queue_name=conf.get("QUEUE")).enqueue([plan_id])
+            except Exception:
+                logger.exception("Could not enqueue plan %s; the sweep plans it", plan_id)
+
+    transaction.on_commit(hand_over)
 
 
 def handover_tasks(rows: int) -> int:

@@ -13,6 +13,7 @@ from wagtail.admin import messages
 
 from ..choices import choices_for
 from ..models import Channel, Publication
+from ..outbox import later
 
 
 def queued_message(request, page, *, only_if_just_published: bool = False) -> None:
@@ -42,7 +43,9 @@ def queued_message(request, page, *, only_if_just_published: bool = False) -> No
     # new, and must not repeat the message of a publish a moment ago.
     since = page.last_published_at or timezone.now() - timedelta(minutes=2)
     recent = Publication.objects.filter(page=page, created_at__gte=since).select_related("channel")
-    names = sorted({row.channel.name for row in recent if row.action != Publication.Action.DELETE})
+    planned = {row.channel.name for row in recent if row.action != Publication.Action.DELETE}
+    # Planned after the response (PLAN_AFTER_COMMIT): the channels the recorded publish will take.
+    names = sorted(planned | {channel.name for channel in later.channels_to_come(page)})
     if not names:
         return
     log_url = reverse("wagtail_crosspost_log:index") + "?" + urlencode({"page_title": page.title})

@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from wagtail_crosspost.outbox import inflight
+from wagtail_crosspost.outbox import inflight, later
 from wagtail_crosspost.review import notices
 from wagtail_crosspost.schedule import scheduled_pages
 
@@ -74,6 +74,7 @@ class Command(BaseCommand):
                     published = scheduled_pages.publish_due_pages().strip()
                     if published:
                         self.stdout.write(published)
+                plan_recorded(batch)
                 counts = inflight.deliver_due(limit=batch, threads=concurrency)
             except Exception:
                 if not loop:
@@ -102,3 +103,12 @@ class Command(BaseCommand):
             return
         if sent:
             self.stdout.write(f"{sent} daily digest(s) sent.")
+
+
+def plan_recorded(batch: int) -> None:
+    """Plan the publishes recorded and not planned yet (``PLAN_AFTER_COMMIT``). Whatever goes
+    wrong here must not stop the sweep that follows: the rows already planned still go out."""
+    try:
+        later.run(limit=batch)
+    except Exception:
+        logger.exception("Could not plan the recorded publishes; trying again next sweep")
