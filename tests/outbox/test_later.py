@@ -193,3 +193,15 @@ def test_the_channels_to_come_are_those_the_plan_takes_and_nothing_is_written(ma
     publish(page)  # again, nothing new ticked: nothing to come, nothing planned
     assert later.channels_to_come(page) == []
     assert later.run() == []
+
+
+def test_only_a_queue_in_this_database_takes_the_plan_in_the_publish_transaction(settings):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "crosspost": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
+    }
+    # django-tasks-db (a table of this database) is covered with real workers in
+    # tests/workers/test_plan_after_commit.py; these keep their tasks elsewhere.
+    assert not tasks.queue_in_this_database("crosspost")
+    assert not tasks.queue_in_this_database("default")
+    assert not tasks.queue_in_this_database("no such backend")

@@ -9,7 +9,9 @@ enqueues them with ``tasks.enqueue``, the same call the publish signal handler m
 ``deliver_rows`` tasks per publish through the configured ``TASKS`` backend, sent when the
 transaction commits. The rows are inserted in bulk: publishing 2,000 posts one page at a time
 (each with 100 channels ticked) would take minutes on a small machine, and is covered by the
-other tests. Prints one JSON line: pages, rows planned, seconds.
+other tests. With ``--editor`` each page is published the editor's way instead, with planning
+after the commit (the package's default): the publisher plans nothing, the queue's workers do.
+Prints one JSON line: pages, rows planned so far, seconds.
 """
 
 from __future__ import annotations
@@ -26,18 +28,19 @@ def main() -> None:
     parser.add_argument("--platform", default="webhook")
     parser.add_argument("--channels", type=int, default=100)
     parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument(
+        "--editor", action="store_true", help="publish each page as the editor does (no bulk)"
+    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
 
-    from django.db import transaction
     from wagtail.models import Page, Site
 
     from tests.testapp.models import ArticlePage
     from wagtail_crosspost.models import Channel, Publication
-    from wagtail_crosspost.outbox import tasks
 
     started = time.monotonic()
     channels = []
@@ -56,6 +59,42 @@ def main() -> None:
         home.add_child(instance=page)
         pages.append((page, page.save_revision()))
 
+    if args.editor:
+        publish_as_the_editor(pages, channels)
+    else:
+        plan_in_bulk(pages, channels)
+    print(
+        json.dumps(
+            {
+                "pages": args.pages,
+                "rows": Publication.objects.count(),
+                "seconds": round(time.monotonic() - started, 2),
+            }
+        ),
+        flush=True,
+    )
+
+
+def publish_as_the_editor(pages, channels) -> None:
+    """Each page published the editor's way, with the package's default: the publish records
+    its posts (``PLAN_AFTER_COMMIT``) and hands the plan to the queue; the workers plan."""
+    from django.test.utils import override_settings
+
+    from wagtail_crosspost.choices import choose
+
+    with override_settings(WAGTAILCROSSPOST_PLAN_AFTER_COMMIT=True):
+        for page, _revision in pages:
+            for channel in channels:
+                choose(page, channel, enabled=True)
+            page.save_revision().publish()
+
+
+def plan_in_bulk(pages, channels) -> None:
+    from django.db import transaction
+
+    from wagtail_crosspost.models import Publication
+    from wagtail_crosspost.outbox import tasks
+
     with transaction.atomic():
         rows = Publication.objects.bulk_create(
             Publication(
@@ -69,16 +108,6 @@ def main() -> None:
             for channel in channels
         )
         tasks.enqueue(rows)  # sent on commit, like after a publish
-    print(
-        json.dumps(
-            {
-                "pages": args.pages,
-                "rows": Publication.objects.count(),
-                "seconds": round(time.monotonic() - started, 2),
-            }
-        ),
-        flush=True,
-    )
 
 
 def site_root(Page, Site):  # noqa: N803

@@ -178,25 +178,6 @@ class Processes:
                 proc.wait(5)
 
 
-@pytest.fixture
-def processes(tmp_path):
-    made: list[Processes] = []
-
-    def make(settings_module: str) -> Processes:
-        made.append(Processes(settings_module, tmp_path))
-        return made[-1]
-
-    yield make
-    for procs in made:
-        procs.stop()
-
-
-@pytest.fixture
-def fake():
-    with CountingPlatform(latency=LATENCY) as server:
-        yield server
-
-
 def worker_command(kind: str, queue: str) -> list[str]:
     if kind == "db":
         return [
