@@ -20,7 +20,8 @@ req" is the behaviour before, planning inside the publish):
   (``HANDOVER_TASKS = None``, the hand-over before issue #13);
 - ``tasks-db, plan in req``: the same with two ``deliver_rows`` tasks a publish;
 - ``django-tasks-db``: a real queue in the same database, planned after the commit (one
-  ``plan_rows`` task; its rows are planned by a worker, so none here) — the ratio line;
+  ``plan_rows`` task, enqueued after the response; its rows are planned by a worker, so none
+  here) — the ratio line;
 - ``dummy backend``: planned in the request, the enqueue costs nothing: planning alone;
 - ``immediate, in request``: the immediate backend with ``DELIVER_IN_BACKGROUND = False`` and
   planning in the request (the behaviour before issue #13): delivers inside the publish, here

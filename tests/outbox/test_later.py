@@ -195,13 +195,28 @@ def test_the_channels_to_come_are_those_the_plan_takes_and_nothing_is_written(ma
     assert later.run() == []
 
 
-def test_only_a_queue_in_this_database_takes_the_plan_in_the_publish_transaction(settings):
+def test_the_plan_task_is_enqueued_once_the_response_has_gone_out(
+    make_article, settings, django_capture_on_commit_callbacks
+):
+    """The editor's request writes one row; the queue's round trips come after its response."""
+    from django_tasks import task_backends
+
+    from wagtail_crosspost.outbox import background
+
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
         "crosspost": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
     }
-    # django-tasks-db (a table of this database) is covered with real workers in
-    # tests/workers/test_plan_after_commit.py; these keep their tasks elsewhere.
-    assert not tasks.queue_in_this_database("crosspost")
-    assert not tasks.queue_in_this_database("default")
-    assert not tasks.queue_in_this_database("no such backend")
+    settings.WAGTAILCROSSPOST_TASK_BACKEND = "crosspost"
+    page = make_article(channels=[ChannelFactory()])
+    background.request_started()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            publish(page)
+        assert task_backends["crosspost"].results == []  # not during the request
+    finally:
+        background.request_finished()
+    queued = task_backends["crosspost"].results
+    assert [(r.task.name, r.args) for r in queued] == [
+        ("plan_rows", [[PendingPlan.objects.get().pk]])
+    ]

@@ -85,11 +85,12 @@ def start(name: str, work: Callable[[], Any]) -> threading.Thread:
 
 
 # -- after the response --------------------------------------------------------------------------
-# Work handed over during a request starts once its response has gone out (``request_finished``):
+# Work handed over during a request runs once its response has gone out (``request_finished``):
 # a thread started at once would compete with the rest of the request for the interpreter and,
-# on SQLite, for the database's write lock. Outside a request (a command, a worker) it starts at
-# once. If the request never finishes (the process dies), the rows or the recorded publish are
-# in the database: the next sweep takes them.
+# on SQLite, for the database's write lock; a task enqueued at once would add its round trips to
+# the editor's wait. Outside a request (a command, a worker) it runs at once. If the request
+# never finishes (the process dies), the rows or the recorded publish are in the database: the
+# next sweep takes them.
 _request = threading.local()
 
 
@@ -99,17 +100,25 @@ def request_started(**_: Any) -> None:
 
 def request_finished(**_: Any) -> None:
     deferred, _request.deferred = getattr(_request, "deferred", None), None
-    for name, work in deferred or ():
-        start(name, work)
+    for work in deferred or ():
+        try:
+            work()
+        except Exception:
+            logger.exception("Could not hand work over after the response; the sweep takes it")
+
+
+def after_response(work: Callable[[], Any]) -> None:
+    """Run ``work`` in this thread once its request has sent its response (now if none)."""
+    deferred = getattr(_request, "deferred", None)
+    if deferred is None:
+        work()
+    else:
+        deferred.append(work)
 
 
 def start_after_response(name: str, work: Callable[[], Any]) -> None:
     """``start(name, work)`` once this thread's request has sent its response (now if none)."""
-    deferred = getattr(_request, "deferred", None)
-    if deferred is None:
-        start(name, work)
-    else:
-        deferred.append((name, work))
+    after_response(lambda: start(name, work))
 
 
 def deliver(pks: Sequence[int]) -> None:

@@ -13,7 +13,6 @@ rows go to a thread of the web process (``background``).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Iterable
@@ -65,53 +64,29 @@ def plan_rows(plan_ids: list[int]) -> int:
 
 
 def plan_after_commit(page: Any, revision: Any) -> None:
-    """The editor's publish: record it (one row, in its transaction); plan it once committed,
-    in a thread of the web process (no worker) or in a worker (a queue), never in the request.
-    A plan the hand-over misses (a dead process, a broken queue) is planned by the next sweep."""
-    alias = conf.get("TASK_BACKEND")
-    if not background.is_immediate(alias) and queue_in_this_database(alias):
-        # The queue is a table of this database (django-tasks-db): the record and its task go in
-        # one transaction, one commit (a worker sees neither before both are there).
-        with transaction.atomic():
-            plan_id = later.record(page, revision)
-            _enqueue_plan(alias, plan_id, savepoint=True)
-        return
+    """The editor's publish: record it (one row, in its transaction) and hand it over after the
+    response: to a thread of the web process (no worker) or to the queue (one ``plan_rows``
+    task), never planned in the request. A plan whose hand-over is lost (a dead process, a
+    broken queue) is planned by the next sweep."""
     plan_id = later.record(page, revision)
 
     def hand_over() -> None:
+        alias = conf.get("TASK_BACKEND")
         if background.wanted(alias):
             background.start_after_response("crosspost-plan", lambda: enqueue(later.run([plan_id])))
         elif background.is_immediate(alias):
             enqueue(later.run([plan_id]))  # DELIVER_IN_BACKGROUND = False: in the request
         else:
-            _enqueue_plan(alias, plan_id)
+            background.after_response(lambda: _enqueue_plan(alias, plan_id))
 
     transaction.on_commit(hand_over)
 
 
-def _enqueue_plan(alias: str, plan_id: int, savepoint: bool = False) -> None:
+def _enqueue_plan(alias: str, plan_id: int) -> None:
     try:
-        with transaction.atomic() if savepoint else contextlib.nullcontext():
-            plan_rows.using(backend=alias, queue_name=conf.get("QUEUE")).enqueue([plan_id])
+        plan_rows.using(backend=alias, queue_name=conf.get("QUEUE")).enqueue([plan_id])
     except Exception:
         logger.exception("Could not enqueue plan %s; the sweep plans it", plan_id)
-
-
-def queue_in_this_database(alias: str) -> bool:
-    """Whether the task backend ``alias`` keeps its tasks as rows of the database the outbox is
-    in (django-tasks-db), so that a task enqueued in a transaction commits with it."""
-    from django.db import router
-
-    try:
-        from django_tasks import task_backends
-
-        backend = task_backends[alias]
-        if type(backend).__module__.split(".")[0] != "django_tasks_db":
-            return False
-        from django_tasks_db.models import DBTaskResult
-    except Exception:
-        return False
-    return router.db_for_write(DBTaskResult) == router.db_for_write(later.PendingPlan)
 
 
 def handover_tasks(rows: int) -> int:
