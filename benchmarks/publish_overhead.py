@@ -117,9 +117,12 @@ def main() -> int:
         return took
 
     def counted_publish(ticked: bool, on=None) -> int:
+        """The queries of the request up to its response (as ``timed_publish`` times it)."""
         revision = new_revision(ticked, on)
+        request_started.send(sender=None, environ={})
         with CaptureQueriesContext(connection) as queries:
             revision.publish(user=user)
+        request_finished.send(sender=None)
         return len(queries)
 
     queue = settings.WAGTAILCROSSPOST_QUEUE
