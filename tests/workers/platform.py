@@ -52,7 +52,9 @@ class CountingPlatform(FakeServer):
         self.failure_rate = failure_rate
         self.hold_once = False
         self._hold_next = False
+        self._hold_all = False
         self.held: tuple[str, int] | None = None  # (idempotency key, client port)
+        self.held_all: list[tuple[str, int]] = []  # with hold_all(): every post held
         self._release = threading.Event()
         self._random = random.Random(seed)
         self.processed: Counter[str] = Counter()  # idempotency key -> times it took effect
@@ -80,7 +82,14 @@ class CountingPlatform(FakeServer):
         with self._lock:
             self._hold_next = True
 
+    def hold_all(self) -> None:
+        """From now on every post takes effect and its answer waits, until ``release()``."""
+        with self._lock:
+            self._hold_all = True
+
     def release(self) -> None:
+        with self._lock:
+            self._hold_all = False
         self._release.set()
 
     def start(self) -> CountingPlatform:
@@ -120,6 +129,13 @@ class CountingPlatform(FakeServer):
         with self._lock:
             roll = self._random.random()
             hold, self._hold_next = self._hold_next, False
+            hold_all = self._hold_all
+        if hold_all:
+            response = super()._dispatch(request)  # it took effect; the answer waits
+            with self._lock:
+                self.held_all.append((key, _client.address[1]))
+            self._release.wait(60)
+            return response
         if hold:
             response = super()._dispatch(request)  # it took effect; the answer waits
             self.held = (key, _client.address[1])
