@@ -32,6 +32,16 @@ def after_commit(settings):
     settings.WAGTAILCROSSPOST_PLAN_AFTER_COMMIT = True
 
 
+@pytest.fixture
+def dummy_queue(settings):
+    """A task backend that only records what is enqueued: the queue's worker never runs."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "crosspost": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
+    }
+    settings.WAGTAILCROSSPOST_TASK_BACKEND = "crosspost"
+
+
 def test_publish_records_the_posts_to_plan_and_plans_nothing(make_article, admin_user):
     page = make_article(channels=[ChannelFactory(), ChannelFactory()])
     revision = publish(page, user=admin_user)
@@ -106,15 +116,10 @@ def test_in_the_request_without_background_the_post_goes_out_after_the_commit(
 
 
 def test_a_queue_gets_one_plan_task_and_its_worker_hands_the_rows_over(
-    make_article, settings, django_capture_on_commit_callbacks
+    make_article, dummy_queue, django_capture_on_commit_callbacks
 ):
     from django_tasks import task_backends
 
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-        "crosspost": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
-    }
-    settings.WAGTAILCROSSPOST_TASK_BACKEND = "crosspost"
     page = make_article(channels=[ChannelFactory(), ChannelFactory()])
     with django_capture_on_commit_callbacks(execute=True):
         publish(page)
@@ -196,18 +201,13 @@ def test_the_channels_to_come_are_those_the_plan_takes_and_nothing_is_written(ma
 
 
 def test_the_plan_task_is_enqueued_once_the_response_has_gone_out(
-    make_article, settings, django_capture_on_commit_callbacks
+    make_article, dummy_queue, django_capture_on_commit_callbacks
 ):
     """The editor's request writes one row; the queue's round trips come after its response."""
     from django_tasks import task_backends
 
     from wagtail_crosspost.outbox import background
 
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-        "crosspost": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"},
-    }
-    settings.WAGTAILCROSSPOST_TASK_BACKEND = "crosspost"
     page = make_article(channels=[ChannelFactory()])
     background.request_started()
     try:
