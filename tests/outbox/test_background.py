@@ -202,3 +202,17 @@ def test_work_handed_over_in_a_request_starts_once_its_response_has_gone_out():
     assert ran.wait(TIMEOUT)
     background.start_after_response("crosspost-test", ran.clear)  # outside a request: at once
     assert background.wait(TIMEOUT) and not ran.is_set()
+
+
+def test_a_request_starting_in_the_same_thread_keeps_the_work_another_left():
+    """ASGI runs the sync parts of concurrent requests in one thread: request B starts while
+    request A's hand-over waits for A's response. Neither's work is dropped."""
+    done: list[str] = []
+    background.request_started()  # A
+    background.after_response(lambda: done.append("A"))
+    background.request_started()  # B, in the same thread
+    background.after_response(lambda: done.append("B"))
+    assert done == []
+    background.request_finished()  # whichever finishes first runs what waits
+    background.request_finished()
+    assert done == ["A", "B"]

@@ -95,7 +95,10 @@ _request = threading.local()
 
 
 def request_started(**_: Any) -> None:
-    _request.deferred = []
+    # Under ASGI the sync parts of concurrent requests share one thread: a request that starts
+    # while another's work waits keeps that work (it runs when the first of them finishes).
+    if getattr(_request, "deferred", None) is None:
+        _request.deferred = []
 
 
 def request_finished(**_: Any) -> None:
