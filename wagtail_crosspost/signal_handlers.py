@@ -7,10 +7,12 @@ from typing import Any
 
 from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.db.models.signals import post_save
 from wagtail.signals import page_published, page_unpublished
 
 from . import conf
-from .outbox import background, planning, tasks
+from .models import CrosspostChoices
+from .outbox import background, later, planning, tasks
 from .outbox.page_history import log_planned
 
 logger = logging.getLogger("wagtail_crosspost")
@@ -41,6 +43,18 @@ def on_page_published(sender: Any, instance: Any, revision: Any = None, **kwargs
     tasks.enqueue(rows)
 
 
+def on_choices_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """Wagtail saves the page's choices record while it publishes: record the publish in that
+    save's transaction (``later.record_with_choices``); ``on_page_published`` hands it over."""
+    if raw or not conf.get("PLAN_AFTER_COMMIT"):
+        return
+    try:
+        later.record_with_choices(instance)
+    except Exception:
+        # on_page_published records the publish on its own when this could not.
+        logger.exception("Could not record the publish of page %s", instance.page_id)
+
+
 def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
     if getattr(instance, "alias_of_id", None):
         return
@@ -57,6 +71,9 @@ def on_page_unpublished(sender: Any, instance: Any, **kwargs: Any) -> None:
 def connect() -> None:
     page_published.connect(on_page_published, dispatch_uid="wagtail_crosspost_published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="wagtail_crosspost_unpublished")
+    post_save.connect(
+        on_choices_saved, sender=CrosspostChoices, dispatch_uid="wagtail_crosspost_choices"
+    )
     # Without a worker, what a request handed to a thread starts once its response has gone out.
     request_started.connect(background.request_started, dispatch_uid="wagtail_crosspost_begin")
     request_finished.connect(background.request_finished, dispatch_uid="wagtail_crosspost_end")

@@ -220,3 +220,99 @@ def test_the_plan_task_is_enqueued_once_the_response_has_gone_out(
     assert [(r.task.name, r.args) for r in queued] == [
         ("plan_rows", [[PendingPlan.objects.get().pk]])
     ]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_publish_is_recorded_in_the_transaction_that_saves_the_choices(
+    make_article, monkeypatch
+):
+    """No commit of its own for the editor's Publish (issue #13): the row is written while
+    Wagtail saves the page's choices record, inside the transaction Django opens for it, and the
+    ``page_published`` handler that follows records nothing more."""
+    from django.db import connection
+
+    calls: list[tuple[str, bool]] = []
+    real_record = later.record
+
+    def spy(page, revision):
+        calls.append((revision.pk, connection.in_atomic_block))
+        return real_record(page, revision)
+
+    monkeypatch.setattr(later, "record", spy)
+    page = make_article(channels=[ChannelFactory(), ChannelFactory()])
+    assert not connection.in_atomic_block  # autocommit: only Django's own transaction counts
+    revision = publish(page)
+    assert calls == [(revision.pk, True)]
+    # The commit ran the hand-over (here: planned in the request, the test settings' backend).
+    rows = Publication.objects.filter(page=page)
+    assert {row.revision_id for row in rows} == {revision.pk} and len(rows) == 2
+    assert not PendingPlan.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_record_that_fails_in_the_choices_save_leaves_the_publish_whole(
+    make_article, monkeypatch, caplog
+):
+    """A database error while recording (here: a missing table) is rolled back to its
+    savepoint: the page and its choices are published, and the handler records the publish."""
+    from django.db import connection
+    from wagtail.models import Page
+
+    from wagtail_crosspost.choices import parse
+
+    real_record = later.record
+    failures: list[int] = []
+
+    def broken_once(page, revision):
+        if not failures:
+            failures.append(page.pk)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT * FROM no_such_table_for_crosspost")
+        return real_record(page, revision)
+
+    monkeypatch.setattr(later, "record", broken_once)
+    channel = ChannelFactory()
+    page = make_article(title="Published all the same", channels=[channel])
+    with caplog.at_level(logging.ERROR, logger="wagtail_crosspost"):
+        revision = publish(page)
+    assert failures == [page.pk]
+    assert "Could not record the publish of page" in caplog.text
+    live = Page.objects.get(pk=page.pk).specific
+    assert (live.live, live.live_revision_id) == (True, revision.pk)
+    choices = parse(live.crosspost_choices.get().channels)
+    assert [pk for pk, choice in choices.items() if choice.enabled] == [channel.pk]
+    # Recorded by the handler instead, and planned once the publish had committed.
+    assert [row.channel_id for row in Publication.objects.filter(page=page)] == [channel.pk]
+    assert not PendingPlan.objects.exists()
+
+
+def test_saving_a_live_page_is_not_taken_for_a_publish(make_article):
+    from wagtail.models import Page
+
+    page = make_article(channels=[ChannelFactory()])
+    publish(page)
+    later.run()
+    live = Page.objects.get(pk=page.pk).specific
+    live.title = "Saved by other code"
+    live.save()
+    assert not PendingPlan.objects.exists()
+
+
+def test_a_save_taken_for_a_publish_posts_nothing_twice(make_article):
+    """Code that read ``live_revision`` and saves the page with its choices looks like Wagtail's
+    publish: the plan it records is of a revision planned already, so nothing is posted."""
+    from wagtail.models import Page
+
+    from wagtail_crosspost.choices import choose
+
+    channel = ChannelFactory()
+    page = make_article(channels=[channel])
+    publish(page)
+    assert len(later.run()) == 1
+    live = Page.objects.get(pk=page.pk).specific
+    assert live.live_revision is not None
+    choose(live, channel, enabled=True)
+    live.save()
+    assert PendingPlan.objects.count() == 1
+    assert later.run() == []
+    assert Publication.objects.filter(page=page).count() == 1

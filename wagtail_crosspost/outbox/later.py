@@ -15,11 +15,13 @@ one's commit), and planning one revision again creates no post (``planning``).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 
+from ..choices import parse
 from ..models import Publication
 from . import planning
 from .page_history import log_planned
@@ -37,6 +39,44 @@ def record(page: Any, revision: Any) -> int:
         page_id=page.pk, revision_id=revision.pk, user_id=revision.user_id
     )
     return plan.pk
+
+
+#: Publishes recorded while Wagtail saved the page: ``{(page id, revision id): plan id}``, per
+#: thread, taken by the ``page_published`` handler that follows in the same call.
+_recorded = threading.local()
+
+
+def record_with_choices(choices: Any) -> None:
+    """The page's choices record is being saved: if that save is a publish of the page's live
+    revision, record the plan now, in the transaction that saves the record (Django's
+    ``add(bulk=False)`` wraps the save in one), so the editor's publish pays one INSERT and no
+    commit of its own.
+
+    A publish is recognised by what Wagtail's publish does just before it saves the page: it sets
+    ``live_revision`` to the revision object (a page loaded and saved by other code has no such
+    object cached). A save taken for a publish by mistake records a plan of a revision that is
+    live already: planning it again creates no post (``planning``), and a page that is not live
+    gets none (``run``). ``page_published``, which follows, hands the plan over
+    (``take_recorded``); if it never comes, the sweep plans the row."""
+    if not type(choices).page.is_cached(choices):  # type: ignore[attr-defined]
+        return  # saved on its own, not by a page's save
+    page = choices.page
+    if page is None or not page.live or getattr(page, "alias_of_id", None):
+        return
+    cached = type(page).live_revision.is_cached(page)  # type: ignore[attr-defined]
+    revision = page.live_revision if cached else None
+    if revision is None or not any(c.enabled for c in parse(choices.channels).values()):
+        return
+    with transaction.atomic():  # a savepoint: a failing INSERT must not break the publish
+        plan_id = record(page, revision)
+    if not hasattr(_recorded, "plans"):
+        _recorded.plans = {}
+    _recorded.plans[(page.pk, revision.pk)] = plan_id
+
+
+def take_recorded(page: Any, revision: Any) -> int | None:
+    """The plan ``record_with_choices`` recorded for this publish in this thread, if any."""
+    return getattr(_recorded, "plans", {}).pop((page.pk, revision.pk), None)
 
 
 def run(ids: Sequence[int] | None = None, limit: int = 50) -> list[Publication]:

@@ -68,7 +68,7 @@ def plan_after_commit(page: Any, revision: Any) -> None:
     response: to a thread of the web process (no worker) or to the queue (one ``plan_rows``
     task), never planned in the request. A plan whose hand-over is lost (a dead process, a
     broken queue) is planned by the next sweep."""
-    plan_id = later.record(page, revision)
+    plan_id = later.take_recorded(page, revision) or later.record(page, revision)
 
     def hand_over() -> None:
         alias = conf.get("TASK_BACKEND")
