@@ -28,6 +28,9 @@ req" is the behaviour before, planning inside the publish):
   with the in-memory ``locmem`` adapter;
 - ``immediate, plan in req``: planned in the request, sent by a thread after the commit;
 - ``immediate (default)``: the zero-setup default: planned and sent by a thread after the commit;
+- ``immediate, own commit``: the same, with the publish recorded by the ``page_published``
+  handler in a commit of its own (the choices record's ``post_save`` handler disconnected: the
+  default until the row moved into the transaction that saves the choices record);
 - ``2 s platform, in req``: the channels post to an in-process fake platform that answers after
   2 s (``benchmarks/_slow.py``), delivered inside the request (before; one run only, it takes
   seconds);
@@ -59,6 +62,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _setup  # noqa: E402
 
 WAGTAIL_ALONE = "Wagtail alone"
+OWN_COMMIT = "immediate, own commit"
 
 
 def main() -> int:
@@ -78,13 +82,14 @@ def main() -> int:
     from django.contrib.auth import get_user_model
     from django.core.signals import request_finished, request_started
     from django.db import connection
+    from django.db.models.signals import post_save
     from django.test.utils import CaptureQueriesContext, override_settings
     from wagtail.signals import page_published
 
     from tests.testapp.models import ArticlePage
     from wagtail_crosspost import signal_handlers
     from wagtail_crosspost.choices import choose
-    from wagtail_crosspost.models import Channel, Publication
+    from wagtail_crosspost.models import Channel, CrosspostChoices, Publication
     from wagtail_crosspost.outbox import background
 
     home = _setup.make_site()
@@ -143,6 +148,7 @@ def main() -> int:
         ("immediate, in request", "default", "default", inline),
         ("immediate, plan in req", "default", "default", bg_send),
         ("immediate (default)", "default", "default", default),
+        (OWN_COMMIT, "default", "default", default),
         ("2 s platform, in req", "default", "default", inline, slow, 1),
         ("2 s, plan in req", "default", "default", bg_send, slow),
         ("2 s platform", "default", "default", default, slow),
@@ -162,6 +168,8 @@ def main() -> int:
         repeat = more[1] if len(more) > 1 else 0  # 0: --repeat
         if label == WAGTAIL_ALONE:
             page_published.disconnect(dispatch_uid="wagtail_crosspost_published")
+        if label in (WAGTAIL_ALONE, OWN_COMMIT):
+            post_save.disconnect(sender=CrosspostChoices, dispatch_uid="wagtail_crosspost_choices")
         overrides = {f"WAGTAILCROSSPOST_{name}": value for name, value in extra.items()}
         with override_settings(
             WAGTAILCROSSPOST_TASK_BACKEND=alias, WAGTAILCROSSPOST_QUEUE=queue_name, **overrides
@@ -181,7 +189,7 @@ def main() -> int:
                 background.wait(60)
                 ticked.append(timed_publish(True, on))
             rows = Publication.objects.count() - before
-        if label == WAGTAIL_ALONE:
+        if label in (WAGTAIL_ALONE, OWN_COMMIT):
             signal_handlers.connect()
         base, with_channels = _setup.median(plain), _setup.median(ticked)
         # Each ticked publish against the plain one measured just before it: the drift of a
