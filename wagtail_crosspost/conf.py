@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     # signed preview links for reviewers without an admin login (review.links): off by default
     # the daily digest of notices goes out at this hour, in each recipient's time zone
     "DIGEST_HOUR": 8,
+    # notices seen this many days ago are deleted (None: kept for ever); unseen ones are kept
+    "NOTICE_RETENTION_DAYS": 90,
     "PREVIEW_LINKS": False,
     "PREVIEW_LINK_DAYS": 14,
     "PREVIEW_LINK_RATE": 30,  # requests per link and address per minute

@@ -1,6 +1,7 @@
 """Notices to the people who should act: one row per recipient (``Notice``), shown in the admin
 (*Social notices*, the dashboard, the menu's count) until seen, and mailed either at once or in
-the recipient's daily digest, as they chose per event in their account settings.
+the recipient's daily digest (``digest.py``), as they chose per event in their account
+settings. Notices seen longer ago than ``NOTICE_RETENTION_DAYS`` are deleted (``delete_old``).
 
 A notice is stored as a kind plus parameters and rendered when it is read or mailed: in the
 reader's admin language, with the channel's stored secrets scrubbed from every text, whatever an
@@ -13,18 +14,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .. import conf
 from ..stored_messages import shown
@@ -249,7 +247,7 @@ def delivery_for(user: Any, event: str) -> str:
     return str(getattr(preferences_of(user), str(event), NoticeDelivery.IMMEDIATE))
 
 
-def _mail(user: Any, subject: str, body: str) -> int:
+def mail_to(user: Any, subject: str, body: str) -> int:
     sender = getattr(settings, "WAGTAILADMIN_NOTIFICATION_FROM_EMAIL", None)
     message = EmailMessage(subject, body, sender or settings.DEFAULT_FROM_EMAIL, [user.email])
     try:
@@ -302,79 +300,24 @@ def notify(
             secrets = secrets_of(channel)
         with translation.override(language_of(user)):
             rendered = render(notice, secrets)
-        if _mail(user, rendered.subject, rendered.body):
+        if mail_to(user, rendered.subject, rendered.body):
             sent += 1
             Notice.objects.filter(pk=notice.pk).update(mailed_at=timezone.now())
     return sent
 
 
-# -- the daily digest ---------------------------------------------------------------------------
-
-
-def last_digest_moment(now: datetime, zone: Any) -> datetime:
-    """The latest moment, at or before ``now``, when the digest hour struck in ``zone``."""
-    hour = int(conf.get("DIGEST_HOUR")) % 24
-    local = now.astimezone(zone)
-    moment = datetime.combine(local.date(), time(hour), tzinfo=zone)
-    if moment > local:
-        moment = datetime.combine(local.date() - timedelta(days=1), time(hour), tzinfo=zone)
-    return moment
-
-
-def send_due_digests(now: datetime | None = None) -> int:
-    """Mail each user their notices that waited for the digest hour (at most one mail a day:
-    a notice is mailed at the first digest hour after it was made, in the user's time zone).
-    Returns the digests sent."""
-    now = now or timezone.now()
-    waiting = Notice.objects.filter(digest_pending=True, created_at__lte=now)
-    users = {n.recipient_id: n.recipient for n in waiting.select_related("recipient")}
-    sent = 0
-    for user in users.values():
-        sent += _send_digest(user, now)
-    return sent
-
-
-def _send_digest(user: Any, now: datetime) -> int:
-    due_before = last_digest_moment(now, time_zone_of(user))
-    with transaction.atomic():
-        # A second worker skips the rows this one holds: each notice is mailed once.
-        rows = list(
-            Notice.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(recipient=user, digest_pending=True, created_at__lte=due_before)
-            .select_related("channel")
-            .order_by("created_at", "pk")
-        )
-        Notice.objects.filter(pk__in=[n.pk for n in rows]).update(digest_pending=False)
-        # What the user already saw in the admin is not mailed again.
-        rows = [n for n in rows if n.seen_at is None]
-        Notice.objects.filter(pk__in=[n.pk for n in rows]).update(mailed_at=now)
-    if not (rows and conf.get("NOTIFICATIONS") and user.is_active and user.email):
-        return 0
-    with translation.override(language_of(user)):
-        subject, body = _digest_text(rows)
-    return _mail(user, subject, body)
-
-
-def _digest_text(rows: list[Notice]) -> tuple[str, str]:
-    count = len(rows)
-    subject = ngettext(
-        "Your social media digest: %(count)s notice",
-        "Your social media digest: %(count)s notices",
-        count,
-    ) % {"count": count}
-    parts = [_("What happened since your last digest:")]
-    for _notice, rendered in render_all(rows):
-        parts.append("\n".join(["— " + rendered.subject, *rendered.details, rendered.link]))
-    account = admin_url(reverse("wagtailadmin_account"))
-    notices = admin_url(reverse("wagtail_crosspost:notices"))
-    parts.append(_("All your notices: %(url)s") % {"url": notices})
-    parts.append(
-        _("Choose how these e-mails come in your account settings: %(url)s") % {"url": account}
-    )
-    return subject, "\n\n".join(parts)
-
-
 # -- seen in the admin -------------------------------------------------------------------------
+
+
+def delete_old(now: datetime | None = None) -> int:
+    """Delete the notices their recipient saw more than ``NOTICE_RETENTION_DAYS`` days ago (a
+    notice not seen yet is kept, whatever its age). Returns how many went."""
+    days = conf.get("NOTICE_RETENTION_DAYS")
+    if days is None:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=int(days))
+    old = Notice.objects.filter(seen_at__lt=cutoff, digest_pending=False)
+    return old.delete()[0]
 
 
 def unseen(user: Any) -> Any:

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from wagtail_crosspost.outbox import inflight, later
-from wagtail_crosspost.review import notices
+from wagtail_crosspost.review import digest
 from wagtail_crosspost.schedule import scheduled_pages
 
 logger = logging.getLogger("wagtail_crosspost")
@@ -95,7 +95,7 @@ class Command(BaseCommand):
     def send_digests(self, loop):
         """The daily digests of notices whose hour has come (see review.notices)."""
         try:
-            sent = notices.send_due_digests()
+            sent = digest.send_due_digests()
         except Exception:
             if not loop:
                 raise

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests.factories import account_settings_data, set_admin_preferences
 from tests.review.test_approval_workflow import current, draft, workflow_of
-from wagtail_crosspost.review import notices
+from wagtail_crosspost.review import digest, notices
 from wagtail_crosspost.review.models import Notice, NotificationPreferences
 
 pytestmark = pytest.mark.django_db
@@ -115,9 +115,9 @@ def test_the_hour_is_in_the_users_time_zone(setup, home):
     with time_machine.travel(MONDAY_7 - timedelta(hours=2), tick=False):  # 6:00 in Berlin
         submit(setup, home)
     with time_machine.travel(MONDAY_7 - timedelta(minutes=1), tick=False):  # 7:59 in Berlin
-        assert notices.send_due_digests() == 0
+        assert digest.send_due_digests() == 0
     with time_machine.travel(MONDAY_7, tick=False):  # 8:00 in Berlin
-        assert notices.send_due_digests() == 1
+        assert digest.send_due_digests() == 1
     assert len(to("approver@example.com")) == 1
 
 
@@ -128,7 +128,7 @@ def test_what_was_seen_in_the_admin_is_not_mailed_again(setup, home, client):
         client.force_login(setup["approver"])
         client.post(reverse("wagtail_crosspost:notices_seen"))
     with time_machine.travel(MONDAY_7 + timedelta(hours=1), tick=False):
-        assert notices.send_due_digests() == 0
+        assert digest.send_due_digests() == 0
     assert to("approver@example.com") == []
     assert not Notice.objects.filter(digest_pending=True).exists()
 
@@ -151,7 +151,7 @@ def test_no_digest_mail_when_notifications_are_off(setup, home, settings):
         submit(setup, home)
     settings.WAGTAILCROSSPOST_NOTIFICATIONS = False
     with time_machine.travel(MONDAY_7 + timedelta(hours=1), tick=False):
-        assert notices.send_due_digests() == 0
+        assert digest.send_due_digests() == 0
     assert to("approver@example.com") == []
     assert Notice.objects.filter(recipient=setup["approver"]).exists()  # still in the admin
 
@@ -183,3 +183,35 @@ def test_the_panel_is_not_shown_to_users_who_get_no_notices(client, django_user_
     response = client.get(reverse("wagtailadmin_account"))
     assert response.status_code == 200
     assert "crosspost_notifications-" not in response.content.decode()
+
+
+def test_notices_seen_long_ago_are_deleted_and_unseen_ones_kept(setup, home, settings):
+    """The delivery command deletes what a user saw more than ``NOTICE_RETENTION_DAYS`` ago;
+    a notice never seen stays, however old, and one still waiting for a digest is kept."""
+    settings.WAGTAILCROSSPOST_NOTICE_RETENTION_DAYS = 90
+    user = setup["approver"]
+    now = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+
+    def notice(days_ago, seen_days_ago=None, digest_pending=False):
+        return Notice.objects.create(
+            recipient=user,
+            event="post_problem",
+            kind="post_failed",
+            created_at=now - timedelta(days=days_ago),
+            seen_at=None if seen_days_ago is None else now - timedelta(days=seen_days_ago),
+            digest_pending=digest_pending,
+        )
+
+    old_seen = notice(200, seen_days_ago=120)
+    recent_seen = notice(200, seen_days_ago=30)
+    never_seen = notice(400)
+    waits_for_digest = notice(200, seen_days_ago=120, digest_pending=True)
+    with time_machine.travel(now, tick=False):
+        deliver()
+    left = set(Notice.objects.values_list("pk", flat=True))
+    assert old_seen.pk not in left
+    assert {recent_seen.pk, never_seen.pk, waits_for_digest.pk} <= left
+
+    settings.WAGTAILCROSSPOST_NOTICE_RETENTION_DAYS = None  # kept for ever
+    assert notices.delete_old(now + timedelta(days=3650)) == 0
+    assert Notice.objects.filter(pk=recent_seen.pk).exists()
