@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import ChannelFactory, account_settings_data, publish
 from wagtail_crosspost.models import Channel, Publication
@@ -199,3 +200,27 @@ def test_the_account_panel_turns_on_renews_and_revokes_the_address(admin_user, c
         client.get(reverse("wagtail_crosspost_public:calendar_feed", args=[second])).status_code
         == 404
     )
+
+
+def test_a_scheduled_page_lists_the_channels_it_will_post_to(make_article, admin_user, client):
+    """What goes out when the page goes live: each ticked channel the user may see and its
+    time, in the site's time zone."""
+    channel = ChannelFactory(name="Mastodon, main")
+    page = make_article(title="Winter fair", live=False, channels=[channel])
+    page.go_live_at = NOW + timedelta(days=2)
+    publish(page, user=admin_user)
+    found = {e["UID"]: e for e in events(unfold(client.get(feed_url(admin_user)).content.decode()))}
+    description = unescape(found[f"page-{page.pk}@wagtail-crosspost"]["DESCRIPTION"])
+    assert description.splitlines() == [
+        "Scheduled page",
+        "Planned posts (UTC):",
+        "Mastodon, main · 03/04/2026 9 a.m.",
+    ]
+    with translation.override("de"):
+        german = feed.build(admin_user, "http://testserver/")
+    event = next(e for e in events(unfold(german)) if e["UID"].startswith(f"page-{page.pk}@"))
+    assert unescape(event["DESCRIPTION"]).splitlines() == [
+        "Geplante Seite",
+        "Geplante Beiträge (UTC):",
+        "Mastodon, main · 04.03.2026 09:00",
+    ]

@@ -2,7 +2,8 @@
 
 Built from the calendar's own entries (``calendar.entries``), so it shows exactly what the user
 may see in the calendar. It holds no secrets and no draft text: each event is the channel and the
-page title, its time, its status and a link into the admin (which asks for a login).
+page title, its time, its status and a link into the admin (which asks for a login). A scheduled
+page's event also lists the channels it will post to and when (in the site's time zone).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -74,6 +75,7 @@ def build(user: Any, base_url: str, now: datetime | None = None) -> str:
         label = status_labels[status]
         if props.get("paused"):
             label = f"{label} ({_('Paused')})"
+        description = "\n".join([label, *planned_posts(props.get("posts") or [])])
         lines += [
             "BEGIN:VEVENT",
             f"UID:{entry['id']}@wagtail-crosspost",
@@ -81,10 +83,26 @@ def build(user: Any, base_url: str, now: datetime | None = None) -> str:
             f"DTSTART:{stamp(start)}",
             f"DTEND:{stamp(start + timedelta(minutes=15))}",
             f"SUMMARY:{escape(entry['title'])}",
-            f"DESCRIPTION:{escape(label)}",
+            f"DESCRIPTION:{escape(description)}",
         ]
         if props.get("url"):
             lines.append(f"URL:{base_url.rstrip('/')}{props['url']}")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def planned_posts(posts: list[dict]) -> list[str]:
+    """A scheduled page's posts (``calendar.scheduled_pages``: channel and planned time) as the
+    lines of its event's description; none for a page with no channel ticked."""
+    lines = []
+    for post in posts:
+        when = parse_datetime(post.get("start") or "")
+        if when is None:
+            continue
+        moment = formats.date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT")
+        lines.append(f"{post.get('channel', '')} · {moment}")
+    if not lines:
+        return []
+    zone = timezone.get_current_timezone_name()
+    return [_("Planned posts (%(zone)s):") % {"zone": zone}, *lines]
