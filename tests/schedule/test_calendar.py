@@ -143,3 +143,33 @@ def test_the_dashboard_shows_this_weeks_waiting_posts(admin_client, make_article
     assert reverse("wagtail_crosspost:calendar") in html
     row_url = reverse("wagtail_crosspost_log:inspect", args=[Publication.objects.get().pk])
     assert f'href="{row_url}"' in html
+
+
+def test_the_dashboard_shows_the_posts_a_paused_channel_holds(
+    admin_client, admin_user, make_article, channel
+):
+    """A post whose time passed while its channel is paused is in no week: the panel lists it
+    apart, in German too, until the channel is resumed."""
+    from django.utils import timezone
+
+    from tests.factories import set_admin_preferences
+    from wagtail_crosspost.schedule import pausing
+
+    page = make_article(title="Held fair")
+    Publication.objects.create(
+        page=page,
+        page_title=page.title,
+        channel=channel,
+        next_attempt_at=timezone.now() - timedelta(days=3),
+    )
+    home = reverse("wagtailadmin_home")
+    assert "Held fair" not in admin_client.get(home).content.decode()  # not paused: not held
+    pausing.pause(channel)
+    html = admin_client.get(home).content.decode()
+    assert "1 post waits for its paused channel: it goes out after the resume." in html
+    assert "Alpha · Held fair" in html
+    set_admin_preferences(admin_user, preferred_language="de")
+    german = admin_client.get(home).content.decode()
+    assert "1 Beitrag wartet auf seinen pausierten Kanal" in german
+    pausing.resume(channel)  # planned into the next free time: an upcoming post again
+    assert "pausierten Kanal" not in admin_client.get(home).content.decode()

@@ -1,4 +1,6 @@
-"""Dashboard panel "This week": what goes out in the next seven days, from the calendar's data."""
+"""Dashboard panel "This week": what goes out in the next seven days, from the calendar's data,
+and the posts that wait for a paused channel although their time has passed (they go out after
+the resume, in the channel's next free slots)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from . import calendar
 from .calendar_views import can_see_calendar
 
 SHOWN = 8
+#: How far back the panel looks for posts a pause holds.
+HELD_SINCE = timedelta(days=366)
 
 
 class ThisWeekPanel(Component):
@@ -33,9 +37,21 @@ class ThisWeekPanel(Component):
             if entry["extendedProps"]["status"] in ("scheduled", "pending", "sending")
         ]
         upcoming.sort(key=lambda entry: entry["start"])
-        for entry in upcoming:
+        held = [
+            entry
+            for entry in calendar.posts(
+                self.request.user, now - HELD_SINCE, now, calendar.Filters(status="pending")
+            )
+            if entry["extendedProps"]["paused"]
+        ]
+        for entry in upcoming + held:
             entry["when"] = parse_datetime(entry["start"])
-        return {"upcoming": upcoming[:SHOWN], "count": len(upcoming)}
+        return {
+            "upcoming": upcoming[:SHOWN],
+            "count": len(upcoming),
+            "held": held[:SHOWN],
+            "held_count": len(held),
+        }
 
     def render_html(self, parent_context=None):
         if not can_see_calendar(self.request.user):
