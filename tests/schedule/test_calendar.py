@@ -57,6 +57,37 @@ def test_the_month_shows_waiting_and_sent_posts_linking_to_the_log(admin_client,
     assert by_id[f"post-{sent.pk}"]["title"] == "Alpha · Spring fair"
 
 
+def test_a_waiting_re_share_shows_its_words_with_the_placeholders_filled(
+    admin_client, make_article, channel
+):
+    """A re-share's variant is a template until it is sent: the calendar shows the title where
+    ``{title}`` stands and nothing for what only the send knows; a sent text is shown as sent."""
+    page = make_article(title="Spring fair")
+    reshare = Publication.objects.create(
+        page=page,
+        page_title=page.title,
+        channel=channel,
+        kind=Publication.Kind.RESHARE,
+        generation=1,
+        next_attempt_at=WAITING_AT,
+        message="{title}\n\nStill worth a visit: {url} {hashtags}",
+    )
+    sent = Publication.objects.create(
+        page=page,
+        page_title=page.title,
+        channel=channel,
+        generation=2,
+        status="posted",
+        sent_at=WAITING_AT - timedelta(days=3),
+        sent_text="Braces as written: {title}",
+    )
+    words = {
+        e["id"]: e["extendedProps"]["words"] for e in admin_client.get(reverse(DATA), MARCH).json()
+    }
+    assert words[f"post-{reshare.pk}"] == "Spring fair Still worth a visit:"
+    assert words[f"post-{sent.pk}"] == "Braces as written: {title}"
+
+
 def test_filters_by_status_and_channel(admin_client, rows):
     waiting, _sent = rows
     posted = admin_client.get(reverse(DATA), MARCH | {"status": "pending"}).json()

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils import timezone
 
 from ..choices import LEGACY_RELATION_NAME, RELATION_NAME, choices_in_content
+from ..compose import text
 from ..models import Channel, Publication
 from ..permissions import user_can_crosspost
 from ..site_rights import site_ids_for, site_root_paths
@@ -224,6 +225,7 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
             default=Coalesce("sent_at", "updated_at"),
         ),
         words=Substr(Case(When(sent_text="", then=F("message")), default=F("sent_text")), 1, 200),
+        unsent=Case(When(sent_text="", then=Value(True)), default=Value(False)),
     ).filter(when__gte=start, when__lt=end)
     log_url = _url_pattern("wagtail_crosspost_log:inspect")
     values = rows.order_by("when", "pk").values_list(
@@ -239,6 +241,7 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
         "words",
         "kind",
         "channel__paused_at",
+        "unsent",
     )[:LIMIT]
     can_move = user_can_crosspost(user)
     return [
@@ -256,7 +259,7 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
                 "platform": platform,
                 "channel": channel_id,
                 "page": page_id,
-                "words": first_words(words),
+                "words": first_words(_filled(words, title) if unsent else words),
                 "url": log_url.format(pk),
                 "movable": can_move and status == Status.PENDING,
                 # A planned re-share (evergreen): its slot moves with it.
@@ -280,5 +283,13 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
             words,
             kind,
             paused_at,
+            unsent,
         ) in values
     ]
+
+
+def _filled(message: str, title: str) -> str:
+    """A message not sent yet may be a template (a re-share's variant, ``{title}`` and the
+    like): its placeholders filled as far as the row knows (the title; the rest empty), never
+    shown raw."""
+    return text.render(message, text.Parts(title=title))
