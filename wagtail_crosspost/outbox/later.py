@@ -54,10 +54,10 @@ def record_with_choices(choices: Any) -> None:
 
     A publish is recognised by what Wagtail's publish does just before it saves the page: it sets
     ``live_revision`` to the revision object (a page loaded and saved by other code has no such
-    object cached). A save taken for a publish by mistake records a plan of a revision that is
-    live already: planning it again creates no post (``planning``), and a page that is not live
-    gets none (``run``). ``page_published``, which follows, hands the plan over
-    (``take_recorded``); if it never comes, the sweep plans the row."""
+    object cached). ``page_published``, which follows, hands the plan over (``take_recorded``);
+    if it never comes (the process died, or the save was not a publish), the sweep plans the row
+    only if nothing was planned for that revision yet: a save taken for a publish by mistake
+    records a revision that is live, so planned already, and creates no post."""
     if not type(choices).page.is_cached(choices):  # type: ignore[attr-defined]
         return  # saved on its own, not by a page's save
     page = choices.page
@@ -90,7 +90,7 @@ def run(ids: Sequence[int] | None = None, limit: int = 50) -> list[Publication]:
     rows: list[Publication] = []
     for plan in plans.values("pk", "page_id", "revision_id", "attempts")[:limit]:
         try:
-            rows += _run_one(plan)
+            rows += _run_one(plan, swept=ids is None)
         except Exception:
             try:
                 _failed(plan)
@@ -99,7 +99,7 @@ def run(ids: Sequence[int] | None = None, limit: int = 50) -> list[Publication]:
     return rows
 
 
-def _run_one(plan: Mapping[str, Any]) -> list[Publication]:
+def _run_one(plan: Mapping[str, Any], swept: bool = False) -> list[Publication]:
     from wagtail.models import Page, Revision
 
     with transaction.atomic():
@@ -109,6 +109,12 @@ def _run_one(plan: Mapping[str, Any]) -> list[Publication]:
         page = Page.objects.filter(pk=plan["page_id"]).first()
         if page is None or not page.live:
             return []  # deleted or unpublished before its posts were planned: nothing to post
+        planned = Publication.objects.filter(page=page, revision_id=plan["revision_id"])
+        if swept and planned.exists():
+            # A sweep plans what no ``page_published`` handed over: a publish whose process
+            # died (nothing planned yet), or a save taken for one (``record_with_choices``),
+            # whose revision was planned when it was published: never planned again.
+            return []
         page = page.specific_deferred
         revision = Revision.objects.select_related("user").get(pk=plan["revision_id"])
         choices = planning.requests_of(revision)
