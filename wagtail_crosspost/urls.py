@@ -6,6 +6,7 @@ from .metrics.report_views import SocialPerformanceView
 from .schedule import calendar_views, move_views, pause_views
 from .views import (
     actions,
+    approved,
     evergreen_page,
     evergreen_report,
     linkcard,
@@ -33,6 +34,7 @@ urlpatterns = [
     path("calendar/undo/", move_views.undo, name="calendar_undo"),
     path("calendar/channels/<int:pk>/pause/", pause_views.pause, name="channel_pause"),
     path("calendar/channels/<int:pk>/resume/", pause_views.resume, name="channel_resume"),
+    path("approved/<int:task_state_id>/", approved.approved, name="approved"),
     path("notices/", notices.index, name="notices"),
     path("notices/<int:pk>/", notices.open_notice, name="notice_open"),
     path("notices/seen/", notices.mark_seen, name="notices_seen"),

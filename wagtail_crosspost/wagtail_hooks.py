@@ -108,6 +108,22 @@ def tell_the_approver_what_was_queued(request, page):
         queued_message(request, page, only_if_just_published=True)
 
 
+@hooks.register("after_edit_page")
+def confirm_the_approval(request, page):
+    """*Approve the posts* in the editor: which posts the approver approved, and what next."""
+    from .review.confirm import confirmation, take_approved
+
+    task_state_id = take_approved(page) if request.method == "POST" else None
+    if task_state_id is not None:
+        from django.contrib import messages
+        from wagtail.models import TaskState
+
+        task_state = TaskState.objects.filter(pk=task_state_id).first()
+        text = confirmation(task_state, request.user) if task_state else None
+        if text:
+            messages.success(request, text)
+
+
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
     from .views.dashboard import CrosspostSummaryPanel, OverduePagesPanel

@@ -102,7 +102,10 @@ def test_agency_submits_company_approves_post_goes_out_agency_sees_it(page, agen
     dialog = workflow_dialog(page, "approve")
     with page.expect_navigation():
         dialog.locator('button[type="submit"]').click()
-    expect(page.locator(".messages")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text(
+        "You approved the posts of “Spring fair” for Company LinkedIn. "
+        "The page is published: the posts go out as planned."
+    )
     assert [p.post.text.split("\n")[0] for p in locmem.outbox] == [
         "Meet us at the spring fair, hall 3!"
     ]

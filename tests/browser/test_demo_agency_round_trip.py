@@ -107,6 +107,10 @@ def test_agency_submits_company_approves_post_on_the_social_wall(tab, demo):
     expect(dialog).to_contain_text("Demo wall")
     with page.expect_navigation():
         dialog.locator('button[type="submit"]').click()
+    # Told what was approved and what happens next (Wagtail's modal says nothing of its own).
+    messages = page.locator(".messages")
+    expect(messages).to_contain_text(f"You approved the posts of “{TITLE}” for Demo wall")
+    expect(messages).to_contain_text("The page is published: the posts go out as planned.")
 
     # The page is live, and the demo's delivery puts the post on the social wall.
     page.goto("/admin/pages/")

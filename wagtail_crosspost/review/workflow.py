@@ -9,10 +9,12 @@ published.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import choice_channel_id, enabled_choices, fingerprint
@@ -142,7 +144,7 @@ def act(
     comment: str = "",
     reviewer_name: str = "",
     **kwargs: Any,
-) -> None:
+) -> str | None:
     """Wagtail's approve / reject on this task (the workflow action modal, or a preview link,
     where ``user`` is None and ``reviewer_name`` the typed name)."""
     page = task_state.workflow_state.content_object.specific
@@ -154,7 +156,7 @@ def act(
         posts = pending(task, page)
     if action_name == "reject":
         task_state.reject(user=user, comment=_with_name(comment, reviewer_name))
-        return
+        return None
     if action_name != "approve":
         raise PermissionDenied
     for channel, choice in posts:
@@ -162,6 +164,25 @@ def act(
     if not pending(task, page):
         # Every post approved: Wagtail moves on to the next task, or publishes.
         task_state.approve(user=user, comment=_with_name(comment, reviewer_name))
+    if user is None:
+        return None
+    # The approver is told what they approved: in the editor by the after_edit_page hook, from
+    # the dashboard's modal through this address (Wagtail redirects to what on_action returns).
+    _approved.state = (task_state.workflow_state.object_id, task_state.pk)
+    return reverse("wagtail_crosspost:approved", args=[task_state.pk])
+
+
+#: The last approval in this thread: (page id, task state id), for the editor's message.
+_approved = threading.local()
+
+
+def take_approved(page: Any) -> int | None:
+    """The task state an approval of ``page`` in this thread used (once; None if none)."""
+    state = getattr(_approved, "state", None)
+    _approved.state = None
+    if state is None or str(state[0]) != str(page.pk):
+        return None
+    return state[1]
 
 
 def _with_name(comment: str, name: str) -> str:

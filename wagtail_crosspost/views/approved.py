@@ -1,0 +1,25 @@
+"""Where the dashboard's *Approve the posts* modal lands: the approver is told what they approved
+and what happens next (``review.confirm``), then goes on to the page, as Wagtail's own
+workflow action would, or to the dashboard when they may no longer edit it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from wagtail.models import TaskState
+
+from ..review.confirm import confirmation
+
+
+def approved(request: Any, task_state_id: int) -> HttpResponse:
+    task_state = get_object_or_404(TaskState, pk=task_state_id)
+    text = confirmation(task_state, request.user)  # nothing for someone who approved nothing
+    if text:
+        messages.success(request, text)
+    page = task_state.workflow_state.content_object
+    if page is not None and page.permissions_for_user(request.user).can_edit():
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return redirect("wagtailadmin_home")
