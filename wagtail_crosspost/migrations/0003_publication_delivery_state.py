@@ -10,7 +10,7 @@ def forwards(apps, schema_editor):
     A done deletion was recorded as *Posted*: it is *Deleted*."""
     Publication = apps.get_model("wagtail_crosspost", "Publication")
     Publication.objects.filter(action="delete", status="posted").update(status="deleted")
-    rows = Publication.objects.exclude(raw_response=None).only(
+    rows = Publication.objects.exclude(raw_response__isnull=True).only(
         "pk", "status", "remote_id", "raw_response"
     )
     for row in rows.iterator(chunk_size=500):
