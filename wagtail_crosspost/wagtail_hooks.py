@@ -113,7 +113,11 @@ def confirm_the_approval(request, page):
     """*Approve the posts* in the editor: which posts the approver approved, and what next."""
     from .review.confirm import confirmation, take_approved
 
-    task_state_id = take_approved(page) if request.method == "POST" else None
+    # Only the editor's own approve action: what an approval from the dashboard's dialog left
+    # in this thread is never shown again by a later save.
+    approving = request.method == "POST" and request.POST.get("action-workflow-action")
+    approving = approving and request.POST.get("workflow-action-name") == "approve"
+    task_state_id = take_approved(page) if approving else None
     if task_state_id is not None:
         from django.contrib import messages
         from wagtail.models import TaskState

@@ -9,6 +9,7 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from tests.review.test_approval_workflow import draft, posts, workflow_of
@@ -93,3 +94,35 @@ def test_an_approver_without_the_post_right_approves_in_the_editor(approve_only,
     assert page.live
     assert page.revisions.count() == revisions  # the approver saved no revision of their own
     assert posts(page) == ["Our open day!"]
+    # Told what they approved and what happens next (after Wagtail's own "updated" message).
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert (
+        "You approved the posts of “Open day” for Company Mastodon. "
+        "The page is published: the posts go out as planned."
+    ) in said
+
+    # A later save of the page says nothing more about that approval.
+    parser = _SentByABrowser()
+    parser.feed(client.get(url).content.decode())
+    data = {k: v for k, v in parser.data.items() if k != "body" and not k.startswith("csrf")}
+    response = client.post(url, data)
+    assert not any("You approved" in str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_a_dialog_approval_is_not_told_again_by_a_later_save_in_the_editor(setup, home, client):
+    """Approving from the dashboard's dialog leaves the approval in the thread for no editor
+    request to take; the approver's next save of the page must not repeat it."""
+    workflow_of(home, setup["social"])
+    page = draft(home, setup["channel"], setup["writer"])
+    page.get_workflow().start(page, setup["writer"])
+    client.force_login(setup["approver"])
+    state = page.current_workflow_task_state
+    action = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", state.pk))
+    client.post(action, {"comment": ""}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    parser = _SentByABrowser()
+    parser.feed(client.get(url).content.decode())
+    data = {k: v for k, v in parser.data.items() if k != "body" and not k.startswith("csrf")}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not any("You approved" in str(m) for m in get_messages(response.wsgi_request))
