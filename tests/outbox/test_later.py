@@ -298,10 +298,12 @@ def test_saving_a_live_page_is_not_taken_for_a_publish(make_article):
     assert not PendingPlan.objects.exists()
 
 
-def test_a_save_taken_for_a_publish_posts_nothing_twice(make_article):
-    """Code that read ``live_revision`` and saves the page with its choices looks like Wagtail's
-    publish: the plan it records is of a revision planned already, so nothing is posted, not
-    even where that revision's post was deleted since (which a new publish would post again)."""
+def test_a_later_save_that_looks_like_a_publish_records_nothing(make_article):
+    """Code that read ``live_revision`` and saves the page with its choices, minutes after its
+    publish: no plan (its last publish is not now), so nothing is posted again, not even a post
+    deleted since."""
+    import time_machine
+    from django.utils import timezone
     from wagtail.models import Page
 
     from wagtail_crosspost.choices import choose
@@ -311,10 +313,50 @@ def test_a_save_taken_for_a_publish_posts_nothing_twice(make_article):
     publish(page)
     assert len(later.run()) == 1
     Publication.objects.filter(page=page).update(status=Publication.Status.DELETED)
-    live = Page.objects.get(pk=page.pk).specific
-    assert live.live_revision is not None
-    choose(live, channel, enabled=True)
-    live.save()
+    with time_machine.travel(timezone.now() + 5 * later.PUBLISH_MOMENT):
+        live = Page.objects.get(pk=page.pk).specific
+        assert live.live_revision is not None
+        choose(live, channel, enabled=True)
+        live.save()
+    assert not PendingPlan.objects.exists()
+    assert Publication.objects.filter(page=page).count() == 1
+
+
+def test_a_save_right_after_the_publish_plans_nothing_twice(make_article):
+    """The published page object saved again at once (its publish moment is now): the plan it
+    records is of the revision just planned, and planning it again creates no post."""
+    from django.utils import timezone
+
+    from wagtail_crosspost.choices import choose
+
+    channel = ChannelFactory()
+    page = make_article(channels=[channel])
+    revision = page.save_revision()
+    revision.publish()
+    assert len(later.run()) == 1
+    published = revision.as_object()
+    published.live_revision = revision  # as Wagtail's publish left it
+    published.last_published_at = timezone.now()
+    choose(published, channel, enabled=True)
+    published.save()
     assert PendingPlan.objects.count() == 1
     assert later.run() == []
     assert Publication.objects.filter(page=page).count() == 1
+
+
+def test_the_same_revision_published_again_after_an_unpublish_posts_again(make_article):
+    """Wagtail's bulk Publish (or ``revision.publish()`` in code) of the revision that was live
+    before: its post was deleted with the unpublish, so it is posted again, even when the sweep,
+    not the hand-over, plans the recorded publish."""
+    channel = ChannelFactory()
+    page = make_article(channels=[channel])
+    revision = publish(page)
+    assert len(later.run()) == 1
+    Publication.objects.filter(page=page).update(status=Publication.Status.DELETED)
+    page.refresh_from_db()
+    page.unpublish()
+    Publication.objects.filter(page=page, action="delete").delete()  # the deletion went out
+    revision.publish()
+    assert PendingPlan.objects.get().revision_id == revision.pk
+    rows = later.run()  # the sweep
+    assert [(row.channel_id, row.revision_id) for row in rows] == [(channel.pk, revision.pk)]

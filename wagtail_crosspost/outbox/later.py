@@ -15,11 +15,12 @@ one's commit), and planning one revision again creates no post (``planning``).
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..choices import parse
 from ..models import Publication
@@ -41,43 +42,47 @@ def record(page: Any, revision: Any) -> int:
     return plan.pk
 
 
-#: Publishes recorded while Wagtail saved the page: ``{(page id, revision id): plan id}``, per
-#: thread, taken by the ``page_published`` handler that follows in the same call.
-_recorded = threading.local()
+#: How recent ``last_published_at`` must be for a save of the page to count as its publish.
+PUBLISH_MOMENT = timedelta(seconds=60)
+#: Where the plan's id waits, on the page being published, for its ``page_published``.
+PLAN_ATTRIBUTE = "_crosspost_recorded_plan"
 
 
 def record_with_choices(choices: Any) -> None:
-    """The page's choices record is being saved: if that save is a publish of the page's live
-    revision, record the plan now, in the transaction that saves the record (Django's
-    ``add(bulk=False)`` wraps the save in one), so the editor's publish pays one INSERT and no
-    commit of its own.
+    """The page's choices record is being saved: if that save is a publish of the page, record
+    the plan now, in the transaction that saves the record (Django's ``add(bulk=False)`` wraps
+    the save in one), so the editor's publish pays one INSERT and no commit of its own.
 
     A publish is recognised by what Wagtail's publish does just before it saves the page: it sets
     ``live_revision`` to the revision object (a page loaded and saved by other code has no such
-    object cached). ``page_published``, which follows, hands the plan over (``take_recorded``);
-    if it never comes (the process died, or the save was not a publish), the sweep plans the row
-    only if nothing was planned for that revision yet: a save taken for a publish by mistake
-    records a revision that is live, so planned already, and creates no post."""
+    object cached) and ``last_published_at`` to the present moment. ``page_published``, which
+    follows with the same page object, hands the plan over (``take_recorded``); if it never
+    comes (the process died), the sweep plans the row. Code that saves the page again right
+    after publishing it records that revision once more: planning a revision again creates no
+    post (``planning``)."""
     if not type(choices).page.is_cached(choices):  # type: ignore[attr-defined]
         return  # saved on its own, not by a page's save
     page = choices.page
     if page is None or not page.live or getattr(page, "alias_of_id", None):
         return
+    published = getattr(page, "last_published_at", None)
+    if published is None or abs(timezone.now() - published) > PUBLISH_MOMENT:
+        return  # not published just now: a save of a live page
     cached = type(page).live_revision.is_cached(page)  # type: ignore[attr-defined]
     revision = page.live_revision if cached else None
     if revision is None or not any(c.enabled for c in parse(choices.channels).values()):
         return
     with transaction.atomic():  # a savepoint: a failing INSERT must not break the publish
         plan_id = record(page, revision)
-    plans = getattr(_recorded, "plans", None)
-    if plans is None or len(plans) >= 100:  # one a publish; only code that bypasses the handler
-        plans = _recorded.plans = {}  # leaves any (forgetting one: its plan is recorded twice)
-    plans[(page.pk, revision.pk)] = plan_id
+    setattr(page, PLAN_ATTRIBUTE, (revision.pk, plan_id))
 
 
 def take_recorded(page: Any, revision: Any) -> int | None:
-    """The plan ``record_with_choices`` recorded for this publish in this thread, if any."""
-    return getattr(_recorded, "plans", {}).pop((page.pk, revision.pk), None)
+    """The plan ``record_with_choices`` recorded for this publish of ``page``, if any (once)."""
+    recorded = page.__dict__.pop(PLAN_ATTRIBUTE, None)
+    if recorded is None or recorded[0] != revision.pk:
+        return None
+    return recorded[1]
 
 
 def run(ids: Sequence[int] | None = None, limit: int = 50) -> list[Publication]:
@@ -90,7 +95,7 @@ def run(ids: Sequence[int] | None = None, limit: int = 50) -> list[Publication]:
     rows: list[Publication] = []
     for plan in plans.values("pk", "page_id", "revision_id", "attempts")[:limit]:
         try:
-            rows += _run_one(plan, swept=ids is None)
+            rows += _run_one(plan)
         except Exception:
             try:
                 _failed(plan)
@@ -99,7 +104,7 @@ def run(ids: Sequence[int] | None = None, limit: int = 50) -> list[Publication]:
     return rows
 
 
-def _run_one(plan: Mapping[str, Any], swept: bool = False) -> list[Publication]:
+def _run_one(plan: Mapping[str, Any]) -> list[Publication]:
     from wagtail.models import Page, Revision
 
     with transaction.atomic():
@@ -109,12 +114,6 @@ def _run_one(plan: Mapping[str, Any], swept: bool = False) -> list[Publication]:
         page = Page.objects.filter(pk=plan["page_id"]).first()
         if page is None or not page.live:
             return []  # deleted or unpublished before its posts were planned: nothing to post
-        planned = Publication.objects.filter(page=page, revision_id=plan["revision_id"])
-        if swept and planned.exists():
-            # A sweep plans what no ``page_published`` handed over: a publish whose process
-            # died (nothing planned yet), or a save taken for one (``record_with_choices``),
-            # whose revision was planned when it was published: never planned again.
-            return []
         page = page.specific_deferred
         revision = Revision.objects.select_related("user").get(pk=plan["revision_id"])
         choices = planning.requests_of(revision)
