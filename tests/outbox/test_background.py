@@ -205,8 +205,9 @@ def test_work_handed_over_in_a_request_starts_once_its_response_has_gone_out():
 
 
 def test_a_request_starting_in_the_same_thread_keeps_the_work_another_left():
-    """ASGI runs the sync parts of concurrent requests in one thread: request B starts while
-    request A's hand-over waits for A's response. Neither's work is dropped."""
+    """Request B starts in a thread where request A's hand-over still waits (A's
+    ``request_finished`` has not run it: a server that runs several requests in one thread, or
+    a receiver before ours that raised). Neither's work is dropped."""
     done: list[str] = []
     background.request_started()  # A
     background.after_response(lambda: done.append("A"))

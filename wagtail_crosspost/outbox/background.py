@@ -95,8 +95,9 @@ _request = threading.local()
 
 
 def request_started(**_: Any) -> None:
-    # Under ASGI the sync parts of concurrent requests share one thread: a request that starts
-    # while another's work waits keeps that work (it runs when the first of them finishes).
+    # Work still waiting here (an earlier request's request_finished did not run it: a receiver
+    # before ours raised, or a server that runs several requests in one thread) is kept and runs
+    # when this request finishes, instead of being dropped for the sweep.
     if getattr(_request, "deferred", None) is None:
         _request.deferred = []
 

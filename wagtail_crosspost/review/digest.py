@@ -5,6 +5,7 @@ ago than ``NOTICE_RETENTION_DAYS`` (``notices.delete_old``)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -17,6 +18,8 @@ from django.utils.translation import ngettext
 from .. import conf
 from .models import Notice
 from .notices import admin_url, delete_old, language_of, mail_to, render_all, time_zone_of
+
+logger = logging.getLogger("wagtail_crosspost")
 
 
 def last_digest_moment(now: datetime, zone: Any) -> datetime:
@@ -35,7 +38,10 @@ def send_due_digests(now: datetime | None = None) -> int:
     Returns the digests sent. Deletes the notices seen longer ago than
     ``NOTICE_RETENTION_DAYS`` first."""
     now = now or timezone.now()
-    delete_old(now)
+    try:
+        delete_old(now)
+    except Exception:  # the digests matter more than the housekeeping
+        logger.exception("Could not delete old notices; the digests go out all the same")
     waiting = Notice.objects.filter(digest_pending=True, created_at__lte=now)
     users = {n.recipient_id: n.recipient for n in waiting.select_related("recipient")}
     sent = 0

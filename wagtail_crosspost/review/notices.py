@@ -315,7 +315,7 @@ def delete_old(now: datetime | None = None) -> int:
     days = conf.get("NOTICE_RETENTION_DAYS")
     if days is None:
         return 0
-    cutoff = (now or timezone.now()) - timedelta(days=int(days))
+    cutoff = (now or timezone.now()) - timedelta(days=max(1, int(days)))  # 0 keeps a day
     old = Notice.objects.filter(seen_at__lt=cutoff, digest_pending=False)
     return old.delete()[0]
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from wagtail.admin.ui.components import Component
 
+from ..models import Channel
 from . import calendar
 from .calendar_views import can_see_calendar
 
@@ -37,13 +38,12 @@ class ThisWeekPanel(Component):
             if entry["extendedProps"]["status"] in ("scheduled", "pending", "sending")
         ]
         upcoming.sort(key=lambda entry: entry["start"])
-        held = [
-            entry
-            for entry in calendar.posts(
-                self.request.user, now - HELD_SINCE, now, calendar.Filters(status="pending")
-            )
-            if entry["extendedProps"]["paused"]
-        ]
+        user = self.request.user
+        held = []
+        if Channel.objects.visible_to(user).filter(paused_at__isnull=False).exists():
+            pending = calendar.Filters(status="pending")
+            waiting = calendar.posts(user, now - HELD_SINCE, now, pending)
+            held = [entry for entry in waiting if entry["extendedProps"]["paused"]]
         for entry in upcoming + held:
             entry["when"] = parse_datetime(entry["start"])
         return {

@@ -100,7 +100,8 @@ def planned_posts(posts: list[dict]) -> list[str]:
         when = parse_datetime(post.get("start") or "")
         if when is None:
             continue
-        moment = formats.date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT")
+        local = timezone.localtime(when) if timezone.is_aware(when) else when
+        moment = formats.date_format(local, "SHORT_DATETIME_FORMAT")
         lines.append(f"{post.get('channel', '')} · {moment}")
     if not lines:
         return []

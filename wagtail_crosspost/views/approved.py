@@ -9,17 +9,19 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from wagtail.models import TaskState
+from wagtail.models import Page, TaskState
 
 from ..review.confirm import confirmation
 
 
 def approved(request: Any, task_state_id: int) -> HttpResponse:
     task_state = get_object_or_404(TaskState, pk=task_state_id)
+    page = task_state.workflow_state.content_object
+    if not isinstance(page, Page):  # a snippet's workflow: never ours
+        return redirect("wagtailadmin_home")
     text = confirmation(task_state, request.user)  # nothing for someone who approved nothing
     if text:
         messages.success(request, text)
-    page = task_state.workflow_state.content_object
-    if page is not None and page.permissions_for_user(request.user).can_edit():
+    if page.permissions_for_user(request.user).can_edit():
         return redirect("wagtailadmin_pages:edit", page.pk)
     return redirect("wagtailadmin_home")
