@@ -116,7 +116,7 @@ def confirm_the_approval(request, page):
     # Only the editor's own approve action: what an approval from the dashboard's dialog left
     # in this thread is never shown again by a later save.
     approving = request.method == "POST" and request.POST.get("action-workflow-action")
-    approving = approving and request.POST.get("workflow-action-name") == "approve"
+    approving = approving and request.POST.get("workflow-action-name") in ("approve", "reject")
     task_state_id = take_approved(page) if approving else None
     if task_state_id is not None:
         from django.contrib import messages

@@ -106,3 +106,27 @@ def test_a_workflow_with_a_step_after_the_posts_says_the_page_moves_on(setup, cl
         "The page moves on to the next step of its workflow."
     ]
     assert current(page).task.specific == final
+
+
+def test_asking_for_changes_in_the_modal_says_the_page_goes_back(setup, client):
+    from tests.factories import set_admin_preferences
+
+    workflow_of(setup["home"], setup["social"])
+    page = draft(setup["home"], setup["channel"], setup["writer"])
+    page.get_workflow().start(page, setup["writer"])
+    client.force_login(setup["approver"])
+    state = current(page)
+    url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "reject", state.pk))
+    answer = client.post(url, {"comment": "Name the hall."}, **XHR).json()
+    response = client.get(answer["redirect"])
+    assert said(response) == [
+        "You asked for changes to the posts of “Open day”: the page goes back to whoever "
+        "submitted it, with your comment."
+    ]
+    assert posts(page) == []
+    set_admin_preferences(setup["approver"], preferred_language="de")
+    again = client.get(answer["redirect"])
+    assert said(again)[-1].startswith("Sie haben Änderungen an den Beiträgen von „Open day“")
+    client.logout()
+    client.force_login(setup["approver2"])  # who decided nothing is told nothing
+    assert said(client.get(answer["redirect"])) == []

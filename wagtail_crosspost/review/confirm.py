@@ -23,10 +23,18 @@ __all__ = ["confirmation", "take_approved"]
 
 
 def confirmation(task_state: Any, user: Any) -> str | None:
-    """The message for ``user`` after approving in ``task_state``; None if they approved
-    nothing there."""
+    """The message for ``user`` after approving in ``task_state`` (or asking for changes);
+    None if they decided nothing there."""
     from wagtail.models import TaskState, WorkflowState
 
+    if task_state.status == TaskState.STATUS_REJECTED:
+        if task_state.finished_by_id != user.pk:
+            return None
+        page = task_state.workflow_state.content_object
+        return _(
+            "You asked for changes to the posts of “%(page)s”: the page goes back to whoever "
+            "submitted it, with your comment."
+        ) % {"page": page.get_admin_display_title()}
     approvals = PostApproval.objects.filter(task_state=task_state, approved_by=user)
     names = sorted(set(approvals.values_list("channel__name", flat=True)))
     if not names:

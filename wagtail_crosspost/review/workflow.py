@@ -156,28 +156,28 @@ def act(
         posts = pending(task, page)
     if action_name == "reject":
         task_state.reject(user=user, comment=_with_name(comment, reviewer_name))
-        return None
-    if action_name != "approve":
+    elif action_name != "approve":
         raise PermissionDenied
-    for channel, choice in posts:
-        record(page, channel, choice, user=user, name=reviewer_name, state=task_state)
-    if not pending(task, page):
-        # Every post approved: Wagtail moves on to the next task, or publishes.
-        task_state.approve(user=user, comment=_with_name(comment, reviewer_name))
+    else:
+        for channel, choice in posts:
+            record(page, channel, choice, user=user, name=reviewer_name, state=task_state)
+        if not pending(task, page):
+            # Every post approved: Wagtail moves on to the next task, or publishes.
+            task_state.approve(user=user, comment=_with_name(comment, reviewer_name))
     if user is None:
         return None
-    # The approver is told what they approved: in the editor by the after_edit_page hook, from
+    # The approver is told what they decided: in the editor by the after_edit_page hook, from
     # the dashboard's modal through this address (Wagtail redirects to what on_action returns).
     _approved.state = (task_state.workflow_state.object_id, task_state.pk)
     return reverse("wagtail_crosspost:approved", args=[task_state.pk])
 
 
-#: The last approval in this thread: (page id, task state id), for the editor's message.
+#: The last decision in this thread: (page id, task state id), for the editor's message.
 _approved = threading.local()
 
 
 def take_approved(page: Any) -> int | None:
-    """The task state an approval of ``page`` in this thread used (once; None if none)."""
+    """The task state a decision on ``page`` in this thread used (once; None if none)."""
     state = getattr(_approved, "state", None)
     _approved.state = None
     if state is None or str(state[0]) != str(page.pk):
