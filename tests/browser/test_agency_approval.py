@@ -131,6 +131,10 @@ def test_company_requests_changes_with_a_comment(page, agency_and_company):
     dialog.locator("textarea").fill("Please name the hall number in words.")
     with page.expect_navigation():
         dialog.locator('button[type="submit"]').click()
+    expect(page.locator(".messages")).to_contain_text(
+        "You asked for changes to the posts of “Spring fair”: the page goes back to whoever "
+        "submitted it, with your comment."
+    )
     assert locmem.outbox == []
 
     switch_user(page, "agency")
