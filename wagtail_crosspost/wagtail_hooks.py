@@ -111,7 +111,7 @@ def tell_the_approver_what_was_queued(request, page):
 @hooks.register("after_edit_page")
 def confirm_the_approval(request, page):
     """*Approve the posts* in the editor: which posts the approver approved, and what next."""
-    from .review.confirm import confirmation, take_approved
+    from .review.workflow import take_approved
 
     # Only the editor's own approve action: what an approval from the dashboard's dialog left
     # in this thread is never shown again by a later save.
@@ -119,13 +119,13 @@ def confirm_the_approval(request, page):
     approving = approving and request.POST.get("workflow-action-name") in ("approve", "reject")
     task_state_id = take_approved(page) if approving else None
     if task_state_id is not None:
-        from django.contrib import messages
         from wagtail.models import TaskState
 
+        from .review.confirm import tell
+
         task_state = TaskState.objects.filter(pk=task_state_id).first()
-        text = confirmation(task_state, request.user) if task_state else None
-        if text:
-            messages.success(request, text)
+        if task_state is not None:
+            tell(request, task_state)
 
 
 @hooks.register("construct_homepage_panels")

@@ -17,9 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import PostApproval
-from .workflow import pending, take_approved
-
-__all__ = ["confirmation", "take_approved"]
+from .workflow import pending
 
 
 def confirmation(task_state: Any, user: Any) -> str | None:
@@ -56,3 +54,12 @@ def confirmation(task_state: Any, user: Any) -> str | None:
     else:
         then = _("The page moves on to the next step of its workflow.")
     return f"{text} {then}"
+
+
+def tell(request: Any, task_state: Any) -> None:
+    """Show ``request.user`` the confirmation of their decision in ``task_state``, if any."""
+    from django.contrib import messages
+
+    text = confirmation(task_state, request.user)
+    if text:
+        messages.success(request, text)

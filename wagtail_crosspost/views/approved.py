@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from wagtail.models import Page, TaskState
 
-from ..review.confirm import confirmation
+from ..review.confirm import tell
 
 
 def approved(request: Any, task_state_id: int) -> HttpResponse:
@@ -19,9 +18,7 @@ def approved(request: Any, task_state_id: int) -> HttpResponse:
     page = task_state.workflow_state.content_object
     if not isinstance(page, Page):  # a snippet's workflow: never ours
         return redirect("wagtailadmin_home")
-    text = confirmation(task_state, request.user)  # nothing for someone who approved nothing
-    if text:
-        messages.success(request, text)
+    tell(request, task_state)  # nothing for someone who approved nothing
     if page.permissions_for_user(request.user).can_edit():
         return redirect("wagtailadmin_pages:edit", page.pk)
     return redirect("wagtailadmin_home")
