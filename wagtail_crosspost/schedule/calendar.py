@@ -53,6 +53,7 @@ class Filters:
     site_id: int | None = None
     locale_id: int | None = None
     status: str = ""  # a Publication status, or "scheduled" for pages only
+    held: bool = False  # only new posts a paused channel holds (the dashboard's list)
 
     @classmethod
     def from_query(cls, query: Any) -> Filters:
@@ -219,6 +220,12 @@ def posts(user: Any, start: datetime, end: datetime, filters: Filters) -> list[d
         rows = rows.filter(channel_id=filters.channel_id)
     if filters.status:
         rows = rows.filter(status=filters.status)
+    if filters.held:
+        rows = rows.filter(
+            channel__paused_at__isnull=False,
+            status=Status.PENDING,
+            action=Publication.Action.POST,
+        )
     rows = rows.annotate(
         when=Case(
             When(status__in=Publication.IN_FLIGHT_STATUSES, then=F("next_attempt_at")),

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from wagtail.admin.ui.components import Component
 
-from ..models import Channel
 from . import calendar
 from .calendar_views import can_see_calendar
 
@@ -39,11 +38,7 @@ class ThisWeekPanel(Component):
         ]
         upcoming.sort(key=lambda entry: entry["start"])
         user = self.request.user
-        held = []
-        if Channel.objects.visible_to(user).filter(paused_at__isnull=False).exists():
-            pending = calendar.Filters(status="pending")
-            waiting = calendar.posts(user, now - HELD_SINCE, now, pending)
-            held = [entry for entry in waiting if entry["extendedProps"]["paused"]]
+        held = calendar.posts(user, now - HELD_SINCE, now, calendar.Filters(held=True))
         for entry in upcoming + held:
             entry["when"] = parse_datetime(entry["start"])
         return {
