@@ -18,13 +18,25 @@ pytestmark = pytest.mark.django_db
 XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
 
 
-def approve_in_the_modal(client, page):
-    """What Wagtail's modal does: post the action, then go where the answer says."""
+def submitted(setup, *tasks):
+    """The writer's draft, submitted to a workflow of ``tasks`` (the social approval alone)."""
+    workflow_of(setup["home"], *(tasks or [setup["social"]]))
+    page = draft(setup["home"], setup["channel"], setup["writer"])
+    page.get_workflow().start(page, setup["writer"])
+    return page
+
+
+def decide_in_the_modal(client, page, action, comment=""):
+    """What Wagtail's modal does: post the action; returns where the answer says to go."""
     state = current(page)
-    url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", state.pk))
-    answer = client.post(url, {"comment": ""}, **XHR).json()
+    url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, action, state.pk))
+    answer = client.post(url, {"comment": comment}, **XHR).json()
     assert answer["step"] == "success"
-    return client.get(answer["redirect"])
+    return answer["redirect"]
+
+
+def approve_in_the_modal(client, page):
+    return client.get(decide_in_the_modal(client, page, "approve"))
 
 
 def said(response):
@@ -32,9 +44,7 @@ def said(response):
 
 
 def test_approving_in_the_modal_says_what_was_approved_and_that_the_page_is_out(setup, client):
-    workflow_of(setup["home"], setup["social"])
-    page = draft(setup["home"], setup["channel"], setup["writer"])
-    page.get_workflow().start(page, setup["writer"])
+    page = submitted(setup)
     client.force_login(setup["approver"])
     response = approve_in_the_modal(client, page)
     assert response.status_code == 302
@@ -69,9 +79,7 @@ def test_a_post_another_approver_must_approve_is_named_as_waiting(setup, client,
 def test_in_german(setup, client):
     from tests.factories import set_admin_preferences
 
-    workflow_of(setup["home"], setup["social"])
-    page = draft(setup["home"], setup["channel"], setup["writer"])
-    page.get_workflow().start(page, setup["writer"])
+    page = submitted(setup)
     set_admin_preferences(setup["approver"], preferred_language="de")
     client.force_login(setup["approver"])
     response = approve_in_the_modal(client, page)
@@ -82,9 +90,7 @@ def test_in_german(setup, client):
 
 
 def test_someone_who_approved_nothing_there_is_told_nothing(setup, client):
-    workflow_of(setup["home"], setup["social"])
-    page = draft(setup["home"], setup["channel"], setup["writer"])
-    page.get_workflow().start(page, setup["writer"])
+    page = submitted(setup)
     state = current(page)
     client.force_login(setup["approver2"])
     response = client.get(reverse("wagtail_crosspost:approved", args=[state.pk]))
@@ -96,9 +102,7 @@ def test_a_workflow_with_a_step_after_the_posts_says_the_page_moves_on(setup, cl
 
     final = GroupApprovalTask.objects.create(name="The boss approves the page")
     final.groups.add(setup["company"])
-    workflow_of(home, setup["social"], final)
-    page = draft(home, setup["channel"], setup["writer"])
-    page.get_workflow().start(page, setup["writer"])
+    page = submitted(setup, setup["social"], final)
     client.force_login(setup["approver"])
     response = approve_in_the_modal(client, page)
     assert said(response) == [
@@ -111,22 +115,18 @@ def test_a_workflow_with_a_step_after_the_posts_says_the_page_moves_on(setup, cl
 def test_asking_for_changes_in_the_modal_says_the_page_goes_back(setup, client):
     from tests.factories import set_admin_preferences
 
-    workflow_of(setup["home"], setup["social"])
-    page = draft(setup["home"], setup["channel"], setup["writer"])
-    page.get_workflow().start(page, setup["writer"])
+    page = submitted(setup)
     client.force_login(setup["approver"])
-    state = current(page)
-    url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "reject", state.pk))
-    answer = client.post(url, {"comment": "Name the hall."}, **XHR).json()
-    response = client.get(answer["redirect"])
+    redirect = decide_in_the_modal(client, page, "reject", comment="Name the hall.")
+    response = client.get(redirect)
     assert said(response) == [
         "You asked for changes to the posts of “Open day”: the page goes back to whoever "
         "submitted it, with your comment."
     ]
     assert posts(page) == []
     set_admin_preferences(setup["approver"], preferred_language="de")
-    again = client.get(answer["redirect"])
+    again = client.get(redirect)
     assert said(again)[-1].startswith("Sie haben Änderungen an den Beiträgen von „Open day“")
     client.logout()
     client.force_login(setup["approver2"])  # who decided nothing is told nothing
-    assert said(client.get(answer["redirect"])) == []
+    assert said(client.get(redirect)) == []
